@@ -1,0 +1,181 @@
+#include "enginecommands.h"
+
+#include "atomicfile.h"
+#include "benchmark.h"
+#include "commandline.h"
+#include "engine.h"
+#include "fsllmerror.h"
+#include "tinycheckpoint.h"
+
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <map>
+
+namespace fsllm {
+
+namespace {
+
+const std::map<std::string, std::string> kUsage = {
+    {"info", "fsllm info --model DIR [--device auto|cpu|cuda] [--dtype auto|float32|bfloat16] "
+             "[--threads N]\n  Architecture, sizes, parameter count, dtype, device, BLAS and "
+             "threads.\n"},
+    {"inspect",
+     "fsllm inspect --model DIR --text TEXT [--mask causal|bidirectional|decay] [--lambda L]\n"
+     "              [--adapter RUN_DIR] [--json OUT] [--no-logits] [--device D] [--dtype T]\n"
+     "  Tokens, attention [layer][head][T][T], hidden [T][D] and logits [T][V] of one sentence\n"
+     "  under a mask (default: the adapter's mask, else causal; lambda default 0.5).\n"},
+    {"init-tiny",
+     "fsllm init-tiny --out DIR [--layers 2] [--hidden 64] [--heads 4] [--kv-heads 2]\n"
+     "                [--intermediate N] [--vocab 512] [--seed 0] [--qk-std 0.02] [--tied]\n"
+     "                [--dtype float32|bfloat16] [--corpus FILE]\n"
+     "  Writes a small random LLaMA checkpoint (Hugging Face layout) with a tokenizer trained\n"
+     "  on the shipped corpus.\n"},
+    {"bench",
+     "fsllm bench [--layers 3] [--hidden 96] [--heads 6] [--kv-heads 2] [--intermediate N]\n"
+     "            [--batch 16] [--seq-len 25] [--steps 10] [--lora-rank 8] [--dtype float32]\n"
+     "            [--device cpu] [--threads N]\n"
+     "  Forward and LoRA training tokens/s and GFLOP/s beside this run's matmul GFLOP/s.\n"},
+};
+
+EngineOptions engineOptions(const CommandLine& line) {
+    EngineOptions options;
+    options.device = line.value("device", "auto");
+    options.dtype = line.value("dtype", "auto");
+    options.threads = line.intValue("threads", 0);
+    return options;
+}
+
+} // namespace
+
+std::string EngineCommands::usage(const std::string& command) {
+    auto it = kUsage.find(command);
+    if (it != kUsage.end())
+        return it->second;
+    std::string all;
+    for (const auto& entry : kUsage)
+        all += entry.second + "\n";
+    return all;
+}
+
+int EngineCommands::info(const std::vector<std::string>& args) {
+    CommandLine line("info", args, {"model", "device", "dtype", "threads"}, {});
+    auto engine = Engine::open(line.required("model"), engineOptions(line));
+    const ModelSummary s = engine->summary();
+    std::cout << "model        " << s.directory << "\n"
+              << "architecture " << s.modelType << " (LLaMA-family decoder)\n"
+              << "layers       " << s.layers << "\n"
+              << "hidden       " << s.hiddenSize << "  (intermediate " << s.intermediateSize
+              << ")\n"
+              << "heads        " << s.heads << " query / " << s.kvHeads << " key-value, head_dim "
+              << s.headDim << "\n"
+              << "vocab        " << s.vocabSize << "  (tokenizer pieces: "
+              << (s.tokenizerPieces ? std::to_string(s.tokenizerPieces) : "no tokenizer.model")
+              << ")\n"
+              << "positions    " << s.maxPositions << "  rope_theta " << s.ropeTheta
+              << "  rope scaling " << s.ropeScaling << "\n"
+              << "embeddings   " << (s.tiedEmbeddings ? "tied to the LM head" : "untied") << "\n"
+              << "parameters   " << s.parameterCount << "\n"
+              << "dtype        stored " << s.storedDtype << ", compute " << s.computeDtype << "\n"
+              << "device       " << s.device
+              << (s.runtime.cudaAvailable ? "  (CUDA available)" : "  (no CUDA)") << "\n"
+              << "torch        " << s.runtime.torchVersion << "\n"
+              << "BLAS         " << s.runtime.blasLibrary << "\n"
+              << "threads      " << s.runtime.threads << "\n";
+    return 0;
+}
+
+int EngineCommands::inspect(const std::vector<std::string>& args) {
+    CommandLine line("inspect", args,
+                     {"model", "text", "mask", "lambda", "adapter", "json", "device", "dtype",
+                      "threads"},
+                     {"no-logits"});
+    const std::string modelDir = line.required("model");
+    const std::string text = line.required("text");
+    auto engine = Engine::open(modelDir, engineOptions(line));
+    if (line.has("adapter"))
+        engine->loadAdapter(line.value("adapter", ""));
+
+    InspectRequest request;
+    request.text = text;
+    request.mask = engine->classifier() ? engine->classifier()->mask : MaskSpec{};
+    if (line.has("mask")) {
+        request.mask.mode = maskModeFromName(line.value("mask", ""));
+        if (request.mask.mode == MaskMode::Decay && !line.has("lambda") &&
+            (std::isinf(request.mask.lambda) || !engine->classifier()))
+            request.mask.lambda = 0.5;
+    }
+    request.mask.lambda = line.doubleValue("lambda", request.mask.lambda);
+    request.wantLogits = !line.flag("no-logits");
+    const InspectResult result = engine->inspect(request);
+
+    std::cout << "mask    " << result.mask.describe() << "\n";
+    std::cout << "tokens  " << result.tokenCount << ":";
+    for (std::size_t i = 0; i < result.tokens.size(); ++i)
+        std::cout << " " << result.tokens[i] << "(" << result.ids[i] << ")";
+    std::cout << "\n";
+    if (result.hasPrediction && result.task == TaskKind::Sequence) {
+        std::cout << "predict";
+        for (std::size_t c = 0; c < result.labels.size(); ++c)
+            std::cout << "  " << result.labels[c] << "=" << std::fixed << std::setprecision(3)
+                      << result.probabilities[c];
+        std::cout << "\n";
+    }
+    if (line.has("json")) {
+        AtomicFile::write(line.value("json", ""), result.toJsonText());
+        std::cout << "wrote   " << line.value("json", "") << "\n";
+    }
+    return 0;
+}
+
+int EngineCommands::initTiny(const std::vector<std::string>& args) {
+    CommandLine line("init-tiny", args,
+                     {"out", "layers", "hidden", "heads", "kv-heads", "intermediate", "vocab",
+                      "seed", "qk-std", "dtype", "corpus", "max-positions"},
+                     {"tied"});
+    TinyCheckpointOptions options;
+    const std::string out = line.required("out");
+    options.layers = line.intValue("layers", options.layers);
+    options.hidden = line.intValue("hidden", options.hidden);
+    options.heads = line.intValue("heads", options.heads);
+    options.kvHeads = line.intValue("kv-heads", options.kvHeads);
+    options.intermediate = line.intValue("intermediate", options.intermediate);
+    options.vocab = line.intValue("vocab", options.vocab);
+    options.maxPositions = line.intValue("max-positions", options.maxPositions);
+    options.seed = line.intValue("seed", options.seed);
+    options.qkStd = line.doubleValue("qk-std", options.qkStd);
+    options.dtype = line.value("dtype", options.dtype);
+    options.corpusPath = line.value("corpus", "");
+    options.tied = line.flag("tied");
+    TinyCheckpoint::write(out, options);
+    std::cout << "wrote a " << options.layers << "-layer, D=" << options.hidden
+              << " checkpoint with a " << options.vocab << "-piece tokenizer to " << out << "\n";
+    return 0;
+}
+
+int EngineCommands::bench(const std::vector<std::string>& args) {
+    CommandLine line("bench", args,
+                     {"layers", "hidden", "heads", "kv-heads", "intermediate", "batch", "seq-len",
+                      "steps", "lora-rank", "dtype", "device", "threads", "vocab"},
+                     {});
+    BenchmarkOptions options;
+    options.layers = line.intValue("layers", options.layers);
+    options.hidden = line.intValue("hidden", options.hidden);
+    options.heads = line.intValue("heads", options.heads);
+    options.kvHeads = line.intValue("kv-heads", options.kvHeads);
+    options.intermediate = line.intValue("intermediate", options.intermediate);
+    options.batch = line.intValue("batch", options.batch);
+    options.seqLen = line.intValue("seq-len", options.seqLen);
+    options.steps = line.intValue("steps", options.steps);
+    options.loraRank = line.intValue("lora-rank", options.loraRank);
+    options.vocab = line.intValue("vocab", options.vocab);
+    options.dtype = line.value("dtype", options.dtype);
+    options.device = line.value("device", options.device);
+    options.threads = line.intValue("threads", options.threads);
+    const BenchmarkReport report =
+        Benchmark::run(options, [](const std::string& text) { std::cerr << "... " << text << "\n"; });
+    std::cout << report.toText();
+    return 0;
+}
+
+} // namespace fsllm

@@ -1,0 +1,22 @@
+// The engine subcommands of `fsllm`: info, inspect, init-tiny, bench. Each takes the arguments
+// after its name, prints to stdout, and throws FsllmError for bad input (main turns that into
+// exit code 2 and one line on stderr). Thread-safety: main thread only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fsllm {
+
+class EngineCommands {
+public:
+    static int info(const std::vector<std::string>& args);
+    static int inspect(const std::vector<std::string>& args);
+    static int initTiny(const std::vector<std::string>& args);
+    static int bench(const std::vector<std::string>& args);
+
+    // Usage text of one command (or of all when `command` is empty).
+    static std::string usage(const std::string& command);
+};
+
+} // namespace fsllm

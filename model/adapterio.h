@@ -1,0 +1,47 @@
+// Saves and loads LoRA adapters (and the classification head) in the PEFT layout (DESIGN §4), so
+// Python users can load them: `adapter_config.json` + `adapter_model.safetensors` with keys
+// "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight" ([r, in]) / "lora_B.weight"
+// ([out, r]) and the head under "base_model.model.score.*". Writes are atomic.
+// Thread-safety: call from the thread that owns the modules.
+#pragma once
+
+#include "classificationhead.h"
+#include "decoder.h"
+
+#include <string>
+
+namespace fsllm {
+
+struct AdapterConfig {
+    LoraSettings lora;
+    LoraTargets targets;
+    std::string taskType = "SEQ_CLS"; // PEFT task_type: SEQ_CLS, TOKEN_CLS or CAUSAL_LM
+    std::string baseModel;            // base_model_name_or_path
+    bool hasHead = true;              // modules_to_save: ["score"]
+
+    static constexpr const char* kConfigFile = "adapter_config.json";
+    static constexpr const char* kWeightsFile = "adapter_model.safetensors";
+
+    std::string toJsonText() const;
+    // Throws FsllmError("<source>: field '<name>': ...") for a missing/wrong field, a peft_type
+    // other than LORA, bias other than "none", or a target module the engine does not have.
+    static AdapterConfig fromJsonText(const std::string& text, const std::string& source);
+    static AdapterConfig load(const std::string& directory);
+};
+
+class AdapterIo {
+public:
+    // Writes adapter_config.json and adapter_model.safetensors into `directory` (created).
+    // `head` may be null (LM-only adapter).
+    static void save(const std::string& directory, DecoderImpl& decoder,
+                     ClassificationHeadImpl* head, const AdapterConfig& config);
+
+    // Enables LoRA on `decoder` as the config says (if not already) and loads A, B and the head.
+    // Every tensor must be known and of the right shape, and every expected tensor present;
+    // errors name the file and the key (a head saved under another name than "score" is the
+    // classic PEFT mismatch and gets its own message).
+    static AdapterConfig load(const std::string& directory, DecoderImpl& decoder,
+                              ClassificationHeadImpl* head);
+};
+
+} // namespace fsllm

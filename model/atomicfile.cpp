@@ -1,0 +1,87 @@
+// Atomic file writes (see atomicfile.h): temp file in the target's folder, write, fsync, rename.
+// Thread-safe for distinct paths: the temp name carries the process id and the target's name.
+#include "atomicfile.h"
+
+#include "fsllmerror.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace fsllm {
+
+namespace {
+
+std::string errnoText(int error) {
+    return std::strerror(error);
+}
+
+[[noreturn]] void fail(const std::string& path, const std::string& action, int error) {
+    throw FsllmError(path + ": cannot " + action + " (" + errnoText(error) +
+                     "); check that the folder exists, is writable and has free space");
+}
+
+std::string folderOf(const std::string& path) {
+    const std::size_t slash = path.find_last_of('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Writes all of `bytes` to `fd`, retrying short writes and EINTR. Returns 0 or an errno value.
+int writeAll(int fd, const std::string& bytes) {
+    const char* data = bytes.data();
+    std::size_t left = bytes.size();
+    while (left > 0) {
+        const ssize_t written = ::write(fd, data, left);
+        if (written < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        data += written;
+        left -= static_cast<std::size_t>(written);
+    }
+    return 0;
+}
+
+// Makes the rename itself durable. Best effort: some file systems refuse fsync on folders.
+void syncFolder(const std::string& folder) {
+    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+} // namespace
+
+void AtomicFile::write(const std::string& path, const std::string& bytes) {
+    if (path.empty())
+        throw FsllmError("AtomicFile: empty path; give the file a name");
+    const std::string tempPath = path + ".tmp-" + std::to_string(::getpid());
+
+    const int fd = ::open(tempPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        fail(path, "create temporary file '" + tempPath + "'", errno);
+
+    int error = writeAll(fd, bytes);
+    if (error == 0 && ::fsync(fd) != 0)
+        error = errno;
+    if (::close(fd) != 0 && error == 0)
+        error = errno;
+    if (error != 0) {
+        ::unlink(tempPath.c_str());
+        fail(path, "write", error);
+    }
+    if (::rename(tempPath.c_str(), path.c_str()) != 0) {
+        error = errno;
+        ::unlink(tempPath.c_str());
+        fail(path, "replace the file", error);
+    }
+    syncFolder(folderOf(path));
+}
+
+} // namespace fsllm

@@ -1,0 +1,32 @@
+// Grouped-query self-attention with the paper's masks (DESIGN §2): softmax(QK^T/sqrt(dk) + M) V.
+// The probabilities are computed explicitly (they are needed for inspection; LibTorch 1.13 has no
+// fused kernel). Thread-safety: forward is safe concurrently in eval mode.
+#pragma once
+
+#include "loralinear.h"
+#include "modelconfig.h"
+
+#include <torch/torch.h>
+
+namespace fsllm {
+
+class AttentionImpl : public torch::nn::Module {
+public:
+    AttentionImpl(const ModelConfig& config, const torch::TensorOptions& options);
+
+    // x: [B, T, D]; cos/sin: [T, hd]; bias: [B, 1, T, T] f32 (masking.h).
+    // Returns [B, T, D]; when probabilities != nullptr it receives [B, H, T, T] f32.
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos,
+                          const torch::Tensor& sin, const torch::Tensor& bias,
+                          torch::Tensor* probabilities = nullptr);
+
+    LoraLinear qProj{nullptr}, kProj{nullptr}, vProj{nullptr}, oProj{nullptr};
+
+private:
+    int64_t m_heads;
+    int64_t m_kvHeads;
+    int64_t m_headDim;
+};
+TORCH_MODULE(Attention);
+
+} // namespace fsllm

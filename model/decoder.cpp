@@ -1,0 +1,128 @@
+#include "decoder.h"
+
+#include "fsllmerror.h"
+#include "masking.h"
+
+#include <sstream>
+
+namespace fsllm {
+
+namespace {
+
+const char* const kTargetNames[] = {"q", "k", "v", "o", "gate", "up", "down"};
+
+LoraLinear projectionOf(DecoderLayerImpl& layer, const std::string& target) {
+    if (target == "q") return layer.selfAttn->qProj;
+    if (target == "k") return layer.selfAttn->kProj;
+    if (target == "v") return layer.selfAttn->vProj;
+    if (target == "o") return layer.selfAttn->oProj;
+    if (target == "gate") return layer.mlp->gateProj;
+    if (target == "up") return layer.mlp->upProj;
+    return layer.mlp->downProj;
+}
+
+std::string modulePathOf(const std::string& target) {
+    if (target == "gate" || target == "up" || target == "down")
+        return "mlp." + target + "_proj";
+    return "self_attn." + target + "_proj";
+}
+
+} // namespace
+
+LoraTargets LoraTargets::parse(const std::string& commaSeparated) {
+    LoraTargets targets;
+    targets.modules.clear();
+    std::stringstream stream(commaSeparated);
+    std::string item;
+    while (std::getline(stream, item, ',')) {
+        if (item.size() > 5 && item.substr(item.size() - 5) == "_proj")
+            item = item.substr(0, item.size() - 5); // accept PEFT names such as "q_proj"
+        bool known = false;
+        for (const char* name : kTargetNames)
+            known = known || item == name;
+        if (!known)
+            throw FsllmError("unknown LoRA target '" + item +
+                             "'; choose from q, k, v, o, gate, up, down");
+        targets.modules.push_back(item);
+    }
+    if (targets.modules.empty())
+        throw FsllmError("LoRA targets are empty; name at least one of q, k, v, o, gate, up, down");
+    return targets;
+}
+
+std::string LoraTargets::join() const {
+    std::string joined;
+    for (const auto& module : modules)
+        joined += (joined.empty() ? "" : ",") + module;
+    return joined;
+}
+
+DecoderImpl::DecoderImpl(const ModelConfig& config, const torch::TensorOptions& options)
+    : m_config(config),
+      m_rope(config.headDim, config.ropeTheta, config.ropeScalingFactor) {
+    embedTokens = register_module(
+        "embed_tokens", TokenEmbedding(config.vocabSize, config.hiddenSize, options));
+    layers = register_module("layers", torch::nn::ModuleList());
+    for (int i = 0; i < config.numLayers; ++i)
+        layers->push_back(DecoderLayer(config, options));
+    norm = register_module("norm", RmsNorm(config.hiddenSize, config.rmsNormEps, options));
+    norm->weight.set_requires_grad(false);
+    if (!config.tieWordEmbeddings)
+        lmHead = register_module("lm_head", TokenEmbedding(config.vocabSize, config.hiddenSize,
+                                                           options)); // [V, D] table, same shape
+}
+
+DecoderOutput DecoderImpl::forward(const torch::Tensor& ids, const torch::Tensor& lengths,
+                                   const ForwardOptions& options) {
+    const int64_t T = ids.size(1);
+    auto bias = buildAttentionBias(options.mask, lengths.to(device()), T); // [B, 1, T, T] f32
+    auto [cos, sin] = m_rope.table(T, device(), dtype());                 // [T, hd] each
+
+    DecoderOutput output;
+    auto x = embedTokens(ids.to(device())); // [B, T, D]
+    for (const auto& module : *layers) {
+        auto layer = module->as<DecoderLayerImpl>();
+        torch::Tensor probabilities;
+        x = layer->forward(x, cos, sin, bias, options.wantAttention ? &probabilities : nullptr);
+        if (options.wantAttention)
+            output.attention.push_back(probabilities);
+    }
+    output.hidden = norm(x);
+    if (options.wantLogits)
+        output.logits = lmLogits(output.hidden);
+    return output;
+}
+
+torch::Tensor DecoderImpl::lmLogits(const torch::Tensor& hidden) {
+    const auto& head = lmHead ? lmHead->weight : embedTokens->weight;
+    return torch::matmul(hidden, head.t()).to(torch::kFloat32);
+}
+
+void DecoderImpl::enableLora(const LoraSettings& settings, const LoraTargets& targets) {
+    for (const auto& module : *layers) {
+        auto layer = module->as<DecoderLayerImpl>();
+        for (const auto& target : targets.modules)
+            projectionOf(*layer, target)->enableLora(settings);
+    }
+}
+
+void DecoderImpl::mergeLora() {
+    for (auto& [path, layer] : loraLayers())
+        layer->merge();
+}
+
+std::vector<std::pair<std::string, LoraLinear>> DecoderImpl::loraLayers() {
+    std::vector<std::pair<std::string, LoraLinear>> found;
+    for (size_t i = 0; i < layers->size(); ++i) {
+        auto layer = layers[i]->as<DecoderLayerImpl>();
+        for (const char* target : kTargetNames) {
+            auto projection = projectionOf(*layer, target);
+            if (projection->hasLora())
+                found.emplace_back("layers." + std::to_string(i) + "." + modulePathOf(target),
+                                   projection);
+        }
+    }
+    return found;
+}
+
+} // namespace fsllm

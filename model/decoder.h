@@ -1,0 +1,74 @@
+// The LLaMA-family decoder (Hugging Face LlamaModel + optional LM head) with the FS-LLMs mask
+// modes. Parameter names follow Hugging Face without the "model." prefix ("embed_tokens.weight",
+// "layers.0.self_attn.q_proj.weight", "norm.weight"); the LM head is "lm_head.weight" when untied.
+// Inputs are right-padded; positions run 0..T-1 in every row, so a padded row gives the same
+// numbers as the sentence alone. Thread-safety: forward is safe concurrently in eval mode.
+#pragma once
+
+#include "decoderlayer.h"
+#include "maskspec.h"
+#include "modelconfig.h"
+#include "rmsnorm.h"
+#include "rotaryembedding.h"
+#include "tokenembedding.h"
+
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace fsllm {
+
+struct DecoderOutput {
+    torch::Tensor hidden;                 // [B, T, D] after the final norm, compute dtype
+    torch::Tensor logits;                 // [B, T, V] f32; undefined unless asked for
+    std::vector<torch::Tensor> attention; // per layer [B, H, T, T] f32; empty unless asked for
+};
+
+struct ForwardOptions {
+    MaskSpec mask;
+    bool wantAttention = false;
+    bool wantLogits = false;
+};
+
+// Which projections receive LoRA adapters ("q", "k", "v", "o", "gate", "up", "down").
+struct LoraTargets {
+    std::vector<std::string> modules = {"q", "k", "v", "o"};
+    // Parses "q,k,v,o"; throws FsllmError naming an unknown entry.
+    static LoraTargets parse(const std::string& commaSeparated);
+    std::string join() const;
+};
+
+class DecoderImpl : public torch::nn::Module {
+public:
+    DecoderImpl(const ModelConfig& config, const torch::TensorOptions& options);
+
+    // ids: [B, T] int64 right-padded; lengths: [B] int64 real-token counts (1..T).
+    DecoderOutput forward(const torch::Tensor& ids, const torch::Tensor& lengths,
+                          const ForwardOptions& options);
+
+    // Adds LoRA adapters to the named projections of every layer.
+    void enableLora(const LoraSettings& settings, const LoraTargets& targets);
+    // Folds every adapter into its base weight (inference).
+    void mergeLora();
+    // The LoRA layers by their Hugging Face module path, e.g. "layers.0.self_attn.q_proj".
+    std::vector<std::pair<std::string, LoraLinear>> loraLayers();
+
+    // [B, T, D] -> [B, T, V] f32 through the LM head (tied to embed_tokens when configured).
+    torch::Tensor lmLogits(const torch::Tensor& hidden);
+
+    const ModelConfig& config() const { return m_config; }
+    torch::ScalarType dtype() const { return embedTokens->weight.scalar_type(); }
+    torch::Device device() const { return embedTokens->weight.device(); }
+
+    TokenEmbedding embedTokens{nullptr};
+    torch::nn::ModuleList layers{nullptr};
+    RmsNorm norm{nullptr};
+    TokenEmbedding lmHead{nullptr}; // weight [V, D]; null when tied to embed_tokens
+
+private:
+    ModelConfig m_config;
+    RotaryEmbedding m_rope;
+};
+TORCH_MODULE(Decoder);
+
+} // namespace fsllm

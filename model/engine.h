@@ -1,0 +1,73 @@
+// The engine's facade for the CLI and the GUI: opens a Hugging Face checkpoint folder, optionally
+// a trained adapter, and inspects sentences under the three masks. Plain C++ types only (no torch
+// in this header), so ui/ and app/ compile fast and never see LibTorch.
+// Thread-safety: an Engine is used by one thread at a time (the GUI keeps it in a worker).
+// Every failure is an FsllmError whose message names the file/field and what to fix.
+#pragma once
+
+#include "classifierspec.h"
+#include "inspectresult.h"
+#include "maskspec.h"
+#include "runtimeinfo.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace fsllm {
+
+struct EngineOptions {
+    std::string device = "auto"; // "auto" (CUDA when available), "cpu", "cuda", "cuda:N"
+    std::string dtype = "auto";  // "auto" (stored dtype; F16 -> float32 on CPU), "float32", "bfloat16"
+    int threads = 0;             // 0 = all cores available to the process
+};
+
+struct ModelSummary {
+    std::string directory;
+    std::string modelType;
+    int layers = 0, hiddenSize = 0, intermediateSize = 0, heads = 0, kvHeads = 0, headDim = 0;
+    int vocabSize = 0, maxPositions = 0;
+    double ropeTheta = 0.0, ropeScaling = 1.0, rmsNormEps = 0.0;
+    bool tiedEmbeddings = false;
+    std::int64_t parameterCount = 0;
+    std::string storedDtype;  // of the checkpoint's embedding table
+    std::string computeDtype; // what the engine computes in
+    std::string device;
+    int tokenizerPieces = 0;  // 0 when the folder has no tokenizer.model
+    RuntimeInfo runtime;
+};
+
+struct InspectRequest {
+    std::string text;
+    MaskSpec mask;
+    bool wantAttention = true;
+    bool wantHidden = true;
+    bool wantLogits = true;
+};
+
+class Engine {
+public:
+    // Reads config.json, the weights and (if present) tokenizer.model from `modelDirectory`.
+    static std::unique_ptr<Engine> open(const std::string& modelDirectory,
+                                        const EngineOptions& options = {});
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    ModelSummary summary() const;
+
+    // Loads a trained classifier from a run folder (classifier.json + PEFT adapter files).
+    void loadAdapter(const std::string& runDirectory);
+    // The loaded classifier, or null.
+    const ClassifierSpec* classifier() const;
+
+    // Tokenizes `request.text` (BOS first) and runs the decoder under `request.mask`.
+    InspectResult inspect(const InspectRequest& request);
+
+private:
+    Engine();
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace fsllm

@@ -1,0 +1,192 @@
+// The decoder against stored reference numbers (tests/reference/make_reference.py, an independent
+// plain-PyTorch implementation) and the properties the method must have (DESIGN §2).
+#include "decoderfixture.h"
+#include "fsllmerror.h"
+#include "masking.h"
+#include "safetensorsfile.h"
+#include "safetensorswriter.h"
+#include "tensorutil.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+using namespace fsllm;
+using namespace fsllm::testing;
+
+namespace {
+
+const std::string kReference = std::string(FSLLM_TEST_DATA_DIR) + "/reference";
+
+struct ModeCase {
+    const char* key;
+    MaskSpec spec;
+};
+
+const ModeCase kModes[] = {
+    {"causal", {MaskMode::Causal, 0.0}},
+    {"bidirectional", {MaskMode::Bidirectional, 0.0}},
+    {"decay0.5", {MaskMode::Decay, 0.5}},
+    {"decay2.0", {MaskMode::Decay, 2.0}},
+};
+
+std::vector<int64_t> idsOf(const SafetensorsFile& reference, const std::string& input) {
+    auto ids = tensorFromView(reference.tensor(input + ".ids"), torch::kFloat32);
+    std::vector<int64_t> result;
+    for (int64_t i = 0; i < ids.numel(); ++i)
+        result.push_back(static_cast<int64_t>(std::lround(ids[i].item<float>())));
+    return result;
+}
+
+} // namespace
+
+class TstDecoder : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { torch::set_num_threads(1); }
+
+    void matchesReference_data() {
+        QTest::addColumn<QString>("model");
+        QTest::newRow("llama, untied, GQA 4/2") << "tiny_llama";
+        QTest::newRow("mistral, tied, linear RoPE x2") << "tiny_mistral";
+    }
+    void matchesReference() {
+        QFETCH(QString, model);
+        const std::string dir = kReference + "/" + model.toStdString();
+        Decoder decoder = loadDecoder(dir);
+        SafetensorsFile reference(dir + "/reference.safetensors");
+        for (const char* input : {"s0", "s1"}) {
+            const auto ids = idsOf(reference, input);
+            for (const auto& mode : kModes) {
+                const DecoderOutput out = runAlone(*decoder, ids, mode.spec);
+                const std::string prefix = std::string(input) + "." + mode.key + ".";
+                auto expect = [&](const char* what) {
+                    return tensorFromView(reference.tensor(prefix + what), torch::kFloat32);
+                };
+                auto attention = torch::stack(out.attention).squeeze(1); // [L, H, T, T]
+                const double hiddenError = maxAbsDiff(out.hidden[0], expect("hidden"));
+                const double logitsError = maxAbsDiff(out.logits[0], expect("logits"));
+                const double attentionError = maxAbsDiff(attention, expect("attention"));
+                const QByteArray where = QByteArray::fromStdString(prefix);
+                QVERIFY2(hiddenError < 1e-4, where + "hidden " + QByteArray::number(hiddenError));
+                QVERIFY2(logitsError < 1e-4, where + "logits " + QByteArray::number(logitsError));
+                QVERIFY2(attentionError < 1e-4,
+                         where + "attention " + QByteArray::number(attentionError));
+            }
+        }
+    }
+
+    void maskLimits() {
+        Decoder decoder = loadDecoder(kReference + "/tiny_llama");
+        const std::vector<int64_t> ids = {1, 17, 42, 100, 5, 63, 28, 81, 3};
+        const auto causal = runAlone(*decoder, ids, {MaskMode::Causal, 0.0});
+        const auto bidirectional = runAlone(*decoder, ids, {MaskMode::Bidirectional, 0.0});
+        const auto large = runAlone(*decoder, ids, {MaskMode::Decay, 60.0});
+        const auto infinite =
+            runAlone(*decoder, ids, {MaskMode::Decay, std::numeric_limits<double>::infinity()});
+        const auto zero = runAlone(*decoder, ids, {MaskMode::Decay, 0.0});
+        QVERIFY(maxAbsDiff(large.hidden, causal.hidden) < 1e-6);
+        QCOMPARE(maxAbsDiff(infinite.hidden, causal.hidden), 0.0);
+        QCOMPARE(maxAbsDiff(zero.hidden, bidirectional.hidden), 0.0);
+        // The masks must actually matter on this model.
+        QVERIFY(maxAbsDiff(causal.hidden, bidirectional.hidden) > 1e-2);
+        const auto mid = runAlone(*decoder, ids, {MaskMode::Decay, 0.5});
+        QVERIFY(maxAbsDiff(mid.hidden, causal.hidden) > 1e-3);
+        QVERIFY(maxAbsDiff(mid.hidden, bidirectional.hidden) > 1e-3);
+    }
+
+    void attentionRowsAndCausalZeros() {
+        Decoder decoder = loadDecoder(kReference + "/tiny_mistral");
+        const std::vector<int64_t> ids = {1, 12, 76, 40, 3, 59, 21};
+        for (const auto& mode : kModes) {
+            const auto out = runAlone(*decoder, ids, mode.spec);
+            for (const auto& layer : out.attention) {
+                auto rowSums = layer.sum(-1); // [1, H, T]
+                QVERIFY(maxAbsDiff(rowSums, torch::ones_like(rowSums)) < 1e-5);
+                QVERIFY(layer.min().item<float>() >= 0.0f);
+                auto above = torch::triu(layer[0], /*diagonal=*/1);
+                if (mode.spec.mode == MaskMode::Causal)
+                    QCOMPARE(above.abs().max().item<float>(), 0.0f);
+                else
+                    QVERIFY(above.abs().max().item<float>() > 1e-3f);
+            }
+        }
+    }
+
+    void paddedBatchEqualsAlone() {
+        Decoder decoder = loadDecoder(kReference + "/tiny_llama");
+        const std::vector<std::vector<int64_t>> sentences = {
+            {1, 17, 42, 100, 5, 63, 28, 81, 3}, {1, 50, 7, 99, 33}, {1, 9}};
+        auto [ids, lengths] = padBatch(sentences, /*padId=*/0);
+        for (const auto& mode : kModes) {
+            torch::NoGradGuard noGrad;
+            const auto batch = decoder->forward(ids, lengths, ForwardOptions{mode.spec, true, true});
+            for (std::size_t b = 0; b < sentences.size(); ++b) {
+                const int64_t len = static_cast<int64_t>(sentences[b].size());
+                const auto alone = runAlone(*decoder, sentences[b], mode.spec);
+                QVERIFY(maxAbsDiff(batch.hidden[b].narrow(0, 0, len), alone.hidden[0]) < 1e-5);
+                QVERIFY(maxAbsDiff(batch.logits[b].narrow(0, 0, len), alone.logits[0]) < 1e-5);
+                for (std::size_t l = 0; l < batch.attention.size(); ++l) {
+                    auto rows = batch.attention[l][b].narrow(1, 0, len); // [H, len, T]
+                    QVERIFY(maxAbsDiff(rows.narrow(2, 0, len), alone.attention[l][0]) < 1e-5);
+                    // Padded keys get exactly zero probability.
+                    if (len < ids.size(1))
+                        QCOMPARE(rows.narrow(2, len, ids.size(1) - len).abs().max().item<float>(),
+                                 0.0f);
+                }
+            }
+        }
+    }
+
+    void biasMatrixMatchesDefinition() {
+        auto lengths = torch::tensor({4, 2}, torch::kInt64);
+        auto bias = buildAttentionBias({MaskMode::Decay, 0.7}, lengths, 4); // [2, 1, 4, 4]
+        QCOMPARE(bias.sizes().vec(), (std::vector<int64_t>{2, 1, 4, 4}));
+        QCOMPARE(bias[0][0][0][0].item<float>(), 0.0f);
+        QCOMPARE(bias[0][0][2][1].item<float>(), 0.0f);
+        QVERIFY(std::abs(bias[0][0][0][3].item<float>() - (-0.7f * 3)) < 1e-6);
+        QVERIFY(std::isinf(bias[1][0][0][2].item<float>())); // padded key of row 1
+        const auto plain = maskMatrix(4, {MaskMode::Decay, 0.7});
+        QVERIFY(std::abs(plain[0 * 4 + 3] - (-2.1f)) < 1e-6);
+        QCOMPARE(plain[3 * 4 + 0], 0.0f);
+        QVERIFY(std::isinf(maskMatrix(3, {MaskMode::Causal, 0.0})[1]));
+        QVERIFY_THROWS_EXCEPTION(FsllmError, (MaskSpec{MaskMode::Decay, -1.0}.validate()));
+        QVERIFY_THROWS_EXCEPTION(FsllmError, (MaskSpec{MaskMode::Decay, NAN}.validate()));
+    }
+
+    void bf16CheckpointAgreesWithF32() {
+        const std::string source = kReference + "/tiny_llama";
+        QTemporaryDir dir;
+        const std::string target = dir.path().toStdString();
+        std::filesystem::copy_file(source + "/config.json", target + "/config.json");
+        {
+            SafetensorsFile f32(source + "/model.safetensors");
+            SafetensorsWriter writer;
+            for (const auto& name : f32.names())
+                addTensor(writer, name,
+                          tensorFromView(f32.tensor(name), torch::kFloat32).to(torch::kBFloat16));
+            writer.write(target + "/model.safetensors");
+        }
+        QCOMPARE(SafetensorsFile(target + "/model.safetensors").tensor("model.norm.weight").dtype,
+                 DType::BF16);
+        Decoder full = loadDecoder(source);
+        Decoder half = loadDecoder(target, torch::kBFloat16);
+        QCOMPARE(half->dtype(), torch::kBFloat16);
+        const std::vector<int64_t> ids = {1, 17, 42, 100, 5, 63, 28, 81, 3};
+        for (const auto& mode : kModes) {
+            const auto a = runAlone(*full, ids, mode.spec);
+            const auto b = runAlone(*half, ids, mode.spec);
+            const double scale = a.hidden.abs().max().item<double>();
+            // bf16 keeps 8 significant bits (relative step 2^-8 ~ 0.4%); allow a few steps.
+            QVERIFY2(maxAbsDiff(a.hidden, b.hidden) < 0.05 * scale,
+                     QByteArray::number(maxAbsDiff(a.hidden, b.hidden) / scale));
+            QVERIFY(maxAbsDiff(torch::stack(a.attention), torch::stack(b.attention)) < 0.02);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TstDecoder)
+#include "tst_decoder.moc"

@@ -1,0 +1,232 @@
+// LoRA and the classification head: zero-initialised adapters leave the model unchanged, training
+// touches only adapters and head, merging is exact, and the PEFT layout round-trips.
+#include "adapterio.h"
+#include "classificationhead.h"
+#include "decoderfixture.h"
+#include "fsllmerror.h"
+#include "safetensorsfile.h"
+#include "safetensorswriter.h"
+#include "tensorutil.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+
+using namespace fsllm;
+using namespace fsllm::testing;
+
+namespace {
+
+const std::string kModel = std::string(FSLLM_TEST_DATA_DIR) + "/reference/tiny_llama";
+const MaskSpec kDecay{MaskMode::Decay, 0.5};
+
+std::map<std::string, torch::Tensor> snapshot(torch::nn::Module& module) {
+    std::map<std::string, torch::Tensor> copy;
+    for (const auto& item : module.named_parameters())
+        copy[item.key()] = item.value().detach().clone();
+    return copy;
+}
+
+// A few AdamW steps on a toy sequence task through the FS head with last-token pooling.
+void train(DecoderImpl& decoder, ClassificationHeadImpl& head, int steps) {
+    auto [ids, lengths] = padBatch({{1, 17, 42, 100, 5}, {1, 50, 7}, {1, 9, 9, 9}});
+    auto labels = torch::tensor({0, 1, 0}, torch::kInt64);
+    std::vector<torch::Tensor> trainable;
+    for (auto& parameter : decoder.parameters())
+        if (parameter.requires_grad())
+            trainable.push_back(parameter);
+    for (auto& parameter : head.parameters())
+        trainable.push_back(parameter);
+    torch::optim::AdamW optimizer(trainable, torch::optim::AdamWOptions(1e-2));
+    decoder.train();
+    head.train();
+    for (int step = 0; step < steps; ++step) {
+        optimizer.zero_grad();
+        auto out = decoder.forward(ids, lengths, ForwardOptions{kDecay, false, false});
+        auto logits = head.forward(poolHidden(out.hidden, lengths, Pooling::Last));
+        torch::nn::functional::cross_entropy(logits, labels).backward();
+        optimizer.step();
+    }
+    decoder.eval();
+    head.eval();
+}
+
+const std::vector<int64_t> kProbe = {1, 17, 42, 100, 5, 63, 28, 81, 3};
+
+} // namespace
+
+class TstLora : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() {
+        torch::set_num_threads(1);
+        torch::manual_seed(7);
+    }
+
+    void freshAdapterGivesBaseOutput() {
+        Decoder decoder = loadDecoder(kModel);
+        const auto base = runAlone(*decoder, kProbe, kDecay);
+        decoder->enableLora(LoraSettings{8, 32.0, 0.1}, LoraTargets::parse("q,k,v,o,gate,up,down"));
+        QCOMPARE(static_cast<int>(decoder->loraLayers().size()), 2 * 7);
+        const auto adapted = runAlone(*decoder, kProbe, kDecay);
+        QCOMPARE(maxAbsDiff(base.hidden, adapted.hidden), 0.0);
+    }
+
+    void onlyAdaptersAndHeadTrain() {
+        Decoder decoder = loadDecoder(kModel);
+        decoder->enableLora(LoraSettings{4, 16.0, 0.0}, LoraTargets::parse("q,v"));
+        ClassificationHead head(64, 2, HeadKind::Fs, 0, 1e-5, torch::kCPU);
+        const auto decoderBefore = snapshot(*decoder);
+        const auto headBefore = snapshot(*head);
+        train(*decoder, *head, 3);
+        int changedLora = 0;
+        for (const auto& item : decoder->named_parameters()) {
+            const bool isLora = item.key().find("lora_") != std::string::npos;
+            const bool same = torch::equal(item.value(), decoderBefore.at(item.key()));
+            if (isLora)
+                changedLora += same ? 0 : 1;
+            else
+                QVERIFY2(same, item.key().c_str()); // base weights are frozen
+        }
+        QCOMPARE(changedLora, 2 * 2 * 2); // 2 layers x {q, v} x {A, B}
+        for (const auto& item : head->named_parameters())
+            QVERIFY2(!torch::equal(item.value(), headBefore.at(item.key())), item.key().c_str());
+    }
+
+    void mergeEqualsUnmerged() {
+        Decoder decoder = loadDecoder(kModel);
+        decoder->enableLora(LoraSettings{4, 8.0, 0.0}, LoraTargets{});
+        ClassificationHead head(64, 2, HeadKind::Linear, 0, 1e-5, torch::kCPU);
+        train(*decoder, *head, 3);
+        const auto adapted = runAlone(*decoder, kProbe, kDecay);
+        decoder->mergeLora();
+        QVERIFY(decoder->loraLayers().empty());
+        for (const auto& item : decoder->named_parameters())
+            QVERIFY(item.key().find("lora_") == std::string::npos);
+        const auto merged = runAlone(*decoder, kProbe, kDecay);
+        QVERIFY(maxAbsDiff(adapted.hidden, merged.hidden) < 1e-4);
+    }
+
+    void peftRoundTrip_data() {
+        QTest::addColumn<QString>("head");
+        QTest::newRow("fs head") << "fs";
+        QTest::newRow("linear head") << "linear";
+    }
+    void peftRoundTrip() {
+        QFETCH(QString, head);
+        const HeadKind kind = headKindFromName(head.toStdString());
+        QTemporaryDir dir;
+        const std::string out = dir.path().toStdString() + "/adapter";
+        Decoder decoder = loadDecoder(kModel);
+        AdapterConfig config;
+        config.lora = LoraSettings{4, 16.0, 0.1};
+        config.targets = LoraTargets::parse("q,k,v,o");
+        config.baseModel = kModel;
+        decoder->enableLora(config.lora, config.targets);
+        ClassificationHead trained(64, 3, kind, 0, 1e-5, torch::kCPU);
+        train(*decoder, *trained, 2);
+        AdapterIo::save(out, *decoder, trained.get(), config);
+
+        // PEFT's own names and shapes.
+        SafetensorsFile weights(out + "/adapter_model.safetensors");
+        const auto& a = weights.tensor("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight");
+        const auto& b = weights.tensor("base_model.model.model.layers.1.self_attn.o_proj.lora_B.weight");
+        QCOMPARE(a.shape, (std::vector<int64_t>{4, 64}));
+        QCOMPARE(b.shape, (std::vector<int64_t>{64, 4}));
+        QCOMPARE(weights.metadata().at("format"), std::string("pt"));
+        if (kind == HeadKind::Linear)
+            QCOMPARE(weights.tensor("base_model.model.score.weight").shape,
+                     (std::vector<int64_t>{3, 64}));
+        std::ifstream configFile(out + "/adapter_config.json");
+        const auto json = nlohmann::json::parse(configFile);
+        QCOMPARE(json["peft_type"].get<std::string>(), std::string("LORA"));
+        QCOMPARE(json["r"].get<int>(), 4);
+        QCOMPARE(json["lora_alpha"].get<double>(), 16.0);
+        QCOMPARE(json["target_modules"][0].get<std::string>(), std::string("q_proj"));
+        QCOMPARE(json["modules_to_save"][0].get<std::string>(), std::string("score"));
+        QCOMPARE(json["bias"].get<std::string>(), std::string("none"));
+
+        // A fresh model + loaded adapter reproduces the outputs exactly.
+        Decoder reloaded = loadDecoder(kModel);
+        ClassificationHead reloadedHead(64, 3, kind, 0, 1e-5, torch::kCPU);
+        AdapterIo::load(out, *reloaded, reloadedHead.get());
+        const auto before = runAlone(*decoder, kProbe, kDecay);
+        const auto after = runAlone(*reloaded, kProbe, kDecay);
+        QCOMPARE(maxAbsDiff(before.hidden, after.hidden), 0.0);
+        auto lengths = torch::tensor({static_cast<int64_t>(kProbe.size())}, torch::kInt64);
+        torch::NoGradGuard noGrad;
+        QCOMPARE(maxAbsDiff(trained(poolHidden(before.hidden, lengths, Pooling::Mean)),
+                            reloadedHead(poolHidden(after.hidden, lengths, Pooling::Mean))),
+                 0.0);
+    }
+
+    void misnamedHeadIsExplained() {
+        QTemporaryDir dir;
+        const std::string out = dir.path().toStdString();
+        Decoder decoder = loadDecoder(kModel);
+        AdapterConfig config;
+        config.targets = LoraTargets::parse("q");
+        decoder->enableLora(config.lora, config.targets);
+        ClassificationHead head(64, 2, HeadKind::Linear, 0, 1e-5, torch::kCPU);
+        AdapterIo::save(out, *decoder, head.get(), config);
+        // Rename the head tensor as other tools do ("classifier").
+        SafetensorsFile original(out + "/adapter_model.safetensors");
+        SafetensorsWriter writer;
+        for (const auto& name : original.names()) {
+            std::string renamed = name;
+            const std::string from = "base_model.model.score.";
+            if (renamed.rfind(from, 0) == 0)
+                renamed = "base_model.model.classifier." + renamed.substr(from.size());
+            addTensor(writer, renamed, tensorFromView(original.tensor(name), torch::kFloat32));
+        }
+        writer.write(out + "/adapter_model.safetensors");
+        Decoder fresh = loadDecoder(kModel);
+        ClassificationHead freshHead(64, 2, HeadKind::Linear, 0, 1e-5, torch::kCPU);
+        try {
+            AdapterIo::load(out, *fresh, freshHead.get());
+            QFAIL("a misnamed head must be refused");
+        } catch (const FsllmError& e) {
+            const QString message = e.what();
+            QVERIFY2(message.contains("score") && message.contains("classifier"), e.what());
+        }
+    }
+
+    void wrongShapeIsRefused() {
+        QTemporaryDir dir;
+        const std::string out = dir.path().toStdString();
+        Decoder decoder = loadDecoder(kModel);
+        decoder->enableLora(LoraSettings{4, 16.0, 0.0}, LoraTargets{});
+        ClassificationHead head(64, 3, HeadKind::Linear, 0, 1e-5, torch::kCPU);
+        AdapterConfig config;
+        config.lora = LoraSettings{4, 16.0, 0.0};
+        AdapterIo::save(out, *decoder, head.get(), config);
+        Decoder fresh = loadDecoder(kModel);
+        ClassificationHead twoLabels(64, 2, HeadKind::Linear, 0, 1e-5, torch::kCPU);
+        try {
+            AdapterIo::load(out, *fresh, twoLabels.get());
+            QFAIL("a head of another label count must be refused");
+        } catch (const FsllmError& e) {
+            QVERIFY2(QString(e.what()).contains("score.weight") &&
+                         QString(e.what()).contains("[3, 64]"),
+                     e.what());
+        }
+    }
+
+    void poolingSkipsPadding() {
+        auto hidden = torch::tensor({{{1.0f, -1.0f}, {3.0f, 5.0f}, {100.0f, 100.0f}}}); // [1,3,2]
+        auto lengths = torch::tensor({2}, torch::kInt64);
+        QCOMPARE(maxAbsDiff(poolHidden(hidden, lengths, Pooling::Last),
+                            torch::tensor({{3.0f, 5.0f}})), 0.0);
+        QCOMPARE(maxAbsDiff(poolHidden(hidden, lengths, Pooling::Mean),
+                            torch::tensor({{2.0f, 2.0f}})), 0.0);
+        QCOMPARE(maxAbsDiff(poolHidden(hidden, lengths, Pooling::Max),
+                            torch::tensor({{3.0f, 5.0f}})), 0.0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstLora)
+#include "tst_lora.moc"
