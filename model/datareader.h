@@ -1,0 +1,53 @@
+// Readers for the field's data formats (DESIGN §4): GLUE-style TSV with a header; the
+// sentence-level "label sentence" text format (SST); CSV with a header and quoted fields that may
+// contain commas, quotes and newlines (text may join several columns, e.g. AG News' title and
+// description); JSON Lines; CoNLL column files (token ... tag, blank line between sentences,
+// -DOCSTART- skipped). Every error names the file and the line and says what to fix; text must be
+// valid UTF-8. Thread-safety: pure functions.
+#pragma once
+
+#include "classifierspec.h"
+#include "rawexample.h"
+
+#include <string>
+#include <vector>
+
+namespace fsllm {
+
+enum class DataFormat { Auto, Tsv, SentenceLabel, Csv, Jsonl, Conll };
+
+// "auto" | "tsv" | "sentence" | "csv" | "jsonl" | "conll"; throws FsllmError listing the choices.
+DataFormat dataFormatFromName(const std::string& name);
+const char* dataFormatName(DataFormat format);
+
+struct DataReadOptions {
+    DataFormat format = DataFormat::Auto;
+    TaskKind task = TaskKind::Sequence;
+    // Column (TSV/CSV header name, JSONL key) holding the text; several joined with '+'
+    // ("title+description") are concatenated with a space. Empty -> the first of "sentence",
+    // "text" that exists.
+    std::string textColumn;
+    // Column/key holding the label. Empty -> "label".
+    std::string labelColumn;
+    // CoNLL: 0-based column of the tag; -1 = the last column.
+    int conllTagColumn = -1;
+    // CSV files without a header (AG News): header names to assume, e.g. {"class","title",
+    // "description"}. Empty -> the first row is the header.
+    std::vector<std::string> csvColumns;
+};
+
+class DataReader {
+public:
+    // Reads every example. Throws FsllmError("<path>:<line>: <problem>; <what to fix>") for a
+    // missing file, invalid UTF-8, a missing column, a row with the wrong number of fields, an
+    // unterminated quote, an empty label, a CoNLL line without a tag, a sequence format used for a
+    // token task (or the reverse), or a file with no examples.
+    static std::vector<RawExample> read(const std::string& path, const DataReadOptions& options);
+
+    // Guesses the format from the extension (.tsv, .csv, .jsonl/.json, .conll/.bio/.iob) and,
+    // for .txt, from the first non-empty line ("<label> <text>" -> SentenceLabel; lines of
+    // space-separated columns -> Conll; -DOCSTART- -> Conll). Throws when it cannot tell.
+    static DataFormat detect(const std::string& path, TaskKind task);
+};
+
+} // namespace fsllm

@@ -1,0 +1,49 @@
+// Evaluation metrics the field reports: accuracy; per-class, macro and micro precision, recall
+// and F1; the confusion matrix; and entity-level micro P/R/F1 that counts chunks exactly as
+// conlleval does (IOB1, IOB2 and IOBES input). Thread-safety: pure functions, value types.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fsllm {
+
+struct ClassScores {
+    std::string label;
+    double precision = 0.0, recall = 0.0, f1 = 0.0;
+    int support = 0; // gold count (examples for sequence tasks, chunks for entities)
+    int predicted = 0;
+    int correct = 0;
+};
+
+struct ClassificationMetrics {
+    double accuracy = 0.0;
+    double macroPrecision = 0.0, macroRecall = 0.0, macroF1 = 0.0;
+    double microPrecision = 0.0, microRecall = 0.0, microF1 = 0.0;
+    std::vector<ClassScores> perClass;
+    std::vector<std::vector<int>> confusion; // [gold][predicted]
+    int total = 0;
+};
+
+struct EntityMetrics {
+    double precision = 0.0, recall = 0.0, f1 = 0.0; // micro over chunks, in [0, 1]
+    double tokenAccuracy = 0.0;                     // conlleval's "accuracy" over tokens
+    int goldChunks = 0, predictedChunks = 0, correctChunks = 0;
+    std::vector<ClassScores> perType; // by entity type ("PER", "LOC", ...), sorted by name
+};
+
+class Metrics {
+public:
+    // gold/predicted: class ids in [0, labels.size()). Precision of a class never predicted is 0
+    // (as scikit-learn with zero_division=0). Throws FsllmError on size mismatch.
+    static ClassificationMetrics classification(const std::vector<int>& gold,
+                                                const std::vector<int>& predicted,
+                                                const std::vector<std::string>& labels);
+
+    // Sentences of tag strings ("B-PER", "I-LOC", "O", "E-ORG", "S-MISC"); chunk boundaries as
+    // conlleval's startOfChunk/endOfChunk. Throws FsllmError on sentence/tag count mismatch.
+    static EntityMetrics entities(const std::vector<std::vector<std::string>>& gold,
+                                  const std::vector<std::vector<std::string>>& predicted);
+};
+
+} // namespace fsllm
