@@ -11,6 +11,7 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <optional>
 
 namespace fsllm {
 
@@ -92,6 +93,18 @@ int EngineCommands::inspect(const std::vector<std::string>& args) {
                      {"no-logits"});
     const std::string modelDir = line.required("model");
     const std::string text = line.required("text");
+    // The mask options are checked before the (slow) model load, so a typo fails at once.
+    std::optional<MaskMode> maskMode;
+    if (line.has("mask"))
+        maskMode = withErrorContext("fsllm inspect: --mask",
+                                    [&] { return maskModeFromName(line.value("mask", "")); });
+    std::optional<double> lambda;
+    if (line.has("lambda")) {
+        lambda = line.doubleValue("lambda", 0.0);
+        if (*lambda < 0.0)
+            throw FsllmError("fsllm inspect: --lambda must be >= 0 (0 = bidirectional, larger = "
+                             "closer to causal), got '" + line.value("lambda", "") + "'");
+    }
     auto engine = Engine::open(modelDir, engineOptions(line));
     if (line.has("adapter"))
         engine->loadAdapter(line.value("adapter", ""));
@@ -99,13 +112,14 @@ int EngineCommands::inspect(const std::vector<std::string>& args) {
     InspectRequest request;
     request.text = text;
     request.mask = engine->classifier() ? engine->classifier()->mask : MaskSpec{};
-    if (line.has("mask")) {
-        request.mask.mode = maskModeFromName(line.value("mask", ""));
-        if (request.mask.mode == MaskMode::Decay && !line.has("lambda") &&
+    if (maskMode) {
+        request.mask.mode = *maskMode;
+        if (request.mask.mode == MaskMode::Decay && !lambda &&
             (std::isinf(request.mask.lambda) || !engine->classifier()))
             request.mask.lambda = 0.5;
     }
-    request.mask.lambda = line.doubleValue("lambda", request.mask.lambda);
+    if (lambda)
+        request.mask.lambda = *lambda;
     request.wantLogits = !line.flag("no-logits");
     const InspectResult result = engine->inspect(request);
 

@@ -2,6 +2,7 @@
 // one line on stderr and exit code 2, any other failure into exit code 1. Never crashes on input.
 #include "enginecommands.h"
 #include "fsllmerror.h"
+#include "trainingcommands.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -20,13 +21,16 @@ const std::map<std::string, Command>& commands() {
         {"inspect", fsllm::EngineCommands::inspect},
         {"init-tiny", fsllm::EngineCommands::initTiny},
         {"bench", fsllm::EngineCommands::bench},
+        {"train", fsllm::TrainingCommands::train},
+        {"eval", fsllm::TrainingCommands::eval},
+        {"predict", fsllm::TrainingCommands::predict},
     };
     return table;
 }
 
 int printUsage(std::ostream& out, int code) {
     out << "usage: fsllm <command> [options]   (fsllm <command> --help for one command)\n\n"
-        << fsllm::EngineCommands::usage("");
+        << fsllm::EngineCommands::usage("") << fsllm::TrainingCommands::usage("");
     return code;
 }
 
@@ -47,7 +51,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 2, argv + argc);
     for (const auto& arg : args)
         if (arg == "--help" || arg == "-h") {
-            std::cout << fsllm::EngineCommands::usage(name);
+            const std::string engineUsage = fsllm::EngineCommands::usage(name);
+            const bool engineCommand = engineUsage.rfind("fsllm " + name, 0) == 0;
+            std::cout << (engineCommand ? engineUsage : fsllm::TrainingCommands::usage(name));
             return 0;
         }
     try {

@@ -1,45 +1,17 @@
 #include "engine.h"
 
 #include "adapterio.h"
-#include "checkpointindex.h"
+#include "atomicdirectory.h"
 #include "classificationhead.h"
-#include "decoder.h"
 #include "fsllmerror.h"
-#include "modelconfig.h"
+#include "loadedmodel.h"
 #include "tensorutil.h"
-#include "tokenizer.h"
-#include "weightloader.h"
 
-#include <spdlog/spdlog.h>
-
-#include <filesystem>
 #include <optional>
 
 namespace fsllm {
 
 namespace {
-
-torch::Device resolveDevice(const std::string& name) {
-    if (name == "auto")
-        return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::kCPU;
-    if (name == "cpu")
-        return torch::kCPU;
-    if (name.rfind("cuda", 0) == 0) {
-        if (!torch::cuda::is_available())
-            throw FsllmError("device '" + name + "' asked for, but this LibTorch build has no CUDA "
-                             "or no GPU is visible; use --device cpu");
-        return torch::Device(name);
-    }
-    throw FsllmError("unknown device '" + name + "'; choose auto, cpu, cuda or cuda:N");
-}
-
-torch::ScalarType resolveDtype(const std::string& name, DType stored, const torch::Device& device) {
-    if (name != "auto")
-        return scalarTypeFromName(name);
-    if (stored == DType::F16 && device.is_cpu())
-        return torch::kFloat32; // half matmuls are slow or missing on CPU
-    return scalarTypeOf(stored);
-}
 
 // Copies a tensor to a flat float vector (CPU, f32).
 std::vector<float> toVector(const torch::Tensor& tensor) {
@@ -51,12 +23,7 @@ std::vector<float> toVector(const torch::Tensor& tensor) {
 } // namespace
 
 struct Engine::Impl {
-    std::string directory;
-    ModelConfig config;
-    torch::Device device = torch::kCPU;
-    DType storedDtype = DType::F32;
-    Decoder decoder{nullptr};
-    std::unique_ptr<Tokenizer> tokenizer;
+    LoadedModel model;
     std::optional<ClassifierSpec> classifier;
     ClassificationHead head{nullptr};
 };
@@ -66,47 +33,15 @@ Engine::~Engine() = default;
 
 std::unique_ptr<Engine> Engine::open(const std::string& modelDirectory,
                                      const EngineOptions& options) {
-    std::unique_ptr<Engine> engine(new Engine());
-    Impl& d = *engine->m_impl;
-    d.directory = modelDirectory;
-    if (!std::filesystem::is_directory(modelDirectory))
-        throw FsllmError(modelDirectory + ": not a folder; give a Hugging Face checkpoint folder "
-                         "(config.json, model.safetensors, tokenizer.model)");
     Runtime::configureThreads(options.threads);
-    d.config = ModelConfig::fromFile(modelDirectory + "/config.json");
-    d.device = resolveDevice(options.device);
-    try {
-        CheckpointIndex checkpoint(modelDirectory);
-        const std::string embedName = "model.embed_tokens.weight";
-        if (!checkpoint.contains(embedName))
-            throw FsllmError(modelDirectory + ": tensor '" + embedName + "' is missing; is this "
-                             "a LLaMA-family checkpoint?");
-        d.storedDtype = checkpoint.tensor(embedName).dtype;
-        const auto dtype = resolveDtype(options.dtype, d.storedDtype, d.device);
-        d.decoder = Decoder(d.config, torch::TensorOptions().dtype(dtype).device(d.device));
-        const auto unused = WeightLoader::load(*d.decoder, checkpoint);
-        if (!unused.empty())
-            spdlog::warn("{}: {} checkpoint tensor(s) not used by the decoder (first: {})",
-                         modelDirectory, unused.size(), unused.front());
-    } catch (const c10::Error& e) {
-        throw FsllmError(modelDirectory + ": " + e.what_without_backtrace());
-    }
-    d.decoder->eval();
-
-    const std::string tokenizerPath = modelDirectory + "/tokenizer.model";
-    if (std::filesystem::exists(tokenizerPath)) {
-        d.tokenizer = std::make_unique<Tokenizer>(tokenizerPath);
-        if (d.tokenizer->vocabSize() > d.config.vocabSize)
-            throw FsllmError(tokenizerPath + ": the tokenizer has " +
-                             std::to_string(d.tokenizer->vocabSize()) + " pieces but config.json's "
-                             "vocab_size is " + std::to_string(d.config.vocabSize) +
-                             "; they must come from the same model");
-    }
+    std::unique_ptr<Engine> engine(new Engine());
+    engine->m_impl->model =
+        LoadedModel::open(modelDirectory, options.device, options.dtype, /*requireTokenizer=*/false);
     return engine;
 }
 
 ModelSummary Engine::summary() const {
-    const Impl& d = *m_impl;
+    const LoadedModel& d = m_impl->model;
     ModelSummary s;
     s.directory = d.directory;
     s.modelType = d.config.modelType;
@@ -133,8 +68,11 @@ ModelSummary Engine::summary() const {
     return s;
 }
 
-void Engine::loadAdapter(const std::string& runDirectory) {
+void Engine::loadAdapter(const std::string& runOrAdapterDirectory) {
     Impl& d = *m_impl;
+    // A run folder keeps its selected adapter in best/; an adapter folder is used as it is.
+    const std::string best = AtomicDirectory::resolve(runOrAdapterDirectory + "/best");
+    const std::string runDirectory = best.empty() ? runOrAdapterDirectory : best;
     ClassifierSpec spec = ClassifierSpec::load(runDirectory);
     // A fresh decoder copy is not needed: adapters are added on top of the frozen base, and a
     // second adapter is refused rather than silently stacked.
@@ -142,13 +80,14 @@ void Engine::loadAdapter(const std::string& runDirectory) {
         throw FsllmError(runDirectory + ": an adapter is already loaded; open the model again to "
                          "use another one");
     try {
-        d.head = ClassificationHead(d.config.hiddenSize, static_cast<int64_t>(spec.labels.size()),
-                                    spec.head, spec.headInner, d.config.rmsNormEps, d.device);
-        AdapterIo::load(runDirectory, *d.decoder, d.head.get());
+        const ModelConfig& config = d.model.config;
+        d.head = ClassificationHead(config.hiddenSize, static_cast<int64_t>(spec.labels.size()),
+                                    spec.head, spec.headInner, config.rmsNormEps, d.model.device);
+        AdapterIo::load(runDirectory, *d.model.decoder, d.head.get());
     } catch (const c10::Error& e) {
         throw FsllmError(runDirectory + ": " + e.what_without_backtrace());
     }
-    d.decoder->eval();
+    d.model.decoder->eval();
     d.head->eval();
     d.classifier = spec;
 }
@@ -158,14 +97,13 @@ const ClassifierSpec* Engine::classifier() const {
 }
 
 InspectResult Engine::inspect(const InspectRequest& request) {
-    Impl& d = *m_impl;
-    if (!d.tokenizer)
-        throw FsllmError(d.directory + "/tokenizer.model: missing; inspecting text needs the "
-                         "checkpoint's sentencepiece tokenizer");
+    Impl& impl = *m_impl;
+    LoadedModel& d = impl.model;
+    const Tokenizer& tokenizer = d.requireTokenizer();
     request.mask.validate();
     InspectResult result;
-    result.ids = d.tokenizer->encode(request.text, /*addBos=*/true);
-    result.tokens = d.tokenizer->pieces(result.ids);
+    result.ids = tokenizer.encode(request.text, /*addBos=*/true);
+    result.tokens = tokenizer.pieces(result.ids);
     const int T = static_cast<int>(result.ids.size());
     if (T > d.config.maxPositionEmbeddings)
         throw FsllmError("the text has " + std::to_string(T) + " tokens, more than the model's "
@@ -193,14 +131,15 @@ InspectResult Engine::inspect(const InspectRequest& request) {
             result.hidden = toVector(output.hidden[0]); // [T, D]
         if (output.logits.defined())
             result.logits = toVector(output.logits[0]); // [T, V]
-        if (d.classifier) {
+        if (impl.classifier) {
+            const ClassifierSpec& spec = *impl.classifier;
             result.hasPrediction = true;
-            result.task = d.classifier->task;
-            result.labels = d.classifier->labels;
-            auto features = d.classifier->task == TaskKind::Sequence
-                                ? poolHidden(output.hidden, lengths, d.classifier->pooling)
+            result.task = spec.task;
+            result.labels = spec.labels;
+            auto features = spec.task == TaskKind::Sequence
+                                ? poolHidden(output.hidden, lengths, spec.pooling)
                                 : output.hidden[0]; // [1, D] or [T, D]
-            result.probabilities = toVector(torch::softmax(d.head(features), -1));
+            result.probabilities = toVector(torch::softmax(impl.head(features), -1));
         }
     } catch (const c10::Error& e) {
         throw FsllmError(std::string("inspect failed: ") + e.what_without_backtrace());

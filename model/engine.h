@@ -56,8 +56,9 @@ public:
 
     ModelSummary summary() const;
 
-    // Loads a trained classifier from a run folder (classifier.json + PEFT adapter files).
-    void loadAdapter(const std::string& runDirectory);
+    // Loads a trained classifier from a run folder (its best/ adapter) or from an adapter folder
+    // (classifier.json + PEFT adapter files). Only one per Engine.
+    void loadAdapter(const std::string& runOrAdapterDirectory);
     // The loaded classifier, or null.
     const ClassifierSpec* classifier() const;
 

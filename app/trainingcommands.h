@@ -1,0 +1,19 @@
+// The training subcommands of `fsllm`: train, eval, predict (and zeroshot, in its own file).
+// Each takes the arguments after its name and throws FsllmError for bad input.
+// Thread-safety: main thread only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fsllm {
+
+class TrainingCommands {
+public:
+    static int train(const std::vector<std::string>& args);
+    static int eval(const std::vector<std::string>& args);
+    static int predict(const std::vector<std::string>& args);
+    static std::string usage(const std::string& command);
+};
+
+} // namespace fsllm

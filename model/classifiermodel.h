@@ -1,0 +1,36 @@
+// The FS-LLM classifier: the frozen decoder with LoRA adapters, run under the configured mask,
+// then pooling (sequence tasks) or per-token features (token tasks), then the head.
+// Thread-safety: one thread at a time (training or inference).
+#pragma once
+
+#include "classificationhead.h"
+#include "classifierspec.h"
+#include "decoder.h"
+#include "encodeddataset.h"
+
+#include <torch/torch.h>
+
+namespace fsllm {
+
+class ClassifierModelImpl : public torch::nn::Module {
+public:
+    ClassifierModelImpl(Decoder decoder, const ClassifierSpec& spec);
+
+    // ids/lengths as in Batch -> logits [B, C] (seq) or [B, T, C] (token), f32.
+    torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& lengths);
+    // Mean cross-entropy over labelled examples/tokens (kIgnoreLabel skipped).
+    static torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& labels);
+
+    // The parameters that train: LoRA A/B and the head (base weights are frozen).
+    std::vector<torch::Tensor> trainableParameters();
+
+    const ClassifierSpec& spec() const { return m_spec; }
+    Decoder decoder{nullptr};
+    ClassificationHead head{nullptr};
+
+private:
+    ClassifierSpec m_spec;
+};
+TORCH_MODULE(ClassifierModel);
+
+} // namespace fsllm

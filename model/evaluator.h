@@ -1,0 +1,42 @@
+// Runs a classifier over a labelled data set without gradients and scores it: loss, accuracy,
+// macro P/R/F1 (sequence tasks) or entity-level micro P/R/F1 as conlleval counts (token tasks),
+// plus the predictions for the run folder. Thread-safety: one thread at a time per model.
+#pragma once
+
+#include "classifiermodel.h"
+#include "encodeddataset.h"
+#include "labelset.h"
+#include "metrics.h"
+#include "rawexample.h"
+
+#include <string>
+#include <vector>
+
+namespace fsllm {
+
+struct EvaluationResult {
+    double loss = 0.0;
+    double accuracy = 0.0, precision = 0.0, recall = 0.0, f1 = 0.0;
+    ClassificationMetrics classification; // sequence tasks
+    EntityMetrics entities;               // token tasks
+    std::vector<int> predicted;                            // seq: class per example
+    std::vector<std::vector<float>> probabilities;         // seq: [N][C]
+    std::vector<std::vector<std::string>> predictedTags;   // token: per example, per word
+
+    // {"accuracy", "precision", "recall", "f1", "loss", "per_class": {label: {p, r, f1, support}}}
+    std::string toJsonText(TaskKind task) const;
+};
+
+class Evaluator {
+public:
+    static EvaluationResult run(ClassifierModelImpl& model, const EncodedDataset& data,
+                                const std::vector<RawExample>& raw, const LabelSet& labels,
+                                int batchSize);
+    // Writes predictions: seq -> TSV (line, gold, predicted, one probability column per label);
+    // token -> CoNLL columns (word gold predicted). Atomic.
+    static void writePredictions(const std::string& path, const EvaluationResult& result,
+                                 const std::vector<RawExample>& raw, const LabelSet& labels,
+                                 TaskKind task);
+};
+
+} // namespace fsllm

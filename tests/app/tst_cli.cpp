@@ -1,0 +1,686 @@
+// Tests for the `fsllm` command-line tool, run as a real child process (QProcess, no shell).
+// The contract: bad input (a broken checkpoint folder, config.json, model.safetensors or
+// tokenizer.model, or bad options) exits with code exactly 2 and prints one stderr line that names
+// the file or field; nothing crashes (a signal) or hangs (every run has a 60 s limit). Also checks
+// what `info` prints and what `inspect --json` writes under the causal, bidirectional and decay
+// masks. Every case breaks its own copy of one tiny checkpoint made once by `fsllm init-tiny`.
+#include "safetensorsfile.h"
+#include "safetensorswriter.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QtEndian>
+#include <QtTest>
+
+#include <cmath>
+#include <functional>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr int kTimeoutMs = 60'000;
+constexpr std::size_t kLayers = 2, kHidden = 32, kHeads = 4, kVocab = 300;
+constexpr int kBosId = 1;
+constexpr double kRowSumTolerance = 1e-5;
+const QString kSentence = QStringLiteral("The film was good.");
+
+// ---- Running fsllm ----
+
+struct CliRun {
+    bool finished = false; // false: it did not start, or it hung and was killed
+    QProcess::ExitStatus status = QProcess::CrashExit;
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+bool survivesUtf8(const QByteArray& bytes) {
+    return QString::fromUtf8(bytes).toUtf8() == bytes;
+}
+
+// Runs fsllm with `args`, waiting at most kTimeoutMs. QProcess hands QString arguments to the
+// child re-encoded as UTF-8, so bytes that are not UTF-8 cannot reach it that way; when an
+// argument has such bytes, the forked child execs fsllm itself with the raw bytes.
+CliRun runCli(const QList<QByteArray>& args) {
+    QList<QByteArray> argvBytes = args;
+    argvBytes.prepend(QByteArray(FSLLM_CLI_PATH));
+    std::vector<char*> argv;
+    for (QByteArray& arg : argvBytes)
+        argv.push_back(arg.data());
+    argv.push_back(nullptr);
+
+    QProcess process;
+    process.setProgram(QStringLiteral(FSLLM_CLI_PATH));
+    QStringList arguments;
+    bool raw = false;
+    for (const QByteArray& arg : args) {
+        arguments << QString::fromUtf8(arg);
+        raw = raw || !survivesUtf8(arg);
+    }
+    process.setArguments(arguments);
+    if (raw) {
+        process.setChildProcessModifier([&argv] {
+            ::execv(argv[0], argv.data());
+            ::_exit(127);
+        });
+    }
+
+    CliRun run;
+    process.start();
+    if (!process.waitForStarted(kTimeoutMs))
+        return run;
+    if (!process.waitForFinished(kTimeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        return run;
+    }
+    run.finished = true;
+    run.status = process.exitStatus();
+    run.exitCode = process.exitCode();
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+CliRun runCli(const QStringList& args) {
+    QList<QByteArray> bytes;
+    for (const QString& arg : args)
+        bytes << arg.toUtf8();
+    return runCli(bytes);
+}
+
+QStringList outputLines(const QByteArray& output) {
+    const QString text = QString::fromUtf8(output).trimmed();
+    return text.isEmpty() ? QStringList() : text.split(QLatin1Char('\n'));
+}
+
+// Why `run` did not finish normally (empty when it did): a hang, or a crash by a signal.
+QString finishProblem(const CliRun& run) {
+    if (!run.finished)
+        return QStringLiteral("fsllm did not start or did not finish within %1 s (a hang)")
+            .arg(kTimeoutMs / 1000);
+    if (run.status != QProcess::NormalExit)
+        return QStringLiteral("fsllm crashed; stderr:\n") + QString::fromUtf8(run.err);
+    return {};
+}
+
+// Why `run` breaks the bad-input contract (empty when it keeps it): a normal exit with code
+// exactly 2 and exactly one stderr line, containing every one of `fragments`.
+QString refusalProblem(const CliRun& run, const QStringList& fragments) {
+    const QString problem = finishProblem(run);
+    if (!problem.isEmpty())
+        return problem;
+    if (run.exitCode != 2)
+        return QStringLiteral("exit code %1, expected 2; stderr:\n%2")
+            .arg(run.exitCode)
+            .arg(QString::fromUtf8(run.err));
+    const QStringList lines = outputLines(run.err);
+    if (lines.size() != 1)
+        return QStringLiteral("%1 stderr lines, expected 1:\n%2")
+            .arg(lines.size())
+            .arg(QString::fromUtf8(run.err));
+    for (const QString& fragment : fragments)
+        if (!lines.first().contains(fragment))
+            return QStringLiteral("the stderr line does not name '%1': %2")
+                .arg(fragment, lines.first());
+    return {};
+}
+
+// Why `run` did not succeed (empty when it exited 0).
+QString successProblem(const CliRun& run) {
+    const QString problem = finishProblem(run);
+    if (!problem.isEmpty())
+        return problem;
+    if (run.exitCode != 0)
+        return QStringLiteral("exit code %1, expected 0; stderr:\n%2")
+            .arg(run.exitCode)
+            .arg(QString::fromUtf8(run.err));
+    return {};
+}
+
+// ---- Files ----
+
+QByteArray readFile(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        qWarning("cannot read %s", qPrintable(path));
+    return file.readAll();
+}
+
+void writeFile(const QString& path, const QByteArray& bytes) {
+    QFile file(path);
+    QVERIFY2(file.open(QIODevice::WriteOnly | QIODevice::Truncate), qPrintable(path));
+    QCOMPARE(file.write(bytes), bytes.size());
+}
+
+// Copies the files of folder `from` into a new folder `to`, writable.
+void copyFolder(const QString& from, const QString& to) {
+    QVERIFY(QDir().mkpath(to));
+    const QStringList names = QDir(from).entryList(QDir::Files);
+    QVERIFY2(!names.isEmpty(), qPrintable(from));
+    for (const QString& name : names) {
+        const QString target = to + QLatin1Char('/') + name;
+        QVERIFY2(QFile::copy(from + QLatin1Char('/') + name, target), qPrintable(target));
+        QFile(target).setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    }
+}
+
+QByteArray lengthField(quint64 length) {
+    QByteArray bytes(8, '\0');
+    qToLittleEndian(length, bytes.data());
+    return bytes;
+}
+
+// A safetensors file taken apart: its JSON header and its data section.
+struct RawSafetensors {
+    Json header;
+    QByteArray data;
+};
+
+RawSafetensors readSafetensors(const QString& path) {
+    const QByteArray bytes = readFile(path);
+    const auto length = qFromLittleEndian<quint64>(bytes.constData());
+    RawSafetensors raw;
+    raw.header = Json::parse(bytes.mid(8, static_cast<qsizetype>(length)).toStdString());
+    raw.data = bytes.mid(8 + static_cast<qsizetype>(length));
+    return raw;
+}
+
+void writeSafetensors(const QString& path, const QByteArray& header, const QByteArray& data) {
+    writeFile(path, lengthField(static_cast<quint64>(header.size())) + header + data);
+}
+
+// ---- Ways to break a checkpoint folder ----
+
+using Breakage = std::function<void(const QString& model)>;
+
+const QString kWeights = QStringLiteral("/model.safetensors");
+
+Breakage removeFolder() {
+    return [](const QString& model) { QVERIFY(QDir(model).removeRecursively()); };
+}
+
+Breakage removeFile(const QString& name) {
+    return [name](const QString& model) { QVERIFY(QFile::remove(model + QLatin1Char('/') + name)); };
+}
+
+Breakage replaceFile(const QString& name, const QByteArray& bytes) {
+    return [name, bytes](const QString& model) {
+        writeFile(model + QLatin1Char('/') + name, bytes);
+    };
+}
+
+QByteArray randomBytes(int count) {
+    QRandomGenerator generator(42);
+    QByteArray bytes(count, '\0');
+    for (char& byte : bytes)
+        byte = static_cast<char>(generator.bounded(256));
+    return bytes;
+}
+
+// Applies `edit` to config.json and rewrites it.
+Breakage editConfig(const std::function<void(Json& config)>& edit) {
+    return [edit](const QString& model) {
+        const QString path = model + QStringLiteral("/config.json");
+        Json config = Json::parse(readFile(path).toStdString());
+        edit(config);
+        writeFile(path, QByteArray::fromStdString(config.dump(2)));
+    };
+}
+
+Breakage setConfigField(const std::string& key, const Json& value) {
+    return editConfig([key, value](Json& config) { config[key] = value; });
+}
+
+// Applies `edit` to model.safetensors' header (given the data section's size) and rewrites the
+// file with the edited header and the unchanged data.
+Breakage editHeader(const std::function<void(Json& header, qint64 dataBytes)>& edit) {
+    return [edit](const QString& model) {
+        RawSafetensors raw = readSafetensors(model + kWeights);
+        edit(raw.header, raw.data.size());
+        writeSafetensors(model + kWeights, QByteArray::fromStdString(raw.header.dump()), raw.data);
+    };
+}
+
+Breakage setDtype(const std::string& tensor, const std::string& dtype) {
+    return editHeader([tensor, dtype](Json& header, qint64) { header[tensor]["dtype"] = dtype; });
+}
+
+// Moves one tensor's offsets past the end of the data section (a header that lies).
+Breakage moveBeyondData(const std::string& tensor) {
+    return editHeader([tensor](Json& header, qint64 dataBytes) {
+        Json& offsets = header[tensor]["data_offsets"];
+        const qint64 span = offsets[1].get<qint64>() - offsets[0].get<qint64>();
+        offsets = Json::array({dataBytes, dataBytes + span});
+    });
+}
+
+// Gives `tensor` the offsets of `other` (same size), so the two overlap.
+Breakage overlap(const std::string& tensor, const std::string& other) {
+    return editHeader([tensor, other](Json& header, qint64) {
+        header[tensor]["data_offsets"] = header[other]["data_offsets"];
+    });
+}
+
+Breakage replaceHeaderText(const QByteArray& text) {
+    return [text](const QString& model) {
+        writeSafetensors(model + kWeights, text, readSafetensors(model + kWeights).data);
+    };
+}
+
+// Overwrites the 8-byte header length of model.safetensors with `length`.
+Breakage setHeaderLength(quint64 length) {
+    return [length](const QString& model) {
+        QByteArray bytes = readFile(model + kWeights);
+        bytes.replace(0, 8, lengthField(length));
+        writeFile(model + kWeights, bytes);
+    };
+}
+
+// Sets the header length of model.safetensors to the size of the whole file (8 bytes too many
+// even for a file that were all header).
+Breakage setHeaderLengthToFileSize() {
+    return [](const QString& model) {
+        QByteArray bytes = readFile(model + kWeights);
+        bytes.replace(0, 8, lengthField(quint64(bytes.size())));
+        writeFile(model + kWeights, bytes);
+    };
+}
+
+// Cuts model.safetensors in the middle of its data section.
+Breakage truncateData() {
+    return [](const QString& model) {
+        const QByteArray bytes = readFile(model + kWeights);
+        const auto headerBytes = qFromLittleEndian<quint64>(bytes.constData());
+        const qsizetype dataStart = 8 + static_cast<qsizetype>(headerBytes);
+        writeFile(model + kWeights, bytes.left(dataStart + (bytes.size() - dataStart) / 2));
+    };
+}
+
+// Rewrites model.safetensors (with the project's writer) without `tensor`.
+Breakage removeTensor(const std::string& tensor) {
+    return [tensor](const QString& model) {
+        const std::string path = (model + kWeights).toStdString();
+        fsllm::SafetensorsWriter writer;
+        {
+            const fsllm::SafetensorsFile file(path);
+            QVERIFY(file.contains(tensor));
+            for (const std::string& name : file.names()) {
+                const fsllm::TensorView& view = file.tensor(name);
+                if (name != tensor)
+                    writer.add(name, view.dtype, view.shape, view.data, view.byteSize);
+            }
+            for (const auto& [key, value] : file.metadata())
+                writer.setMetadata(key, value);
+        }
+        writer.write(path);
+    };
+}
+
+// ---- Checking inspect's JSON ----
+
+// Why `value` is not an array of numbers with sizes `dims` (empty when it is).
+QString shapeProblem(const Json& value, const std::vector<std::size_t>& dims,
+                     std::size_t level = 0) {
+    if (level == dims.size())
+        return value.is_number() ? QString() : QStringLiteral("a leaf is not a number");
+    if (!value.is_array() || value.size() != dims[level])
+        return QStringLiteral("dimension %1 has %2 entries, expected %3")
+            .arg(level)
+            .arg(value.is_array() ? qint64(value.size()) : -1)
+            .arg(dims[level]);
+    for (const Json& item : value) {
+        const QString problem = shapeProblem(item, dims, level + 1);
+        if (!problem.isEmpty())
+            return problem;
+    }
+    return {};
+}
+
+// Why some attention row does not sum to 1 (empty when all do).
+QString rowSumProblem(const Json& attention) {
+    for (std::size_t layer = 0; layer < attention.size(); ++layer)
+        for (std::size_t head = 0; head < attention[layer].size(); ++head)
+            for (std::size_t row = 0; row < attention[layer][head].size(); ++row) {
+                double sum = 0.0;
+                for (const Json& weight : attention[layer][head][row])
+                    sum += weight.get<double>();
+                if (std::abs(sum - 1.0) > kRowSumTolerance)
+                    return QStringLiteral("layer %1 head %2 row %3 sums to %4")
+                        .arg(layer)
+                        .arg(head)
+                        .arg(row)
+                        .arg(sum, 0, 'g', 10);
+            }
+    return {};
+}
+
+// Counts the attention weights above the diagonal (the future) that are exactly 0, of `total`.
+int zeroFutureWeights(const Json& attention, int& total) {
+    int zeros = 0;
+    total = 0;
+    for (const Json& layer : attention)
+        for (const Json& head : layer)
+            for (std::size_t row = 0; row < head.size(); ++row)
+                for (std::size_t column = row + 1; column < head[row].size(); ++column) {
+                    ++total;
+                    zeros += head[row][column].get<double>() == 0.0 ? 1 : 0;
+                }
+    return zeros;
+}
+
+} // namespace
+
+Q_DECLARE_METATYPE(Breakage)
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+
+    void refusesBrokenCheckpoint_data();
+    void refusesBrokenCheckpoint();
+    void refusesBadOptions_data();
+    void refusesBadOptions();
+    void refusesTextThatIsNotUtf8();
+
+    void infoPrintsRuntime();
+    void infoWorksWithoutTokenizer();
+    void inspectWritesJson();
+    void inspectMasksTheFuture_data();
+    void inspectMasksTheFuture();
+
+private:
+    // Copies the tiny checkpoint to `<dir>/model` and returns that path.
+    QString copyTinyModel(const QTemporaryDir& dir) const;
+    // Replaces "{model}" (the intact tiny checkpoint) and "{empty}" (an empty folder).
+    QStringList expand(const QStringList& texts) const;
+    // Runs `inspect --json` on the tiny checkpoint with `options`; the parsed JSON.
+    Json inspectJson(const QStringList& options) const;
+
+    QTemporaryDir m_root;
+    QString m_tiny;
+    QString m_empty;
+};
+
+void TestCli::initTestCase() {
+    QVERIFY(m_root.isValid());
+    m_tiny = m_root.filePath(QStringLiteral("tiny"));
+    m_empty = m_root.filePath(QStringLiteral("not-a-run"));
+    QVERIFY(QDir().mkpath(m_empty));
+    const CliRun run = runCli(QStringList{"init-tiny", "--out", m_tiny, "--layers", "2", "--hidden",
+                                          "32", "--heads", "4", "--kv-heads", "2", "--vocab", "300"});
+    const QString problem = successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    for (const char* name : {"config.json", "model.safetensors", "tokenizer.model"})
+        QVERIFY2(QFile::exists(m_tiny + QLatin1Char('/') + QLatin1String(name)), name);
+}
+
+QString TestCli::copyTinyModel(const QTemporaryDir& dir) const {
+    const QString model = dir.filePath(QStringLiteral("model"));
+    copyFolder(m_tiny, model);
+    return model;
+}
+
+QStringList TestCli::expand(const QStringList& texts) const {
+    QStringList result;
+    for (QString text : texts)
+        result << text.replace(QStringLiteral("{model}"), m_tiny)
+                      .replace(QStringLiteral("{empty}"), m_empty);
+    return result;
+}
+
+Json TestCli::inspectJson(const QStringList& options) const {
+    QTemporaryDir dir;
+    const QString out = dir.filePath(QStringLiteral("inspect.json"));
+    const CliRun run = runCli(QStringList{"inspect", "--model", m_tiny, "--text", kSentence,
+                                          "--json", out} + options);
+    const QString problem = successProblem(run);
+    if (!problem.isEmpty()) {
+        QTest::qFail(qPrintable(problem), __FILE__, __LINE__);
+        return {};
+    }
+    return Json::parse(readFile(out).toStdString(), nullptr, /*allow_exceptions=*/false);
+}
+
+void TestCli::refusesBrokenCheckpoint_data() {
+    QTest::addColumn<Breakage>("breakage");
+    QTest::addColumn<QString>("command"); // "info" or "inspect"
+    QTest::addColumn<QStringList>("fragments");
+
+    const std::string norm = "model.norm.weight";
+    const std::string inputNorm = "model.layers.0.input_layernorm.weight";
+    const std::string postNorm = "model.layers.0.post_attention_layernorm.weight";
+    const QString info = QStringLiteral("info");
+    const QString inspect = QStringLiteral("inspect");
+
+    // The folder and config.json.
+    QTest::newRow("model folder missing")
+        << removeFolder() << info << QStringList{"{model}", "not a folder"};
+    QTest::newRow("config.json missing")
+        << removeFile("config.json") << info << QStringList{"config.json", "cannot open"};
+    QTest::newRow("config.json not JSON") << replaceFile("config.json", "{\"model_type\": llama")
+                                          << info << QStringList{"config.json", "not valid JSON"};
+    QTest::newRow("hidden_size a string") << setConfigField("hidden_size", "64") << info
+                                          << QStringList{"config.json", "hidden_size", "integer"};
+    QTest::newRow("model_type gpt2") << setConfigField("model_type", "gpt2") << info
+                                     << QStringList{"config.json", "model_type", "gpt2"};
+    QTest::newRow("heads not dividing hidden")
+        << editConfig([](Json& config) {
+               config.erase("head_dim");
+               config["hidden_size"] = 30;
+           })
+        << info << QStringList{"config.json", "hidden_size", "num_attention_heads"};
+
+    // model.safetensors against config.json.
+    QTest::newRow("model.safetensors missing")
+        << removeFile("model.safetensors") << info << QStringList{"{model}", "model.safetensors"};
+    QTest::newRow("tensor missing")
+        << removeTensor(norm) << info << QStringList{"model.norm.weight", "missing"};
+    QTest::newRow("shape contradicts config.json")
+        << setConfigField("hidden_size", 64) << info << QStringList{"config.json", "shape"};
+
+    // A malformed model.safetensors.
+    const QStringList weights{"model.safetensors"};
+    QTest::newRow("truncated mid-data") << truncateData() << info << weights + QStringList{"truncated"};
+    QTest::newRow("header length larger than the file")
+        << setHeaderLengthToFileSize() << info << weights + QStringList{"header length"};
+    QTest::newRow("header length 2^63")
+        << setHeaderLength(quint64(1) << 63) << info << weights + QStringList{"header length"};
+    QTest::newRow("file of 3 bytes")
+        << replaceFile("model.safetensors", "abc") << info << weights + QStringList{"3 bytes"};
+    QTest::newRow("header not JSON")
+        << replaceHeaderText("{\"model.norm.weight\": oops}") << info << weights + QStringList{"JSON"};
+    QTest::newRow("offsets beyond the data")
+        << moveBeyondData(norm) << info
+        << weights + QStringList{"model.norm.weight", "data_offsets", "beyond"};
+    QTest::newRow("overlapping offsets")
+        << overlap(postNorm, inputNorm) << info << weights + QStringList{"overlap"};
+    QTest::newRow("dtype I64") << setDtype(norm, "I64") << info
+                               << weights + QStringList{"model.norm.weight", "I64"};
+    QTest::newRow("dtype F64") << setDtype(norm, "F64") << info
+                               << weights + QStringList{"model.norm.weight", "F64"};
+
+    // tokenizer.model.
+    QTest::newRow("tokenizer.model missing")
+        << removeFile("tokenizer.model") << inspect << QStringList{"tokenizer.model", "missing"};
+    QTest::newRow("tokenizer.model corrupt") << replaceFile("tokenizer.model", randomBytes(4096))
+                                             << inspect << QStringList{"tokenizer.model"};
+}
+
+void TestCli::refusesBrokenCheckpoint() {
+    QFETCH(Breakage, breakage);
+    QFETCH(QString, command);
+    QFETCH(QStringList, fragments);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString model = copyTinyModel(dir);
+    if (QTest::currentTestFailed())
+        return;
+    breakage(model);
+    if (QTest::currentTestFailed())
+        return;
+
+    QStringList args{command, "--model", model};
+    if (command == QLatin1String("inspect"))
+        args << "--text" << kSentence;
+    const CliRun run = runCli(args);
+    fragments.replaceInStrings(QStringLiteral("{model}"), model);
+    const QString problem = refusalProblem(run, fragments);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+void TestCli::refusesBadOptions_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QStringList>("fragments");
+
+    const QStringList inspect{"inspect", "--model", "{model}", "--text", kSentence};
+
+    QTest::newRow("unknown command") << QStringList{"frobnicate"} << QStringList{"frobnicate"};
+    QTest::newRow("unknown option")
+        << inspect + QStringList{"--colour", "red"} << QStringList{"--colour"};
+    QTest::newRow("stray argument")
+        << QStringList{"info", "{model}"} << QStringList{"unexpected argument", "{model}"};
+    QTest::newRow("missing --model") << QStringList{"info"} << QStringList{"--model", "required"};
+    QTest::newRow("missing --text")
+        << QStringList{"inspect", "--model", "{model}"} << QStringList{"--text", "required"};
+    QTest::newRow("--text without a value")
+        << QStringList{"inspect", "--model", "{model}", "--text"}
+        << QStringList{"--text", "needs a value"};
+    QTest::newRow("--mask foo") << inspect + QStringList{"--mask", "foo"}
+                                << QStringList{"--mask", "foo", "causal"};
+    QTest::newRow("--lambda -1") << inspect + QStringList{"--mask", "decay", "--lambda", "-1"}
+                                 << QStringList{"--lambda", "-1"};
+    QTest::newRow("--lambda -1 without --mask")
+        << inspect + QStringList{"--lambda", "-1"} << QStringList{"--lambda", "-1"};
+    QTest::newRow("--lambda abc") << inspect + QStringList{"--mask", "decay", "--lambda", "abc"}
+                                  << QStringList{"--lambda", "abc"};
+    QTest::newRow("--lambda nan") << inspect + QStringList{"--lambda", "nan"}
+                                  << QStringList{"--lambda", "nan"};
+    QTest::newRow("--threads two") << QStringList{"info", "--model", "{model}", "--threads", "two"}
+                                   << QStringList{"--threads", "two"};
+    QTest::newRow("--device tpu") << QStringList{"info", "--model", "{model}", "--device", "tpu"}
+                                  << QStringList{"tpu"};
+    QTest::newRow("--dtype int8") << QStringList{"info", "--model", "{model}", "--dtype", "int8"}
+                                  << QStringList{"int8"};
+    QTest::newRow("--adapter without classifier.json")
+        << inspect + QStringList{"--adapter", "{empty}"}
+        << QStringList{"{empty}/classifier.json"};
+    QTest::newRow("--json into a missing folder")
+        << inspect + QStringList{"--json", "{empty}/no/such/folder/out.json"}
+        << QStringList{"out.json"};
+    QTest::newRow("init-tiny --heads 0")
+        << QStringList{"init-tiny", "--out", "{empty}/tiny", "--heads", "0"}
+        << QStringList{"heads"};
+}
+
+void TestCli::refusesBadOptions() {
+    QFETCH(QStringList, args);
+    QFETCH(QStringList, fragments);
+
+    const CliRun run = runCli(expand(args));
+    QEXPECT_FAIL("unknown command",
+                 "app/main.cpp prints the whole usage text to stderr after the error line", Abort);
+    const QString problem = refusalProblem(run, expand(fragments));
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+void TestCli::refusesTextThatIsNotUtf8() {
+    const QByteArray text("The film \xFF was good.");
+    QVERIFY(!survivesUtf8(text));
+    const CliRun run = runCli(QList<QByteArray>{"inspect", "--model", m_tiny.toUtf8(), "--text", text});
+    const QString problem = refusalProblem(run, {QStringLiteral("UTF-8")});
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+void TestCli::infoPrintsRuntime() {
+    const CliRun run = runCli(QStringList{"info", "--model", m_tiny});
+    const QString problem = successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+
+    QString blas, threads;
+    for (const QString& line : outputLines(run.out)) {
+        if (line.startsWith(QLatin1String("BLAS ")))
+            blas = line.mid(5).trimmed();
+        else if (line.startsWith(QLatin1String("threads ")))
+            threads = line.mid(8).trimmed();
+    }
+    QVERIFY2(!blas.isEmpty(), run.out.constData());
+    bool isNumber = false;
+    QVERIFY2(threads.toInt(&isNumber) > 0 && isNumber, run.out.constData());
+}
+
+void TestCli::infoWorksWithoutTokenizer() {
+    QTemporaryDir dir;
+    const QString model = copyTinyModel(dir);
+    QVERIFY(QFile::remove(model + QStringLiteral("/tokenizer.model")));
+
+    const CliRun run = runCli(QStringList{"info", "--model", model});
+    const QString problem = successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY2(run.out.contains("no tokenizer"), run.out.constData());
+}
+
+void TestCli::inspectWritesJson() {
+    const Json json = inspectJson({"--mask", "decay", "--lambda", "0.5"});
+    QVERIFY2(json.is_object(), "the --json file is not a JSON object");
+
+    QVERIFY(json.contains("ids") && json["ids"].is_array() && !json["ids"].empty());
+    QCOMPARE(json["ids"][0].get<int>(), kBosId);
+    const std::size_t tokens = json["ids"].size();
+    QVERIFY(json.contains("tokens") && json["tokens"].is_array());
+    QCOMPARE(json["tokens"].size(), tokens);
+    QCOMPARE(QString::fromStdString(json.value("mask", "")), QStringLiteral("decay"));
+    QVERIFY(json.contains("lambda") && json["lambda"].is_number());
+    QCOMPARE(json["lambda"].get<double>(), 0.5);
+
+    const struct {
+        const char* key;
+        std::vector<std::size_t> dims;
+    } arrays[] = {{"attention", {kLayers, kHeads, tokens, tokens}},
+                  {"hidden", {tokens, kHidden}},
+                  {"logits", {tokens, kVocab}}};
+    for (const auto& array : arrays) {
+        QVERIFY2(json.contains(array.key), array.key);
+        const QString problem = shapeProblem(json[array.key], array.dims);
+        QVERIFY2(problem.isEmpty(), qPrintable(QLatin1String(array.key) + ": " + problem));
+    }
+    const QString problem = rowSumProblem(json["attention"]);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+void TestCli::inspectMasksTheFuture_data() {
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<bool>("futureIsZero");
+
+    QTest::newRow("causal") << QStringList{"--mask", "causal"} << true;
+    QTest::newRow("bidirectional") << QStringList{"--mask", "bidirectional"} << false;
+    QTest::newRow("decay 0.5") << QStringList{"--mask", "decay", "--lambda", "0.5"} << false;
+}
+
+void TestCli::inspectMasksTheFuture() {
+    QFETCH(QStringList, options);
+    QFETCH(bool, futureIsZero);
+
+    const Json json = inspectJson(options);
+    QVERIFY2(json.is_object() && json.contains("attention"), "no attention in the --json file");
+    const QString problem = rowSumProblem(json["attention"]);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    int total = 0;
+    const int zeros = zeroFutureWeights(json["attention"], total);
+    QVERIFY(total > 0);
+    QCOMPARE(zeros, futureIsZero ? total : 0);
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

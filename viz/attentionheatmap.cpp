@@ -1,0 +1,311 @@
+#include "attentionheatmap.h"
+
+#include <QToolTip>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace fsllm {
+
+namespace {
+
+QString formatValue(float value, HeatmapKind kind) {
+    if (std::isinf(value) && value < 0)
+        return QStringLiteral("-inf (masked)");
+    if (!std::isfinite(value))
+        return QString::number(double(value));
+    if (kind == HeatmapKind::AdditiveMask)
+        return QString::number(double(value), 'g', 4);
+    if (value == 0.0f || std::abs(value) >= 0.001f)
+        return QString::number(double(value), 'f', 3);
+    return QString::number(double(value), 'e', 2);
+}
+
+} // namespace
+
+AttentionHeatmap::AttentionHeatmap(QWidget* parent) : QCustomPlot(parent) {
+    setMouseTracking(true);
+    axisRect()->setupFullAxesBox(true);
+    for (QCPAxis* axis : {xAxis, yAxis, xAxis2, yAxis2}) {
+        axis->grid()->setVisible(false);
+        axis->setSubTicks(false);
+        axis->setTickLength(0, 3);
+    }
+    xAxis2->setTicks(false);
+    yAxis2->setTicks(false);
+    xAxis->setLabel(tr("key"));
+    yAxis->setLabel(tr("query"));
+    yAxis->setRangeReversed(true); // query 0 on top, as in a printed matrix
+    xAxis->setTickLabelRotation(60);
+    axisRect()->setBackground(QBrush(maskedColor())); // shows through transparent -inf cells
+
+    m_map = new QCPColorMap(xAxis, yAxis);
+    m_map->setInterpolate(false);
+    m_map->setTightBoundary(false);
+    m_map->setGradient(defaultGradient());
+
+    m_scale = new QCPColorScale(this);
+    m_scale->setType(QCPAxis::atRight);
+    m_scale->setBarWidth(12);
+    plotLayout()->addElement(0, 1, m_scale);
+    m_map->setColorScale(m_scale);
+    auto* margins = new QCPMarginGroup(this);
+    axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+
+    m_hoverRect = new QCPItemRect(this);
+    m_hoverRect->setLayer(QStringLiteral("overlay"));
+    m_hoverRect->setPen(QPen(Qt::white, 2.0));
+    m_hoverRect->setBrush(Qt::NoBrush);
+    m_hoverRect->setVisible(false);
+
+    connect(this, &QCustomPlot::mouseMove, this, &AttentionHeatmap::onMouseMove);
+    clearMatrix();
+}
+
+AttentionHeatmap::~AttentionHeatmap() = default;
+
+bool AttentionHeatmap::setMatrix(const std::vector<float>& values, const QStringList& tokens,
+                                 HeatmapKind kind) {
+    const size_t t = size_t(tokens.size());
+    if (t == 0 || values.size() != t * t)
+        return false;
+    return setMatrix(values.data(), tokens, kind);
+}
+
+bool AttentionHeatmap::setMatrix(const float* values, const QStringList& tokens,
+                                 HeatmapKind kind) {
+    const int t = int(tokens.size());
+    if (t == 0 || values == nullptr)
+        return false;
+    m_values.assign(values, values + size_t(t) * size_t(t));
+    m_tokens = tokens;
+    m_tokenCount = t;
+    m_kind = kind;
+
+    // Masked (non-finite) cells hold the smallest finite value, fully transparent, so the map's
+    // data never carries NaN/inf and the axis rect's masked colour shows through.
+    float lowest = std::numeric_limits<float>::infinity();
+    for (float v : m_values)
+        if (std::isfinite(v))
+            lowest = std::min(lowest, v);
+    if (!std::isfinite(lowest))
+        lowest = 0.0f;
+    QCPColorMapData* data = m_map->data();
+    data->clear();
+    data->setSize(t, t);
+    data->setRange(QCPRange(0, t - 1), QCPRange(0, t - 1));
+    bool anyMasked = false;
+    for (int row = 0; row < t; ++row) {
+        for (int col = 0; col < t; ++col) {
+            const float v = m_values[size_t(row) * t + col];
+            const bool finite = std::isfinite(v);
+            data->setCell(col, row, finite ? v : lowest); // key index = column, value = row
+            anyMasked = anyMasked || !finite;
+        }
+    }
+    if (anyMasked) {
+        for (int row = 0; row < t; ++row)
+            for (int col = 0; col < t; ++col)
+                if (!std::isfinite(m_values[size_t(row) * t + col]))
+                    data->setAlpha(col, row, 0);
+    } else {
+        data->clearAlpha();
+    }
+    xAxis->setRange(-0.5, t - 0.5);
+    yAxis->setRange(-0.5, t - 0.5);
+    m_scale->axis()->setLabel(kind == HeatmapKind::Probabilities ? tr("attention")
+                                                                 : tr("mask M[i][j]"));
+    applyColorRange();
+    applyTickLabels();
+    hideHover();
+    replot(rpQueuedReplot);
+    return true;
+}
+
+void AttentionHeatmap::clearMatrix() {
+    m_values.clear();
+    m_tokens.clear();
+    m_tokenCount = 0;
+    m_map->data()->clear();
+    xAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+    yAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+    xAxis->setRange(-0.5, 0.5);
+    yAxis->setRange(-0.5, 0.5);
+    applyColorRange();
+    hideHover();
+    replot(rpQueuedReplot);
+}
+
+void AttentionHeatmap::setTitle(const QString& title) {
+    if (title.isEmpty()) {
+        if (m_title) {
+            plotLayout()->remove(m_title);
+            plotLayout()->simplify();
+            m_title = nullptr;
+        }
+    } else if (m_title) {
+        m_title->setText(title);
+    } else {
+        plotLayout()->insertRow(0);
+        QFont titleFont = font();
+        titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
+        titleFont.setBold(true);
+        m_title = new QCPTextElement(this, title, titleFont);
+        plotLayout()->addElement(0, 0, m_title);
+    }
+    replot(rpQueuedReplot);
+}
+
+QString AttentionHeatmap::title() const { return m_title ? m_title->text() : QString(); }
+
+void AttentionHeatmap::setColorRange(const QCPRange& range) {
+    m_customRange = true;
+    m_customRangeValue = range;
+    applyColorRange();
+    replot(rpQueuedReplot);
+}
+
+void AttentionHeatmap::resetColorRange() {
+    m_customRange = false;
+    applyColorRange();
+    replot(rpQueuedReplot);
+}
+
+void AttentionHeatmap::setGradient(const QCPColorGradient& gradient) {
+    m_map->setGradient(gradient);
+    replot(rpQueuedReplot);
+}
+
+QColor AttentionHeatmap::maskedColor() { return QColor(72, 72, 72); }
+
+QCPColorGradient AttentionHeatmap::defaultGradient() {
+    // Viridis: perceptually uniform, readable in greyscale print, no grey in it (masked cells).
+    QCPColorGradient gradient;
+    gradient.clearColorStops();
+    const QColor stops[] = {QColor(0x44, 0x01, 0x54), QColor(0x47, 0x2c, 0x7a),
+                            QColor(0x3b, 0x51, 0x8b), QColor(0x2c, 0x71, 0x8e),
+                            QColor(0x21, 0x90, 0x8d), QColor(0x27, 0xad, 0x81),
+                            QColor(0x5c, 0xc8, 0x63), QColor(0xaa, 0xdc, 0x32),
+                            QColor(0xfd, 0xe7, 0x25)};
+    const int count = int(sizeof stops / sizeof stops[0]);
+    for (int i = 0; i < count; ++i)
+        gradient.setColorStopAt(double(i) / (count - 1), stops[i]);
+    gradient.setColorInterpolation(QCPColorGradient::ciRGB);
+    return gradient;
+}
+
+float AttentionHeatmap::value(int row, int col) const {
+    if (row < 0 || col < 0 || row >= m_tokenCount || col >= m_tokenCount)
+        return std::numeric_limits<float>::quiet_NaN();
+    return m_values[size_t(row) * m_tokenCount + col];
+}
+
+bool AttentionHeatmap::cellAt(const QPointF& pixel, int* row, int* col) const {
+    if (m_tokenCount == 0 || !axisRect()->rect().contains(pixel.toPoint()))
+        return false;
+    const int c = int(std::lround(xAxis->pixelToCoord(pixel.x())));
+    const int r = int(std::lround(yAxis->pixelToCoord(pixel.y())));
+    if (r < 0 || c < 0 || r >= m_tokenCount || c >= m_tokenCount)
+        return false;
+    if (row)
+        *row = r;
+    if (col)
+        *col = c;
+    return true;
+}
+
+QString AttentionHeatmap::readout(int row, int col) const {
+    if (row < 0 || col < 0 || row >= m_tokenCount || col >= m_tokenCount)
+        return QString();
+    return tr("query %1 '%2' -> key %3 '%4': %5")
+        .arg(row)
+        .arg(m_tokens[row])
+        .arg(col)
+        .arg(m_tokens[col])
+        .arg(formatValue(value(row, col), m_kind));
+}
+
+QString AttentionHeatmap::toCsv() const {
+    QString csv = QStringLiteral("row,col,query,key,value\n");
+    for (int row = 0; row < m_tokenCount; ++row) {
+        for (int col = 0; col < m_tokenCount; ++col) {
+            csv += QString::number(row) + QLatin1Char(',') + QString::number(col) +
+                   QLatin1Char(',') + csvField(m_tokens[row]) + QLatin1Char(',') +
+                   csvField(m_tokens[col]) + QLatin1Char(',') + csvNumber(value(row, col)) +
+                   QLatin1Char('\n');
+        }
+    }
+    return csv;
+}
+
+void AttentionHeatmap::leaveEvent(QEvent* event) {
+    hideHover();
+    QCustomPlot::leaveEvent(event);
+}
+
+void AttentionHeatmap::applyColorRange() {
+    QCPRange range(0.0, 1.0);
+    if (m_customRange) {
+        range = m_customRangeValue;
+    } else if (m_kind == HeatmapKind::AdditiveMask) {
+        float lowest = 0.0f;
+        for (float v : m_values)
+            if (std::isfinite(v))
+                lowest = std::min(lowest, v);
+        range = QCPRange(lowest < 0.0f ? double(lowest) : -1.0, 0.0);
+    }
+    m_map->setDataRange(range);
+}
+
+void AttentionHeatmap::applyTickLabels() {
+    const int stride = (m_tokenCount + kMaxLabelledTokens - 1) / kMaxLabelledTokens;
+    auto xTicker = QSharedPointer<QCPAxisTickerText>::create();
+    auto yTicker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int i = 0; i < m_tokenCount; i += std::max(stride, 1)) {
+        xTicker->addTick(i, tokenLabel(i));
+        yTicker->addTick(i, tokenLabel(i));
+    }
+    xAxis->setTicker(xTicker);
+    yAxis->setTicker(yTicker);
+    QFont labelFont = font();
+    if (m_tokenCount > 24)
+        labelFont.setPointSizeF(labelFont.pointSizeF() * 0.85);
+    xAxis->setTickLabelFont(labelFont);
+    yAxis->setTickLabelFont(labelFont);
+}
+
+void AttentionHeatmap::onMouseMove(QMouseEvent* event) {
+    int row = 0, col = 0;
+    if (!cellAt(event->position(), &row, &col)) {
+        hideHover();
+        return;
+    }
+    m_hoverText = readout(row, col);
+    m_hoverRect->topLeft->setCoords(col - 0.5, row - 0.5);
+    m_hoverRect->bottomRight->setCoords(col + 0.5, row + 0.5);
+    m_hoverRect->setVisible(true);
+    layer(QStringLiteral("overlay"))->replot();
+    QToolTip::showText(event->globalPosition().toPoint(), m_hoverText, this);
+}
+
+void AttentionHeatmap::hideHover() {
+    m_hoverText.clear();
+    if (!m_hoverRect->visible())
+        return;
+    m_hoverRect->setVisible(false);
+    layer(QStringLiteral("overlay"))->replot();
+    QToolTip::hideText();
+}
+
+QString AttentionHeatmap::tokenLabel(int index) const {
+    QString label = m_tokens[index];
+    label.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
+    label.replace(QLatin1Char('\t'), QStringLiteral("\\t"));
+    if (label.size() > kMaxLabelChars)
+        label = label.left(kMaxLabelChars - 1) + QChar(0x2026);
+    return label;
+}
+
+} // namespace fsllm
