@@ -175,7 +175,9 @@ std::string loadText(const std::string& path) {
             lineStart == std::string::npos || bad == 0 ? bad + 1 : bad - lineStart;
         char byte[8];
         std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[bad]));
-        fail(path, lineCount(std::string_view(text).substr(0, bad + 1)), "invalid UTF-8: byte ", byte, " at column ", std::to_string(column), "; save the file as UTF-8 (it may be Latin-1 or Windows-1252)");
+        fail(path, lineCount(std::string_view(text).substr(0, bad + 1)), "invalid UTF-8: byte ",
+             byte, " at column ", std::to_string(column),
+             "; save the file as UTF-8 (it may be Latin-1 or Windows-1252)");
     }
     return text;
 }
@@ -206,7 +208,8 @@ std::size_t requireColumn(const std::vector<std::string>& header, const std::str
                           const char* role, const std::string& path, int line) {
     const auto it = std::find(header.begin(), header.end(), name);
     if (it == header.end()) {
-        fail(path, line, "no ", role, " column ", inQuotes(name), " (the columns are ", inQuotesList(header), "); choose one of these as the ", role, " column");
+        fail(path, line, "no ", role, " column ", inQuotes(name), " (the columns are ",
+             inQuotesList(header), "); choose one of these as the ", role, " column");
     }
     return static_cast<std::size_t>(it - header.begin());
 }
@@ -226,7 +229,10 @@ ColumnPlan planColumns(const std::vector<std::string>& header, const DataReadOpt
             }
         }
         if (textNames.empty()) {
-            fail(path, line, "no 'sentence' or 'text' column (the columns are ", inQuotesList(header), "); choose the text column, or several joined with '+' such as 'title+description'");
+            fail(path, line, "no 'sentence' or 'text' column (the columns are ",
+                 inQuotesList(header),
+                 "); choose the text column, or several joined with '+' such as "
+                 "'title+description'");
         }
     }
     for (const std::string& name : textNames)
@@ -240,7 +246,8 @@ template <typename Field>
 RawExample exampleFromFields(const std::vector<Field>& fields, const ColumnPlan& plan,
                              const std::string& path, int line) {
     if (fields.size() != plan.width) {
-        fail(path, line, "the row has ", std::to_string(fields.size()), " field(s) but ", plan.widthNote, "; ", plan.fieldHint);
+        fail(path, line, "the row has ", std::to_string(fields.size()), " field(s) but ",
+             plan.widthNote, "; ", plan.fieldHint);
     }
     RawExample example;
     example.line = line;
@@ -305,7 +312,8 @@ std::vector<RawExample> readSentenceLabel(const std::string& path, std::string_v
             continue;
         const std::size_t gap = line.find_first_of(" \t");
         if (gap == std::string_view::npos) {
-            fail(path, lines.number(), "expected '<label> <text>' but the line holds only ", inQuotes(line), "; write the label, a space, then the text");
+            fail(path, lines.number(), "expected '<label> <text>' but the line holds only ",
+                 inQuotes(line), "; write the label, a space, then the text");
         }
         RawExample example;
         example.line = lines.number();
@@ -327,10 +335,13 @@ json parseJsonLine(const std::string& path, int line, std::string_view text) {
         const std::size_t tag = reason.find("] ");
         if (reason.front() == '[' && tag != std::string::npos)
             reason.erase(0, tag + 2);
-        fail(path, line, "invalid JSON (", reason, "); JSON Lines needs one complete object per line");
+        fail(path, line, "invalid JSON (", reason,
+             "); JSON Lines needs one complete object per line");
     }
     if (!value.is_object()) {
-        fail(path, line, "expected a JSON object, found a ", value.type_name(), "; JSON Lines needs one object per line (for a JSON array, write each element on its own line)");
+        fail(path, line, "expected a JSON object, found a ", value.type_name(),
+             "; JSON Lines needs one object per line (for a JSON array, write each element on its "
+             "own line)");
     }
     return value;
 }
@@ -358,7 +369,8 @@ std::string chooseKey(const json& object, const std::string& explicitKey,
     std::string wanted;
     for (const std::string& key : candidates)
         wanted += (wanted.empty() ? "" : " or ") + inQuotes(key);
-    fail(path, line, "no ", wanted, " key (the keys are ", inQuotesList(keysOf(object)), "); choose the ", role, " key");
+    fail(path, line, "no ", wanted, " key (the keys are ", inQuotesList(keysOf(object)),
+         "); choose the ", role, " key");
 }
 
 // A label may be a string or an integer (its decimal string).
@@ -370,7 +382,8 @@ std::string jsonLabel(const json& value, const std::string& key, const std::stri
     else if (value.is_number_integer())
         label = value.dump();
     else
-        fail(path, line, "label key ", inQuotes(key), " holds ", value.dump(), "; a label must be a string or an integer");
+        fail(path, line, "label key ", inQuotes(key), " holds ", value.dump(),
+             "; a label must be a string or an integer");
     if (label.empty())
         fail(path, line, "the label is empty; give every example a label or remove the line");
     return label;
@@ -388,7 +401,8 @@ RawExample sequenceFromJson(const json& object, const DataReadOptions& options,
     for (const std::string& key : textKeys) {
         const json& value = object.at(chooseKey(object, key, {}, "text", path, line));
         if (!value.is_string())
-            fail(path, line, "text key ", inQuotes(key), " holds ", value.dump(), "; store the text as a JSON string");
+            fail(path, line, "text key ", inQuotes(key), " holds ", value.dump(),
+                 "; store the text as a JSON string");
         const std::string part(trimmed(value.get_ref<const std::string&>()));
         if (!part.empty())
             example.text += (example.text.empty() ? "" : " ") + part;
@@ -406,10 +420,12 @@ std::vector<std::string> jsonStrings(const json& value, const std::string& key, 
     std::vector<std::string> out;
     for (const json& item : value) {
         if (tags && item.is_number_integer()) {
-            fail(path, line, "key ", inQuotes(key), " holds integer tags; write the tag names " "(\"B-PER\", \"O\") instead of ids");
+            fail(path, line, "key ", inQuotes(key),
+                 " holds integer tags; write the tag names (\"B-PER\", \"O\") instead of ids");
         }
         if (!item.is_string() || item.get_ref<const std::string&>().empty())
-            fail(path, line, "key ", inQuotes(key), " must hold non-empty strings, found ", item.dump());
+            fail(path, line, "key ", inQuotes(key), " must hold non-empty strings, found ",
+                 item.dump());
         out.push_back(item.get<std::string>());
     }
     return out;
@@ -426,7 +442,8 @@ RawExample tokensFromJson(const json& object, const DataReadOptions& options,
     example.words = jsonStrings(object.at(wordsKey), wordsKey, false, path, line);
     example.tags = jsonStrings(object.at(tagsKey), tagsKey, true, path, line);
     if (example.words.size() != example.tags.size()) {
-        fail(path, line, std::to_string(example.words.size()), " words but ", std::to_string(example.tags.size()), " tags; give one tag per word");
+        fail(path, line, std::to_string(example.words.size()), " words but ",
+             std::to_string(example.tags.size()), " tags; give one tag per word");
     }
     return example;
 }
@@ -475,11 +492,15 @@ std::vector<RawExample> readConll(const std::string& path, std::string_view text
             continue;
         }
         if (columns.size() < 2) {
-            fail(path, lines.number(), "the line ", inQuotes(trimmed(line)), " has a token but no tag; write 'token ... tag' with a blank line between sentences");
+            fail(path, lines.number(), "the line ", inQuotes(trimmed(line)),
+                 " has a token but no tag; write 'token ... tag' with a blank line between "
+                 "sentences");
         }
         const std::size_t tag = tagColumn < 0 ? columns.size() - 1 : std::size_t(tagColumn);
         if (tag >= columns.size()) {
-            fail(path, lines.number(), "the line has ", std::to_string(columns.size()), " columns but the tag column is ", std::to_string(tagColumn), " (0-based); choose a smaller tag column, or -1 for the last");
+            fail(path, lines.number(), "the line has ", std::to_string(columns.size()),
+                 " columns but the tag column is ", std::to_string(tagColumn),
+                 " (0-based); choose a smaller tag column, or -1 for the last");
         }
         if (sentence.words.empty())
             sentence.line = lines.number();
@@ -546,12 +567,14 @@ DataFormat detectFormat(const std::string& path, std::string_view text, TaskKind
         return DataFormat::Tsv;
     if (first.find_first_of(" \t") != std::string_view::npos)
         return DataFormat::SentenceLabel;
-    fail(path, lines.number(), "cannot tell the data format from the first line ", inQuotes(first), "; choose the format (tsv, sentence, csv, jsonl or conll)");
+    fail(path, lines.number(), "cannot tell the data format from the first line ", inQuotes(first),
+         "; choose the format (tsv, sentence, csv, jsonl or conll)");
 }
 
 void checkTaskFits(const std::string& path, DataFormat format, TaskKind task) {
     if (task == TaskKind::Token && format != DataFormat::Conll && format != DataFormat::Jsonl) {
-        throw FsllmError(path + ": a " + dataFormatName(format) + " file holds one label per "
+        throw FsllmError(path + ": a " + dataFormatName(format) +
+                         " file holds one label per "
                          "text, but the task is token; use task seq, or a CoNLL or JSON Lines "
                          "file with one tag per word");
     }
@@ -591,7 +614,8 @@ std::vector<RawExample> DataReader::read(const std::string& path, const DataRead
         : format == DataFormat::Jsonl         ? readJsonl(path, text, options)
                                               : readConll(path, text, options.conllTagColumn);
     if (examples.empty()) {
-        fail(path, lineCount(text), "no examples in this ", dataFormatName(format), " file; check that it holds data rows, not only a header or document markers");
+        fail(path, lineCount(text), "no examples in this ", dataFormatName(format),
+             " file; check that it holds data rows, not only a header or document markers");
     }
     return examples;
 }

@@ -294,7 +294,8 @@ TrainingSummary TrainingJob::Impl::train() {
         for (std::size_t b = static_cast<std::size_t>(state.batchInEpoch); b < plan.size(); ++b) {
             while (paused.load() && !stopRequested.load())
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            if (stopRequested.load()) {
+            if (stopRequested.load() && micro % config.gradAccum == 0) { // at a step boundary
+                saveCheckpoint(); // before the epoch loop advances its counters
                 stop = true;
                 stopReason = "stopped by user";
                 break;
@@ -371,8 +372,6 @@ TrainingSummary TrainingJob::Impl::train() {
             }
         }
     }
-    if (stopReason == "stopped by user")
-        saveCheckpoint();
     summary.completed = stopReason != "stopped by user";
     summary.stopReason = stopReason;
     summary.steps = state.step;
