@@ -5,6 +5,7 @@
 #include "commandline.h"
 #include "engine.h"
 #include "fsllmerror.h"
+#include "pretrainer.h"
 #include "tinycheckpoint.h"
 
 #include <cmath>
@@ -37,6 +38,14 @@ const std::map<std::string, std::string> kUsage = {
      "            [--batch 16] [--seq-len 25] [--steps 10] [--lora-rank 8] [--dtype float32]\n"
      "            [--device cpu] [--threads N]\n"
      "  Forward and LoRA training tokens/s and GFLOP/s beside this run's matmul GFLOP/s.\n"},
+    {"pretrain",
+     "fsllm pretrain --train-text FILE --heldout-text FILE --out DIR [--tokenizer FILE]\n"
+     "               [--vocab 8000] [--layers 4] [--hidden 256] [--heads 8] [--kv-heads 4]\n"
+     "               [--intermediate N] [--seq-len 128] [--batch 32] [--lr 3e-3]\n"
+     "               [--warmup-steps 100] [--minutes 120] [--max-steps N] [--eval-every 200]\n"
+     "               [--seed 0] [--threads N] [--dtype bfloat16|float32]\n"
+     "  Pre-trains a small LLaMA-shaped causal LM from scratch (the bundled default model's\n"
+     "  recipe; see installer/build-default-model.sh).\n"},
 };
 
 EngineOptions engineOptions(const CommandLine& line) {
@@ -189,6 +198,47 @@ int EngineCommands::bench(const std::vector<std::string>& args) {
     const BenchmarkReport report =
         Benchmark::run(options, [](const std::string& text) { std::cerr << "... " << text << "\n"; });
     std::cout << report.toText();
+    return 0;
+}
+
+} // namespace fsllm
+
+namespace fsllm {
+
+int EngineCommands::pretrain(const std::vector<std::string>& args) {
+    CommandLine line("pretrain", args,
+                     {"train-text", "heldout-text", "out", "tokenizer", "vocab", "layers", "hidden",
+                      "heads", "kv-heads", "intermediate", "seq-len", "batch", "lr",
+                      "warmup-steps", "minutes", "max-steps", "eval-every", "seed", "threads",
+                      "dtype"},
+                     {});
+    PretrainOptions o;
+    o.trainText = line.required("train-text");
+    o.heldoutText = line.required("heldout-text");
+    o.outDir = line.required("out");
+    o.tokenizer = line.value("tokenizer", "");
+    o.vocab = line.intValue("vocab", o.vocab);
+    o.layers = line.intValue("layers", o.layers);
+    o.hidden = line.intValue("hidden", o.hidden);
+    o.heads = line.intValue("heads", o.heads);
+    o.kvHeads = line.intValue("kv-heads", o.kvHeads);
+    o.intermediate = line.intValue("intermediate", o.intermediate);
+    o.seqLen = line.intValue("seq-len", o.seqLen);
+    o.batch = line.intValue("batch", o.batch);
+    o.learningRate = line.doubleValue("lr", o.learningRate);
+    o.warmupSteps = line.intValue("warmup-steps", o.warmupSteps);
+    o.minutes = line.doubleValue("minutes", o.minutes);
+    o.maxSteps = line.intValue("max-steps", o.maxSteps);
+    o.evalEvery = line.intValue("eval-every", o.evalEvery);
+    o.seed = line.intValue("seed", o.seed);
+    o.threads = line.intValue("threads", o.threads);
+    o.saveDtype = line.value("dtype", o.saveDtype);
+    const PretrainReport report = Pretrainer::run(o, [](const std::string& text) {
+        std::cout << text << std::endl;
+    });
+    std::cout << "done: " << report.steps << " steps (best held-out), " << report.tokensSeen
+              << " tokens seen, held-out perplexity " << report.heldoutPerplexity << ", "
+              << static_cast<int>(report.wallSeconds) << " s; model in " << o.outDir << "\n";
     return 0;
 }
 

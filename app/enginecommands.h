@@ -14,6 +14,7 @@ public:
     static int inspect(const std::vector<std::string>& args);
     static int initTiny(const std::vector<std::string>& args);
     static int bench(const std::vector<std::string>& args);
+    static int pretrain(const std::vector<std::string>& args);
 
     // Usage text of one command (or of all when `command` is empty).
     static std::string usage(const std::string& command);

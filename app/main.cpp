@@ -21,6 +21,7 @@ const std::map<std::string, Command>& commands() {
         {"inspect", fsllm::EngineCommands::inspect},
         {"init-tiny", fsllm::EngineCommands::initTiny},
         {"bench", fsllm::EngineCommands::bench},
+        {"pretrain", fsllm::EngineCommands::pretrain},
         {"train", fsllm::TrainingCommands::train},
         {"eval", fsllm::TrainingCommands::eval},
         {"predict", fsllm::TrainingCommands::predict},

@@ -170,9 +170,8 @@ std::string loadText(const std::string& path) {
         fail(path, 1, "the file is empty; give a file with examples");
     const std::size_t bad = invalidUtf8Offset(text);
     if (bad != std::string_view::npos) {
-        const std::size_t lineStart = text.rfind('\n', bad == 0 ? 0 : bad - 1);
-        const std::size_t column =
-            lineStart == std::string::npos || bad == 0 ? bad + 1 : bad - lineStart;
+        const std::size_t lineStart = text.rfind('\n', bad); // text[bad] is not '\n'
+        const std::size_t column = lineStart == std::string::npos ? bad + 1 : bad - lineStart;
         char byte[8];
         std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[bad]));
         fail(path, lineCount(std::string_view(text).substr(0, bad + 1)), "invalid UTF-8: byte ",
@@ -286,12 +285,12 @@ std::vector<RawExample> readCsv(const std::string& path, std::string_view text,
                                 const DataReadOptions& options) {
     CsvParser parser(text, path);
     CsvRecord record;
-    std::vector<std::string> header = options.csvColumns;
-    const bool named = !header.empty();
-    if (!named && parser.next(record)) {
-        for (const std::string& name : record.fields)
-            header.emplace_back(trimmed(name));
-    }
+    const bool named = !options.csvColumns.empty();
+    if (!named)
+        parser.next(record); // the header row; the file is known not to be blank
+    std::vector<std::string> header;
+    for (const std::string& name : named ? options.csvColumns : record.fields)
+        header.emplace_back(trimmed(name));
     ColumnPlan plan = planColumns(header, options, path, named ? 1 : record.line);
     plan.widthNote = named ? std::to_string(plan.width) + " column names were given"
                            : "the header has " + std::to_string(plan.width);
@@ -339,9 +338,9 @@ json parseJsonLine(const std::string& path, int line, std::string_view text) {
              "); JSON Lines needs one complete object per line");
     }
     if (!value.is_object()) {
-        fail(path, line, "expected a JSON object, found a ", value.type_name(),
-             "; JSON Lines needs one object per line (for a JSON array, write each element on its "
-             "own line)");
+        fail(path, line, "the line holds a JSON ", value.type_name(),
+             ", not an object; JSON Lines needs one object per line (write each element of an "
+             "array on its own line)");
     }
     return value;
 }
@@ -382,7 +381,7 @@ std::string jsonLabel(const json& value, const std::string& key, const std::stri
     else if (value.is_number_integer())
         label = value.dump();
     else
-        fail(path, line, "label key ", inQuotes(key), " holds ", value.dump(),
+        fail(path, line, "label key ", inQuotes(key), " holds ", inQuotes(value.dump()),
              "; a label must be a string or an integer");
     if (label.empty())
         fail(path, line, "the label is empty; give every example a label or remove the line");
@@ -401,7 +400,7 @@ RawExample sequenceFromJson(const json& object, const DataReadOptions& options,
     for (const std::string& key : textKeys) {
         const json& value = object.at(chooseKey(object, key, {}, "text", path, line));
         if (!value.is_string())
-            fail(path, line, "text key ", inQuotes(key), " holds ", value.dump(),
+            fail(path, line, "text key ", inQuotes(key), " holds ", inQuotes(value.dump()),
                  "; store the text as a JSON string");
         const std::string part(trimmed(value.get_ref<const std::string&>()));
         if (!part.empty())
@@ -425,7 +424,7 @@ std::vector<std::string> jsonStrings(const json& value, const std::string& key, 
         }
         if (!item.is_string() || item.get_ref<const std::string&>().empty())
             fail(path, line, "key ", inQuotes(key), " must hold non-empty strings, found ",
-                 item.dump());
+                 inQuotes(item.dump()));
         out.push_back(item.get<std::string>());
     }
     return out;

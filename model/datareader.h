@@ -3,7 +3,8 @@
 // contain commas, quotes and newlines (text may join several columns, e.g. AG News' title and
 // description); JSON Lines; CoNLL column files (token ... tag, blank line between sentences,
 // -DOCSTART- skipped). Every error names the file and the line and says what to fix; text must be
-// valid UTF-8. Thread-safety: pure functions.
+// valid UTF-8 (a leading byte-order mark is skipped; LF or CRLF line ends). Texts and labels are
+// trimmed of surrounding white space. Thread-safety: pure functions.
 #pragma once
 
 #include "classifierspec.h"
@@ -25,11 +26,12 @@ struct DataReadOptions {
     TaskKind task = TaskKind::Sequence;
     // Column (TSV/CSV header name, JSONL key) holding the text; several joined with '+'
     // ("title+description") are concatenated with a space. Empty -> the first of "sentence",
-    // "text" that exists.
+    // "text" that exists. JSONL token task: the words key; empty -> "tokens" or "words".
     std::string textColumn;
-    // Column/key holding the label. Empty -> "label".
+    // Column/key holding the label. Empty -> "label". JSONL token task: the tags key (an array
+    // of tag strings); empty -> "tags" or "ner_tags".
     std::string labelColumn;
-    // CoNLL: 0-based column of the tag; -1 = the last column.
+    // CoNLL: 0-based column of the tag (column 0 is the token); -1 = the last column.
     int conllTagColumn = -1;
     // CSV files without a header (AG News): header names to assume, e.g. {"class","title",
     // "description"}. Empty -> the first row is the header.
@@ -38,15 +40,18 @@ struct DataReadOptions {
 
 class DataReader {
 public:
-    // Reads every example. Throws FsllmError("<path>:<line>: <problem>; <what to fix>") for a
-    // missing file, invalid UTF-8, a missing column, a row with the wrong number of fields, an
-    // unterminated quote, an empty label, a CoNLL line without a tag, a sequence format used for a
-    // token task (or the reverse), or a file with no examples.
+    // Reads every example. Throws FsllmError("<path>:<line>: <problem>; <what to fix>") for
+    // invalid UTF-8, a missing column, a row with the wrong number of fields, an unterminated
+    // quote (the line where the field starts), an empty label, a CoNLL line without a tag, an
+    // empty file or a file with no examples; and FsllmError("<path>: ...") for a missing file, a
+    // sequence format used for a token task (or CoNLL for a sequence task) and a bad tag column.
     static std::vector<RawExample> read(const std::string& path, const DataReadOptions& options);
 
-    // Guesses the format from the extension (.tsv, .csv, .jsonl/.json, .conll/.bio/.iob) and,
-    // for .txt, from the first non-empty line ("<label> <text>" -> SentenceLabel; lines of
-    // space-separated columns -> Conll; -DOCSTART- -> Conll). Throws when it cannot tell.
+    // Guesses the format from the extension (.tsv, .csv, .jsonl/.json/.ndjson, .conll/.bio/.iob/
+    // .iobes/.bioes) and otherwise (.txt, eng.train, ...) from the content: -DOCSTART- or a token
+    // task -> Conll; '{' -> Jsonl; first lines of equal column counts ending in IOB tags ->
+    // Conll; a tab-separated header with "label" -> Tsv; "<label> <text>" -> SentenceLabel.
+    // Throws when it cannot tell.
     static DataFormat detect(const std::string& path, TaskKind task);
 };
 

@@ -35,13 +35,18 @@ struct EntityMetrics {
 class Metrics {
 public:
     // gold/predicted: class ids in [0, labels.size()). Precision of a class never predicted is 0
-    // (as scikit-learn with zero_division=0). Throws FsllmError on size mismatch.
+    // (as scikit-learn with zero_division=0). Macro scores average the classes that occur in gold
+    // or predictions (scikit-learn's default); perClass still lists every label. Micro P = R =
+    // F1 = accuracy (single-label). Throws FsllmError on size mismatch or an id out of range.
     static ClassificationMetrics classification(const std::vector<int>& gold,
                                                 const std::vector<int>& predicted,
                                                 const std::vector<std::string>& labels);
 
     // Sentences of tag strings ("B-PER", "I-LOC", "O", "E-ORG", "S-MISC"); chunk boundaries as
-    // conlleval's startOfChunk/endOfChunk. Throws FsllmError on sentence/tag count mismatch.
+    // conlleval's startOfChunk/endOfChunk (a chunk starts at I-X after O or after another type,
+    // so IOB1 works; a sentence end ends every chunk). The Perl script has no S- rules; E-/S- are
+    // handled as its Python port (conlleval.py, as in seqeval) does, which agrees with the Perl
+    // rules on B-/I-/O. Throws FsllmError on sentence/tag count mismatch.
     static EntityMetrics entities(const std::vector<std::vector<std::string>>& gold,
                                   const std::vector<std::vector<std::string>>& predicted);
 };

@@ -87,6 +87,8 @@ trainerArguments(const std::vector<std::string>& inputFiles,
         {"split_digits", "true"},
         {"allow_whitespace_only_pieces", "true"},
         {"minloglevel", std::to_string(kSentencePieceLogLevel)},
+        {"input_sentence_size", std::to_string(options.maxSentences)},
+        {"shuffle_input_sentence", "true"},
     };
 }
 

@@ -15,6 +15,7 @@ struct TokenizerTrainingOptions {
     double characterCoverage = 1.0;
     int numThreads = 1;
     int seed = 0; // sentencepiece training is deterministic for fixed input; kept for the record
+    int maxSentences = 0; // 0 = train on every line; else a random sample of this many lines
 };
 
 class TokenizerTrainer {

@@ -51,11 +51,13 @@ std::vector<std::string> WeightLoader::load(DecoderImpl& decoder,
     return unused;
 }
 
-void WeightLoader::save(DecoderImpl& decoder, const std::string& safetensorsPath) {
+void WeightLoader::save(DecoderImpl& decoder, const std::string& safetensorsPath,
+                        c10::optional<torch::ScalarType> dtype) {
     SafetensorsWriter writer;
     for (const auto& item : decoder.named_parameters(/*recurse=*/true))
         if (!isLoraParameter(item.key()))
-            addTensor(writer, checkpointName(item.key()), item.value());
+            addTensor(writer, checkpointName(item.key()),
+                      dtype ? item.value().to(*dtype) : item.value());
     writer.setMetadata("format", "pt");
     writer.write(safetensorsPath);
 }

@@ -18,8 +18,10 @@ public:
     // contradicts config.json. Returns the names of checkpoint tensors that were not used.
     static std::vector<std::string> load(DecoderImpl& decoder, const CheckpointIndex& checkpoint);
 
-    // Writes the base parameters (LoRA excluded) as `model.safetensors` in the decoder's dtype.
-    static void save(DecoderImpl& decoder, const std::string& safetensorsPath);
+    // Writes the base parameters (LoRA excluded) as a safetensors file, in `dtype` (the
+    // decoder's own dtype when undefined).
+    static void save(DecoderImpl& decoder, const std::string& safetensorsPath,
+                     c10::optional<torch::ScalarType> dtype = c10::nullopt);
 
     // The Hugging Face name of a decoder parameter ("norm.weight" -> "model.norm.weight").
     static std::string checkpointName(const std::string& parameterName);

@@ -1,5 +1,7 @@
 #include "attentionheatmap.h"
 
+#include "plottitle.h"
+
 #include <QToolTip>
 
 #include <algorithm>
@@ -43,17 +45,18 @@ AttentionHeatmap::AttentionHeatmap(QWidget* parent) : QCustomPlot(parent) {
     m_map = new QCPColorMap(xAxis, yAxis);
     m_map->setInterpolate(false);
     m_map->setTightBoundary(false);
-    m_map->setGradient(defaultGradient());
 
     m_scale = new QCPColorScale(this);
     m_scale->setType(QCPAxis::atRight);
     m_scale->setBarWidth(12);
     plotLayout()->addElement(0, 1, m_scale);
-    m_map->setColorScale(m_scale);
+    m_map->setColorScale(m_scale); // the map takes the scale's gradient and range: set them after
+    m_map->setGradient(defaultGradient());
     auto* margins = new QCPMarginGroup(this);
     axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
     m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
 
+    layer(QStringLiteral("overlay"))->setMode(QCPLayer::lmBuffered); // hover redraws only it
     m_hoverRect = new QCPItemRect(this);
     m_hoverRect->setLayer(QStringLiteral("overlay"));
     m_hoverRect->setPen(QPen(Qt::white, 2.0));
@@ -74,8 +77,7 @@ bool AttentionHeatmap::setMatrix(const std::vector<float>& values, const QString
     return setMatrix(values.data(), tokens, kind);
 }
 
-bool AttentionHeatmap::setMatrix(const float* values, const QStringList& tokens,
-                                 HeatmapKind kind) {
+bool AttentionHeatmap::setMatrix(const float* values, const QStringList& tokens, HeatmapKind kind) {
     const int t = int(tokens.size());
     if (t == 0 || values == nullptr)
         return false;
@@ -115,8 +117,10 @@ bool AttentionHeatmap::setMatrix(const float* values, const QStringList& tokens,
     }
     xAxis->setRange(-0.5, t - 0.5);
     yAxis->setRange(-0.5, t - 0.5);
-    m_scale->axis()->setLabel(kind == HeatmapKind::Probabilities ? tr("attention")
-                                                                 : tr("mask M[i][j]"));
+    QString scaleLabel = kind == HeatmapKind::Probabilities ? tr("attention") : tr("mask M[i][j]");
+    if (anyMasked)
+        scaleLabel += tr(" (grey: -inf)");
+    m_scale->axis()->setLabel(scaleLabel);
     applyColorRange();
     applyTickLabels();
     hideHover();
@@ -139,26 +143,13 @@ void AttentionHeatmap::clearMatrix() {
 }
 
 void AttentionHeatmap::setTitle(const QString& title) {
-    if (title.isEmpty()) {
-        if (m_title) {
-            plotLayout()->remove(m_title);
-            plotLayout()->simplify();
-            m_title = nullptr;
-        }
-    } else if (m_title) {
-        m_title->setText(title);
-    } else {
-        plotLayout()->insertRow(0);
-        QFont titleFont = font();
-        titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
-        titleFont.setBold(true);
-        m_title = new QCPTextElement(this, title, titleFont);
-        plotLayout()->addElement(0, 0, m_title);
-    }
+    m_title = PlotTitle::set(this, m_title, title);
     replot(rpQueuedReplot);
 }
 
-QString AttentionHeatmap::title() const { return m_title ? m_title->text() : QString(); }
+QString AttentionHeatmap::title() const {
+    return m_title ? m_title->text() : QString();
+}
 
 void AttentionHeatmap::setColorRange(const QCPRange& range) {
     m_customRange = true;
@@ -178,17 +169,18 @@ void AttentionHeatmap::setGradient(const QCPColorGradient& gradient) {
     replot(rpQueuedReplot);
 }
 
-QColor AttentionHeatmap::maskedColor() { return QColor(72, 72, 72); }
+QColor AttentionHeatmap::maskedColor() {
+    return QColor(72, 72, 72);
+}
 
 QCPColorGradient AttentionHeatmap::defaultGradient() {
     // Viridis: perceptually uniform, readable in greyscale print, no grey in it (masked cells).
     QCPColorGradient gradient;
     gradient.clearColorStops();
-    const QColor stops[] = {QColor(0x44, 0x01, 0x54), QColor(0x47, 0x2c, 0x7a),
-                            QColor(0x3b, 0x51, 0x8b), QColor(0x2c, 0x71, 0x8e),
-                            QColor(0x21, 0x90, 0x8d), QColor(0x27, 0xad, 0x81),
-                            QColor(0x5c, 0xc8, 0x63), QColor(0xaa, 0xdc, 0x32),
-                            QColor(0xfd, 0xe7, 0x25)};
+    const QColor stops[] = {
+        QColor(0x44, 0x01, 0x54), QColor(0x47, 0x2c, 0x7a), QColor(0x3b, 0x51, 0x8b),
+        QColor(0x2c, 0x71, 0x8e), QColor(0x21, 0x90, 0x8d), QColor(0x27, 0xad, 0x81),
+        QColor(0x5c, 0xc8, 0x63), QColor(0xaa, 0xdc, 0x32), QColor(0xfd, 0xe7, 0x25)};
     const int count = int(sizeof stops / sizeof stops[0]);
     for (int i = 0; i < count; ++i)
         gradient.setColorStopAt(double(i) / (count - 1), stops[i]);

@@ -46,7 +46,7 @@ public:
     void setColorRange(const QCPRange& range);
     void resetColorRange();
     void setGradient(const QCPColorGradient& gradient);
-    static QColor maskedColor(); // the colour of -inf (and other non-finite) cells
+    static QColor maskedColor();               // the colour of -inf (and other non-finite) cells
     static QCPColorGradient defaultGradient(); // viridis
 
     int tokenCount() const { return m_tokenCount; }

@@ -1,5 +1,8 @@
 #include "livecurveplot.h"
 
+#include "curvehovermarker.h"
+#include "plottitle.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -17,9 +20,13 @@ constexpr int kPaletteSize = int(sizeof kPalette / sizeof kPalette[0]);
 constexpr int kRawAlpha = 70;
 constexpr double kYPadding = 0.05; // fraction of the data range added above and below
 
-double drawable(double value) { return std::isfinite(value) ? value : qQNaN(); }
+double drawable(double value) {
+    return std::isfinite(value) ? value : qQNaN();
+}
 
-QString formatNumber(double value) { return QString::number(value, 'g', 6); }
+QString formatNumber(double value) {
+    return QString::number(value, 'g', 6);
+}
 
 QString formatSeconds(double seconds) {
     if (seconds < 60.0)
@@ -40,9 +47,7 @@ struct LiveCurvePlot::Series {
     QColor color;
     QCPGraph* raw = nullptr;    // faded raw values (hidden when smoothing is 0)
     QCPGraph* smooth = nullptr; // EMA of the values (the raw values when smoothing is 0)
-    QVector<double> steps, times, values, smoothed;
-    double emaSum = 0.0;    // sum_k (1-w) w^(n-1-k) y_k over the n finite values so far
-    double emaPower = 1.0;  // w^n
+    CurveSeries data;
 };
 
 LiveCurvePlot::LiveCurvePlot(QWidget* parent) : QCustomPlot(parent) {
@@ -66,24 +71,11 @@ LiveCurvePlot::LiveCurvePlot(QWidget* parent) : QCustomPlot(parent) {
     legend->setFont(legendFont);
     axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
 
-    m_hoverTracer = new QCPItemTracer(this);
-    m_hoverTracer->setLayer(QStringLiteral("overlay"));
-    m_hoverTracer->setStyle(QCPItemTracer::tsCircle);
-    m_hoverTracer->setSize(8);
-    m_hoverTracer->setVisible(false);
-    m_hoverLabel = new QCPItemText(this);
-    m_hoverLabel->setLayer(QStringLiteral("overlay"));
-    m_hoverLabel->setClipToAxisRect(false);
-    m_hoverLabel->position->setType(QCPItemPosition::ptAbsolute);
-    m_hoverLabel->setTextAlignment(Qt::AlignLeft);
-    m_hoverLabel->setPadding(QMargins(5, 3, 5, 3));
-    m_hoverLabel->setBrush(QColor(255, 255, 255, 230));
-    m_hoverLabel->setPen(QPen(QColor(150, 150, 150)));
-    m_hoverLabel->setVisible(false);
+    m_hover = std::make_unique<CurveHoverMarker>(this);
 
     m_refreshTimer.setSingleShot(true);
     m_refreshTimer.setInterval(kRefreshIntervalMs);
-    connect(&m_refreshTimer, &QTimer::timeout, this, &LiveCurvePlot::onRefreshTimer);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &LiveCurvePlot::refreshNow);
     connect(this, &QCustomPlot::mouseMove, this, &LiveCurvePlot::onMouseMove);
     connect(this, &QCustomPlot::mouseWheel, this, &LiveCurvePlot::onMouseWheel);
     connect(this, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { rescaleToData(); });
@@ -93,7 +85,7 @@ LiveCurvePlot::~LiveCurvePlot() = default;
 
 void LiveCurvePlot::appendPoint(const QString& series, double step, double value,
                                 double wallSeconds) {
-    addPoint(seriesFor(series), CurvePoint{step, wallSeconds, value});
+    addPoint(seriesFor(series), CurvePoint{step, value, wallSeconds});
     markDirty();
 }
 
@@ -133,18 +125,7 @@ void LiveCurvePlot::setSmoothing(double weight) {
         return;
     m_smoothing = clamped;
     for (auto& series : m_series) {
-        series->emaSum = 0.0;
-        series->emaPower = 1.0;
-        for (int i = 0; i < series->values.size(); ++i) {
-            const double y = series->values[i];
-            if (std::isfinite(y)) {
-                series->emaSum = series->emaSum * m_smoothing + (1.0 - m_smoothing) * y;
-                series->emaPower *= m_smoothing;
-                series->smoothed[i] = series->emaSum / (1.0 - series->emaPower);
-            } else {
-                series->smoothed[i] = y;
-            }
-        }
+        series->data.setSmoothing(m_smoothing);
         applySeriesStyle(*series);
         rebuildGraphs(*series);
     }
@@ -181,22 +162,7 @@ void LiveCurvePlot::setLogScaleY(bool enabled) {
 }
 
 void LiveCurvePlot::setTitle(const QString& title) {
-    if (title.isEmpty()) {
-        if (m_title) {
-            plotLayout()->remove(m_title);
-            plotLayout()->simplify();
-            m_title = nullptr;
-        }
-    } else if (m_title) {
-        m_title->setText(title);
-    } else {
-        plotLayout()->insertRow(0);
-        QFont titleFont = font();
-        titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
-        titleFont.setBold(true);
-        m_title = new QCPTextElement(this, title, titleFont);
-        plotLayout()->addElement(0, 0, m_title);
-    }
+    m_title = PlotTitle::set(this, m_title, title);
     markDirty();
 }
 
@@ -224,9 +190,13 @@ void LiveCurvePlot::rescaleToData() {
 
 void LiveCurvePlot::refreshNow() {
     m_refreshTimer.stop();
-    m_dirty = false;
     if (m_following)
-        fitAxes();
+        fitAxes();      // also while hidden, so exports of a hidden plot show all of the data
+    if (!isVisible()) { // e.g. on a background tab: replot once when shown
+        m_dirty = true;
+        return;
+    }
+    m_dirty = false;
     replot(rpQueuedReplot);
 }
 
@@ -239,12 +209,12 @@ QStringList LiveCurvePlot::seriesNames() const {
 
 int LiveCurvePlot::pointCount(const QString& series) const {
     const Series* found = findSeries(series);
-    return found ? int(found->values.size()) : -1;
+    return found ? found->data.size() : -1;
 }
 
 QVector<double> LiveCurvePlot::smoothedValues(const QString& series) const {
     const Series* found = findSeries(series);
-    return found ? found->smoothed : QVector<double>();
+    return found ? found->data.smoothedValues() : QVector<double>();
 }
 
 QCPGraph* LiveCurvePlot::smoothedGraph(const QString& series) const {
@@ -262,7 +232,15 @@ QColor LiveCurvePlot::seriesColor(const QString& series) const {
     return found ? found->color : QColor();
 }
 
-QString LiveCurvePlot::readoutAt(const QPointF& pixel) const { return readout(nearestPoint(pixel)); }
+QString LiveCurvePlot::readoutAt(const QPointF& pixel) const {
+    return readout(nearestPoint(pixel));
+}
+
+void LiveCurvePlot::showEvent(QShowEvent* event) {
+    QCustomPlot::showEvent(event);
+    if (m_dirty)
+        refreshNow();
+}
 
 void LiveCurvePlot::leaveEvent(QEvent* event) {
     hideHover();
@@ -279,6 +257,7 @@ LiveCurvePlot::Series& LiveCurvePlot::seriesFor(const QString& name) {
         return *found;
     auto series = std::make_unique<Series>();
     series->name = name;
+    series->data.setSmoothing(m_smoothing);
     series->color = kPalette[m_nextColor++ % kPaletteSize];
     series->raw = addGraph(xAxis, yAxis); // drawn first, under the smoothed line
     series->raw->setName(name + tr(" (raw)"));
@@ -293,16 +272,7 @@ LiveCurvePlot::Series& LiveCurvePlot::seriesFor(const QString& name) {
 }
 
 void LiveCurvePlot::addPoint(Series& series, const CurvePoint& point) {
-    series.steps.append(point.step);
-    series.times.append(point.wallSeconds);
-    series.values.append(point.value);
-    double smoothed = point.value;
-    if (std::isfinite(point.value)) {
-        series.emaSum = series.emaSum * m_smoothing + (1.0 - m_smoothing) * point.value;
-        series.emaPower *= m_smoothing;
-        smoothed = series.emaSum / (1.0 - series.emaPower);
-    }
-    series.smoothed.append(smoothed);
+    const double smoothed = series.data.append(point);
     const double x = m_xAxisMode == XAxisMode::Steps ? point.step : point.wallSeconds;
     if (std::isfinite(x)) {
         // Appends at the end of QCustomPlot's sorted container are O(1); no replot here.
@@ -312,17 +282,18 @@ void LiveCurvePlot::addPoint(Series& series, const CurvePoint& point) {
 }
 
 void LiveCurvePlot::rebuildGraphs(Series& series) {
+    const CurveSeries& data = series.data;
     QVector<double> keys, raw, smooth;
-    keys.reserve(series.values.size());
-    raw.reserve(series.values.size());
-    smooth.reserve(series.values.size());
-    for (int i = 0; i < series.values.size(); ++i) {
-        const double x = xOf(series, i);
+    keys.reserve(data.size());
+    raw.reserve(data.size());
+    smooth.reserve(data.size());
+    for (int i = 0; i < data.size(); ++i) {
+        const double x = data.x(i, m_xAxisMode);
         if (!std::isfinite(x))
             continue;
         keys.append(x);
-        raw.append(drawable(series.values[i]));
-        smooth.append(drawable(series.smoothed[i]));
+        raw.append(drawable(data.point(i).value));
+        smooth.append(drawable(data.smoothed(i)));
     }
     series.raw->setData(keys, raw);
     series.smooth->setData(keys, smooth);
@@ -334,10 +305,6 @@ void LiveCurvePlot::applySeriesStyle(Series& series) {
     series.raw->setPen(QPen(faded, 1.0));
     series.raw->setVisible(m_smoothing > 0.0);
     series.smooth->setPen(QPen(series.color, m_smoothing > 0.0 ? 2.0 : 1.5));
-}
-
-double LiveCurvePlot::xOf(const Series& series, int index) const {
-    return m_xAxisMode == XAxisMode::Steps ? series.steps[index] : series.times[index];
 }
 
 LiveCurvePlot::Nearest LiveCurvePlot::nearestPoint(const QPointF& pixel) const {
@@ -364,13 +331,13 @@ LiveCurvePlot::Nearest LiveCurvePlot::nearestPoint(const QPointF& pixel) const {
         if (!series.smooth->visible())
             continue;
         const bool rawShown = series.raw->visible();
-        for (int i = 0; i < series.values.size(); ++i) {
-            const double x = xOf(series, i);
+        for (int i = 0; i < series.data.size(); ++i) {
+            const double x = series.data.x(i, m_xAxisMode);
             if (!(x >= lo && x <= hi)) // cheap key-window test first; also drops NaN keys
                 continue;
-            consider(s, i, x, series.smoothed[i]);
+            consider(s, i, x, series.data.smoothed(i));
             if (rawShown)
-                consider(s, i, x, series.values[i]);
+                consider(s, i, x, series.data.point(i).value);
         }
     }
     return best;
@@ -380,28 +347,22 @@ QString LiveCurvePlot::readout(const Nearest& nearest) const {
     if (nearest.series < 0)
         return QString();
     const Series& series = *m_series[nearest.series];
-    const int i = nearest.point;
-    QString text = series.name + QLatin1Char('\n') + tr("step %1").arg(series.steps[i], 0, 'g', 10);
-    if (std::isfinite(series.times[i]))
-        text += QStringLiteral(" \u00b7 ") + formatSeconds(series.times[i]);
+    const CurvePoint& point = series.data.point(nearest.point);
+    QString text = series.name + QLatin1Char('\n') + tr("step %1").arg(point.step, 0, 'g', 10);
+    if (std::isfinite(point.wallSeconds))
+        text += QStringLiteral(" \u00b7 ") + formatSeconds(point.wallSeconds);
     text += QLatin1Char('\n');
+    const QString value = formatNumber(point.value);
     if (m_smoothing > 0.0)
-        text += tr("%1 (raw %2)").arg(formatNumber(series.smoothed[i]),
-                                      formatNumber(series.values[i]));
-    else
-        text += formatNumber(series.values[i]);
-    return text;
+        return text +
+               tr("%1 (raw %2)").arg(formatNumber(series.data.smoothed(nearest.point)), value);
+    return text + value;
 }
 
 void LiveCurvePlot::markDirty() {
     m_dirty = true;
     if (!m_refreshTimer.isActive())
         m_refreshTimer.start();
-}
-
-void LiveCurvePlot::onRefreshTimer() {
-    if (m_dirty)
-        refreshNow();
 }
 
 void LiveCurvePlot::onMouseMove(QMouseEvent* event) {
@@ -416,37 +377,19 @@ void LiveCurvePlot::onMouseMove(QMouseEvent* event) {
         return;
     }
     const Series& series = *m_series[nearest.series];
-    const double x = xOf(series, nearest.point);
-    const double y = series.smoothed[nearest.point];
+    const double x = series.data.x(nearest.point, m_xAxisMode);
+    const double y = series.data.smoothed(nearest.point);
     m_hoverText = readout(nearest);
-    m_hoverTracer->position->setCoords(x, y);
-    m_hoverTracer->setPen(QPen(series.color, 1.5));
-    m_hoverTracer->setBrush(Qt::white);
-    m_hoverTracer->setVisible(true);
-
-    // Put the label on the side of the point that faces the middle of the plot area.
-    const QRect area = axisRect()->rect();
-    const QPointF at(xAxis->coordToPixel(x), yAxis->coordToPixel(y));
-    const bool left = at.x() > area.center().x();
-    const bool above = at.y() > area.center().y();
-    m_hoverLabel->setPositionAlignment((left ? Qt::AlignRight : Qt::AlignLeft) |
-                                       (above ? Qt::AlignBottom : Qt::AlignTop));
-    m_hoverLabel->position->setCoords(at.x() + (left ? -12 : 12), at.y() + (above ? -12 : 12));
-    m_hoverLabel->setText(m_hoverText);
-    m_hoverLabel->setColor(series.color.darker(140));
-    m_hoverLabel->setVisible(true);
-    layer(QStringLiteral("overlay"))->replot();
+    m_hover->show(x, y, series.color, m_hoverText);
 }
 
-void LiveCurvePlot::onMouseWheel(QWheelEvent*) { m_following = false; }
+void LiveCurvePlot::onMouseWheel(QWheelEvent*) {
+    m_following = false;
+}
 
 void LiveCurvePlot::hideHover() {
     m_hoverText.clear();
-    if (!m_hoverTracer->visible() && !m_hoverLabel->visible())
-        return;
-    m_hoverTracer->setVisible(false);
-    m_hoverLabel->setVisible(false);
-    layer(QStringLiteral("overlay"))->replot();
+    m_hover->hide();
 }
 
 void LiveCurvePlot::fitAxes() {

@@ -2,9 +2,12 @@
 // of (step, wall seconds, value) points appended as they arrive, with EMA smoothing (faded raw
 // curve under the smoothed line), a step or wall-time x axis, log-scale y, a hover read-out, mouse
 // zoom/pan (double-click rescales) and a legend for overlaid runs. Appends store the point and
-// mark the plot dirty; a 10 Hz single-shot timer then issues one queued replot, so thousands of
-// appends per second never stall the event loop. Thread-safety: GUI thread only (a QWidget).
+// mark the plot dirty; a 10 Hz single-shot timer then issues one queued replot (none while the
+// plot is hidden), so thousands of appends per second never stall the event loop. Thread-safety:
+// GUI thread only (a QWidget).
 #pragma once
+
+#include "curveseries.h"
 
 #include <qcustomplot.h>
 
@@ -19,14 +22,7 @@
 
 namespace fsllm {
 
-// One sample of a curve: its x in both axis modes and its value.
-struct CurvePoint {
-    double step = 0.0;
-    double wallSeconds = 0.0; // NaN: left out of the wall-time view
-    double value = 0.0;
-};
-
-enum class XAxisMode { Steps, WallTime };
+class CurveHoverMarker;
 
 class LiveCurvePlot : public QCustomPlot {
     Q_OBJECT
@@ -59,7 +55,7 @@ public:
     void setLogScaleY(bool enabled);
     bool logScaleY() const { return m_logScaleY; }
 
-    void setTitle(const QString& title); // empty: no title row
+    void setTitle(const QString& title);      // empty: no title row
     void setValueLabel(const QString& label); // y axis title, e.g. "loss"
     void setSeriesColor(const QString& series, const QColor& color);
     void setLegendAlignment(Qt::Alignment alignment); // corner of the plot area
@@ -69,10 +65,11 @@ public:
     void rescaleToData();
     bool isFollowingData() const { return m_following; }
 
-    // Applies pending axis rescaling and queues a replot now instead of at the next timer tick.
+    // Rescales the axes (when following) and queues a replot now instead of at the next timer
+    // tick. A hidden plot only rescales; it replots when it is shown.
     void refreshNow();
 
-    QStringList seriesNames() const; // in creation order
+    QStringList seriesNames() const;             // in creation order
     int pointCount(const QString& series) const; // -1 for an unknown series
     QVector<double> smoothedValues(const QString& series) const;
     QCPGraph* smoothedGraph(const QString& series) const; // the solid line (legend entry)
@@ -85,6 +82,7 @@ public:
     QString hoverText() const { return m_hoverText; }
 
 protected:
+    void showEvent(QShowEvent* event) override;
     void leaveEvent(QEvent* event) override;
 
 private:
@@ -99,11 +97,9 @@ private:
     void addPoint(Series& series, const CurvePoint& point);
     void rebuildGraphs(Series& series);
     void applySeriesStyle(Series& series);
-    double xOf(const Series& series, int index) const;
     Nearest nearestPoint(const QPointF& pixel) const;
     QString readout(const Nearest& nearest) const;
     void markDirty();
-    void onRefreshTimer();
     void onMouseMove(QMouseEvent* event);
     void onMouseWheel(QWheelEvent* event);
     void hideHover();
@@ -119,8 +115,7 @@ private:
     bool m_dirty = false;
     QTimer m_refreshTimer;
     QCPTextElement* m_title = nullptr;
-    QCPItemTracer* m_hoverTracer = nullptr;
-    QCPItemText* m_hoverLabel = nullptr;
+    std::unique_ptr<CurveHoverMarker> m_hover;
     QString m_hoverText;
 };
 

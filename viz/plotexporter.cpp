@@ -26,8 +26,8 @@ template <typename Container>
 void appendSeries(QString* csv, const QString& name, const Container& data) {
     const QString field = CsvSource::csvField(name);
     for (auto it = data.constBegin(); it != data.constEnd(); ++it)
-        *csv += field + QLatin1Char(',') + CsvSource::csvNumber(it->mainKey()) +
-                QLatin1Char(',') + CsvSource::csvNumber(it->mainValue()) + QLatin1Char('\n');
+        *csv += field + QLatin1Char(',') + CsvSource::csvNumber(it->mainKey()) + QLatin1Char(',') +
+                CsvSource::csvNumber(it->mainValue()) + QLatin1Char('\n');
 }
 
 QString plottableName(const QCPAbstractPlottable* plottable, int index) {
@@ -164,8 +164,8 @@ bool PlotExporter::save(const QString& path) {
         return saveSvg(path);
     if (suffix == QLatin1String("csv"))
         return saveCsv(path);
-    return fail(path, QStringLiteral("unknown format '%1' (use .png, .pdf, .svg or .csv)")
-                          .arg(suffix));
+    return fail(path,
+                QStringLiteral("unknown format '%1' (use .png, .pdf, .svg or .csv)").arg(suffix));
 }
 
 QString PlotExporter::csvText(const QCustomPlot* plot) {
@@ -173,10 +173,12 @@ QString PlotExporter::csvText(const QCustomPlot* plot) {
         return QString();
     if (const auto* source = dynamic_cast<const CsvSource*>(plot))
         return source->toCsv();
+    // QCustomPlot 2.1's plottable() and QCPColorMapData::cell() are not const; nothing is changed.
+    auto* mutablePlot = const_cast<QCustomPlot*>(plot);
     QString series;
     QStringList maps;
     for (int i = 0; i < plot->plottableCount(); ++i) {
-        QCPAbstractPlottable* plottable = plot->plottable(i);
+        QCPAbstractPlottable* plottable = mutablePlot->plottable(i);
         if (!plottable->visible())
             continue;
         const QString name = plottableName(plottable, i);
@@ -187,7 +189,7 @@ QString PlotExporter::csvText(const QCustomPlot* plot) {
         } else if (const auto* bars = qobject_cast<QCPBars*>(plottable)) {
             appendSeries(&series, name, *bars->data());
         } else if (const auto* map = qobject_cast<QCPColorMap*>(plottable)) {
-            const QCPColorMapData* data = map->data();
+            QCPColorMapData* data = map->data();
             QString table = QStringLiteral("row,col,value\n");
             for (int row = 0; row < data->valueSize(); ++row)
                 for (int col = 0; col < data->keySize(); ++col)

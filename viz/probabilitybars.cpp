@@ -1,5 +1,7 @@
 #include "probabilitybars.h"
 
+#include "plottitle.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -8,7 +10,7 @@ namespace fsllm {
 
 namespace {
 
-constexpr double kBarWidth = 0.7;     // in key units (one class = 1)
+constexpr double kBarWidth = 0.7;      // in key units (one class = 1)
 constexpr double kInsideLabelAt = 0.8; // from this probability on, the value sits inside the bar
 
 } // namespace
@@ -93,28 +95,17 @@ void ProbabilityBars::clearBars() {
 }
 
 void ProbabilityBars::setTitle(const QString& title) {
-    if (title.isEmpty()) {
-        if (m_title) {
-            plotLayout()->remove(m_title);
-            plotLayout()->simplify();
-            m_title = nullptr;
-        }
-    } else if (m_title) {
-        m_title->setText(title);
-    } else {
-        plotLayout()->insertRow(0);
-        QFont titleFont = font();
-        titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
-        titleFont.setBold(true);
-        m_title = new QCPTextElement(this, title, titleFont);
-        plotLayout()->addElement(0, 0, m_title);
-    }
+    m_title = PlotTitle::set(this, m_title, title);
     replot(rpQueuedReplot);
 }
 
-QColor ProbabilityBars::barColor() { return QColor(0x9e, 0xb8, 0xd3); }
+QColor ProbabilityBars::barColor() {
+    return QColor(0x9e, 0xb8, 0xd3);
+}
 
-QColor ProbabilityBars::highlightColor() { return QColor(0xe6, 0x6c, 0x00); }
+QColor ProbabilityBars::highlightColor() {
+    return QColor(0xe6, 0x6c, 0x00);
+}
 
 float ProbabilityBars::probability(int index) const {
     if (index < 0 || index >= barCount())

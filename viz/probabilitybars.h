@@ -33,7 +33,7 @@ public:
     int argmax() const { return m_argmax; } // -1 when empty; the first of equal maxima
     float probability(int index) const;     // NaN outside
     QStringList labels() const { return m_labels; }
-    QCPBars* bars() const { return m_bars; }           // every class but the argmax
+    QCPBars* bars() const { return m_bars; }               // every class but the argmax
     QCPBars* highlightBars() const { return m_highlight; } // the argmax only
 
     QString toCsv() const override; // "label,probability,argmax"

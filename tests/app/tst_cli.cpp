@@ -27,7 +27,7 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr int kTimeoutMs = 60'000;
-constexpr std::size_t kLayers = 2, kHidden = 32, kHeads = 4, kVocab = 300;
+constexpr std::size_t kLayers = 2, kHidden = 32, kHeads = 4, kVocab = 512;
 constexpr int kBosId = 1;
 constexpr double kRowSumTolerance = 1e-5;
 const QString kSentence = QStringLiteral("The film was good.");
@@ -209,13 +209,13 @@ Breakage removeFolder() {
 }
 
 Breakage removeFile(const QString& name) {
-    return [name](const QString& model) { QVERIFY(QFile::remove(model + QLatin1Char('/') + name)); };
+    return
+        [name](const QString& model) { QVERIFY(QFile::remove(model + QLatin1Char('/') + name)); };
 }
 
 Breakage replaceFile(const QString& name, const QByteArray& bytes) {
-    return [name, bytes](const QString& model) {
-        writeFile(model + QLatin1Char('/') + name, bytes);
-    };
+    return
+        [name, bytes](const QString& model) { writeFile(model + QLatin1Char('/') + name, bytes); };
 }
 
 QByteArray randomBytes(int count) {
@@ -238,6 +238,14 @@ Breakage editConfig(const std::function<void(Json& config)>& edit) {
 
 Breakage setConfigField(const std::string& key, const Json& value) {
     return editConfig([key, value](Json& config) { config[key] = value; });
+}
+
+// hidden_size 30 with 4 heads and no head_dim to fall back on.
+Breakage hiddenNotDivisibleByHeads() {
+    return editConfig([](Json& config) {
+        config.erase("head_dim");
+        config["hidden_size"] = 30;
+    });
 }
 
 // Applies `edit` to model.safetensors' header (given the data section's size) and rewrites the
@@ -417,8 +425,9 @@ void TestCli::initTestCase() {
     m_tiny = m_root.filePath(QStringLiteral("tiny"));
     m_empty = m_root.filePath(QStringLiteral("not-a-run"));
     QVERIFY(QDir().mkpath(m_empty));
-    const CliRun run = runCli(QStringList{"init-tiny", "--out", m_tiny, "--layers", "2", "--hidden",
-                                          "32", "--heads", "4", "--kv-heads", "2", "--vocab", "300"});
+    const CliRun run =
+        runCli(QStringList{"init-tiny", "--out", m_tiny, "--layers", "2", "--hidden", "32",
+                           "--heads", "4", "--kv-heads", "2", "--vocab", "512"});
     const QString problem = successProblem(run);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
     for (const char* name : {"config.json", "model.safetensors", "tokenizer.model"})
@@ -442,8 +451,8 @@ QStringList TestCli::expand(const QStringList& texts) const {
 Json TestCli::inspectJson(const QStringList& options) const {
     QTemporaryDir dir;
     const QString out = dir.filePath(QStringLiteral("inspect.json"));
-    const CliRun run = runCli(QStringList{"inspect", "--model", m_tiny, "--text", kSentence,
-                                          "--json", out} + options);
+    const CliRun run = runCli(
+        QStringList{"inspect", "--model", m_tiny, "--text", kSentence, "--json", out} + options);
     const QString problem = successProblem(run);
     if (!problem.isEmpty()) {
         QTest::qFail(qPrintable(problem), __FILE__, __LINE__);
@@ -475,11 +484,8 @@ void TestCli::refusesBrokenCheckpoint_data() {
     QTest::newRow("model_type gpt2") << setConfigField("model_type", "gpt2") << info
                                      << QStringList{"config.json", "model_type", "gpt2"};
     QTest::newRow("heads not dividing hidden")
-        << editConfig([](Json& config) {
-               config.erase("head_dim");
-               config["hidden_size"] = 30;
-           })
-        << info << QStringList{"config.json", "hidden_size", "num_attention_heads"};
+        << hiddenNotDivisibleByHeads() << info
+        << QStringList{"config.json", "hidden_size", "num_attention_heads"};
 
     // model.safetensors against config.json.
     QTest::newRow("model.safetensors missing")
@@ -491,15 +497,16 @@ void TestCli::refusesBrokenCheckpoint_data() {
 
     // A malformed model.safetensors.
     const QStringList weights{"model.safetensors"};
-    QTest::newRow("truncated mid-data") << truncateData() << info << weights + QStringList{"truncated"};
+    QTest::newRow("truncated mid-data")
+        << truncateData() << info << weights + QStringList{"truncated"};
     QTest::newRow("header length larger than the file")
         << setHeaderLengthToFileSize() << info << weights + QStringList{"header length"};
     QTest::newRow("header length 2^63")
         << setHeaderLength(quint64(1) << 63) << info << weights + QStringList{"header length"};
     QTest::newRow("file of 3 bytes")
         << replaceFile("model.safetensors", "abc") << info << weights + QStringList{"3 bytes"};
-    QTest::newRow("header not JSON")
-        << replaceHeaderText("{\"model.norm.weight\": oops}") << info << weights + QStringList{"JSON"};
+    QTest::newRow("header not JSON") << replaceHeaderText("{\"model.norm.weight\": oops}") << info
+                                     << weights + QStringList{"JSON"};
     QTest::newRow("offsets beyond the data")
         << moveBeyondData(norm) << info
         << weights + QStringList{"model.norm.weight", "data_offsets", "beyond"};
@@ -574,8 +581,7 @@ void TestCli::refusesBadOptions_data() {
     QTest::newRow("--dtype int8") << QStringList{"info", "--model", "{model}", "--dtype", "int8"}
                                   << QStringList{"int8"};
     QTest::newRow("--adapter without classifier.json")
-        << inspect + QStringList{"--adapter", "{empty}"}
-        << QStringList{"{empty}/classifier.json"};
+        << inspect + QStringList{"--adapter", "{empty}"} << QStringList{"{empty}/classifier.json"};
     QTest::newRow("--json into a missing folder")
         << inspect + QStringList{"--json", "{empty}/no/such/folder/out.json"}
         << QStringList{"out.json"};
@@ -589,6 +595,7 @@ void TestCli::refusesBadOptions() {
     QFETCH(QStringList, fragments);
 
     const CliRun run = runCli(expand(args));
+    // Remove once main.cpp prints one line for an unknown command (an XPASS fails this test).
     QEXPECT_FAIL("unknown command",
                  "app/main.cpp prints the whole usage text to stderr after the error line", Abort);
     const QString problem = refusalProblem(run, expand(fragments));
@@ -598,7 +605,8 @@ void TestCli::refusesBadOptions() {
 void TestCli::refusesTextThatIsNotUtf8() {
     const QByteArray text("The film \xFF was good.");
     QVERIFY(!survivesUtf8(text));
-    const CliRun run = runCli(QList<QByteArray>{"inspect", "--model", m_tiny.toUtf8(), "--text", text});
+    const CliRun run =
+        runCli(QList<QByteArray>{"inspect", "--model", m_tiny.toUtf8(), "--text", text});
     const QString problem = refusalProblem(run, {QStringLiteral("UTF-8")});
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }

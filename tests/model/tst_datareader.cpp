@@ -67,10 +67,11 @@ private slots:
     // ---- Formats ----------------------------------------------------------------------------
 
     void tsvWithHeader() {
-        const std::string path = write("glue.tsv", "sentence\tlabel\n"
-                                                   "hide new secretions from the parental units \t0\n"
-                                                   "\n"
-                                                   "contains no wit , only labored gags \t1\r\n");
+        const std::string path =
+            write("glue.tsv", "sentence\tlabel\n"
+                              "hide new secretions from the parental units \t0\n"
+                              "\n"
+                              "contains no wit , only labored gags \t1\r\n");
         const auto examples = DataReader::read(path, options());
         QCOMPARE(examples.size(), std::size_t(2));
         QCOMPARE(examples[0].text, std::string("hide new secretions from the parental units"));
@@ -97,8 +98,8 @@ private slots:
                                                   "\n"
                                                   "0 apparently reassembled .\r\n"
                                                   "4\tvery good\n");
-        const auto examples = DataReader::read(path, options(TaskKind::Sequence,
-                                                             DataFormat::SentenceLabel));
+        const auto examples =
+            DataReader::read(path, options(TaskKind::Sequence, DataFormat::SentenceLabel));
         QCOMPARE(examples.size(), std::size_t(3));
         QCOMPARE(examples[0].label, std::string("1"));
         QCOMPARE(examples[0].text, std::string("a stirring , funny film"));
@@ -133,9 +134,10 @@ private slots:
     }
 
     void csvJoinedColumns() {
-        const std::string path = write("news.csv", "class,title,description\n"
-                                                   "3,Fears for pension,Unions say they are upset.\n"
-                                                   "4,\"Race, on\",\n");
+        const std::string path =
+            write("news.csv", "class,title,description\n"
+                              "3,Fears for pension,Unions say they are upset.\n"
+                              "4,\"Race, on\",\n");
         DataReadOptions opts = options();
         opts.textColumn = "title+description";
         opts.labelColumn = "class";
@@ -152,7 +154,7 @@ private slots:
                                                  "\"4\",\"The Race is On\",\"SPACE.com - a "
                                                  "second\\team of rocketeers\"\n");
         DataReadOptions opts = options();
-        opts.csvColumns = strings({"class", "title", "description"});
+        opts.csvColumns = strings({"class", " title", "description "}); // as split from a,b,c
         opts.textColumn = "title+description";
         opts.labelColumn = "class";
         const auto examples = DataReader::read(path, opts);
@@ -167,10 +169,11 @@ private slots:
     }
 
     void jsonlSequence() {
-        const std::string path = write("data.jsonl", "{\"text\": \"good film\", \"label\": 1}\n"
-                                                     "\n"
-                                                     "{\"text\": \"bad film\", \"label\": \"neg\"}\r\n"
-                                                     "{\"label\": 12, \"text\": \"caf\\u00e9\"}\n");
+        const std::string path =
+            write("data.jsonl", "{\"text\": \"good film\", \"label\": 1}\n"
+                                "\n"
+                                "{\"text\": \"bad film\", \"label\": \"neg\"}\r\n"
+                                "{\"label\": 12, \"text\": \"caf\\u00e9\"}\n");
         const auto examples = DataReader::read(path, options());
         QCOMPARE(examples.size(), std::size_t(3));
         QCOMPARE(examples[0].text, std::string("good film"));
@@ -182,8 +185,8 @@ private slots:
     }
 
     void jsonlChosenKeys() {
-        const std::string path = write("keys.jsonl",
-                                       "{\"title\": \"A\", \"body\": \"b c\", \"y\": 0}\n");
+        const std::string path =
+            write("keys.jsonl", "{\"title\": \"A\", \"body\": \"b c\", \"y\": 0}\n");
         DataReadOptions opts = options();
         opts.textColumn = "title+body";
         opts.labelColumn = "y";
@@ -358,10 +361,11 @@ private slots:
     }
 
     void csvQuoteErrors() {
-        const std::string open = write("open.csv", "text,label\nok,1\n\"never closed,1\nx,0\ny,1\n");
+        const std::string open =
+            write("open.csv", "text,label\nok,1\n\"never closed,1\nx,0\ny,1\n");
         EXPECT_READ_ERROR(open, options(), 3, "never closed");
-        EXPECT_READ_ERROR(write("stray.csv", "text,label\nok,1\n\"say \"hi\" now\",1\n"),
-                          options(), 3, "unexpected 'h' after the closing quote");
+        EXPECT_READ_ERROR(write("stray.csv", "text,label\nok,1\n\"say \"hi\" now\",1\n"), options(),
+                          3, "unexpected 'h' after the closing quote");
     }
 
     void emptyLabels() {
@@ -369,8 +373,8 @@ private slots:
                           "label is empty");
         EXPECT_READ_ERROR(write("nolabel.csv", "text,label\n\"a\nb\",\n"), options(), 2,
                           "label is empty");
-        EXPECT_READ_ERROR(write("nolabel.jsonl", "{\"text\":\"a\",\"label\":\"\"}\n"), options(),
-                          1, "label is empty");
+        EXPECT_READ_ERROR(write("nolabel.jsonl", "{\"text\":\"a\",\"label\":\"\"}\n"), options(), 1,
+                          "label is empty");
     }
 
     void sentenceLabelErrors() {
@@ -381,10 +385,10 @@ private slots:
 
     void jsonlErrors() {
         const DataReadOptions seq = options(), token = options(TaskKind::Token);
-        EXPECT_READ_ERROR(write("broken.jsonl", "{\"text\":\"a\",\"label\":1}\n{\"text\": \n"),
-                          seq, 2, "invalid JSON");
+        EXPECT_READ_ERROR(write("broken.jsonl", "{\"text\":\"a\",\"label\":1}\n{\"text\": \n"), seq,
+                          2, "invalid JSON");
         EXPECT_READ_ERROR(write("array.jsonl", "[{\"text\":\"a\",\"label\":1}]\n"), seq, 1,
-                          "expected a JSON object, found a array");
+                          "the line holds a JSON array, not an object");
         EXPECT_READ_ERROR(write("nokey.jsonl", "{\"text\":\"a\",\"label\":1}\n{\"txt\":\"a\"}\n"),
                           seq, 2, "(the keys are 'txt')");
         EXPECT_READ_ERROR(write("float.jsonl", "{\"text\":\"a\",\"label\":1.5}\n"), seq, 1,
@@ -507,7 +511,7 @@ private slots:
     }
 
     void labelSetRefusesDuplicates() {
-        const std::string message = errorOf([] { LabelSet(strings({"a", "b", "a"})); });
+        const std::string message = errorOf([] { (void)LabelSet(strings({"a", "b", "a"})); });
         QVERIFY2(message.find("'a' appears twice") != std::string::npos, message.c_str());
         QCOMPARE(LabelSet(strings({"pos", "neg"})).id("neg", "x", 1), 1); // order kept as given
     }
