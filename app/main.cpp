@@ -39,15 +39,17 @@ int printUsage(std::ostream& out, int code) {
 
 int main(int argc, char** argv) {
     spdlog::set_default_logger(spdlog::stderr_color_mt("fsllm"));
-    if (argc < 2)
-        return printUsage(std::cerr, 2);
+    if (argc < 2) {
+        std::cerr << "usage: fsllm <command> [options]; see fsllm --help\n";
+        return 2;
+    }
     const std::string name = argv[1];
     if (name == "--help" || name == "-h" || name == "help")
         return printUsage(std::cout, 0);
     auto it = commands().find(name);
     if (it == commands().end()) {
-        std::cerr << "fsllm: unknown command '" << name << "'\n";
-        return printUsage(std::cerr, 2);
+        std::cerr << "fsllm: unknown command '" << name << "'; see fsllm --help\n";
+        return 2;
     }
     std::vector<std::string> args(argv + 2, argv + argc);
     for (const auto& arg : args)

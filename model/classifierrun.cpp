@@ -71,7 +71,7 @@ EvaluationReport ClassifierRun::evaluate(const std::string& dataFile,
     report.f1 = result.f1;
     report.loss = result.loss;
     report.examples = static_cast<int>(raw.size());
-    report.json = result.toJsonText(d.spec.task);
+    report.json = result.toJsonText();
     return report;
 }
 

@@ -34,6 +34,8 @@ EvaluationResult Evaluator::run(ClassifierModelImpl& model, const EncodedDataset
     result.probabilities.resize(static_cast<std::size_t>(data.size()));
     result.predictedTags.resize(task == TaskKind::Token ? raw.size() : 0);
 
+    // Words cut off by truncation get "O" (or, in tag sets without it, the first tag).
+    const std::string truncatedTag = labels.contains("O") ? "O" : labels.name(0);
     double lossSum = 0.0;
     int64_t lossCount = 0;
     for (const auto& indices : BatchPlan::sorted(data.lengths(), batchSize)) {
@@ -60,7 +62,7 @@ EvaluationResult Evaluator::run(ClassifierModelImpl& model, const EncodedDataset
                 auto& tags = result.predictedTags[index];
                 for (int first : data.examples()[index].firstSubToken)
                     tags.push_back(first >= 0 ? labels.name(static_cast<int>(access[first]))
-                                              : std::string("O"));
+                                              : truncatedTag);
             }
         }
     }
@@ -74,27 +76,41 @@ EvaluationResult Evaluator::run(ClassifierModelImpl& model, const EncodedDataset
         result.precision = result.classification.macroPrecision;
         result.recall = result.classification.macroRecall;
         result.f1 = result.classification.macroF1;
-    } else {
+    } else if (Metrics::hasChunkTags(labels.names())) {
+        result.entityLevel = true;
         result.entities = Metrics::entities(goldTags(raw), result.predictedTags);
         result.accuracy = result.entities.tokenAccuracy;
         result.precision = result.entities.precision;
         result.recall = result.entities.recall;
         result.f1 = result.entities.f1;
+    } else {
+        std::vector<int> gold, predicted;
+        for (std::size_t i = 0; i < raw.size(); ++i)
+            for (std::size_t w = 0; w < raw[i].tags.size(); ++w) {
+                gold.push_back(labels.id(raw[i].tags[w], "gold", raw[i].line));
+                predicted.push_back(labels.id(result.predictedTags[i][w], "predicted", raw[i].line));
+            }
+        result.classification = Metrics::classification(gold, predicted, labels.names());
+        result.accuracy = result.classification.accuracy;
+        result.precision = result.classification.macroPrecision;
+        result.recall = result.classification.macroRecall;
+        result.f1 = result.classification.macroF1;
     }
     if (wasTraining)
         model.train();
     return result;
 }
 
-std::string EvaluationResult::toJsonText(TaskKind task) const {
+std::string EvaluationResult::toJsonText() const {
     nlohmann::json perClass = nlohmann::json::object();
-    const auto& scores = task == TaskKind::Sequence ? classification.perClass : entities.perType;
+    const auto& scores = entityLevel ? entities.perType : classification.perClass;
     for (const auto& s : scores)
         perClass[s.label] = {{"precision", s.precision}, {"recall", s.recall}, {"f1", s.f1},
                              {"support", s.support}};
     nlohmann::json object = {{"accuracy", accuracy}, {"precision", precision}, {"recall", recall},
                              {"f1", f1},             {"loss", loss},           {"per_class", perClass}};
-    if (task == TaskKind::Sequence) {
+    object["scoring"] = entityLevel ? "entity" : "per item";
+    if (!entityLevel) {
         object["micro_f1"] = classification.microF1;
         object["confusion"] = classification.confusion;
         object["labels"] = nlohmann::json::array();

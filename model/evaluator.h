@@ -15,16 +15,21 @@
 namespace fsllm {
 
 struct EvaluationResult {
+    // Token tasks with chunk tags (B-/I-/E-/S-) are scored per entity as conlleval does; plain
+    // tag sets (e.g. part of speech) and sequence tasks per item with macro P/R/F1.
+    bool entityLevel = false;
     double loss = 0.0;
     double accuracy = 0.0, precision = 0.0, recall = 0.0, f1 = 0.0;
-    ClassificationMetrics classification; // sequence tasks
-    EntityMetrics entities;               // token tasks
+    ClassificationMetrics classification; // sequence tasks and plain tag sets (per word)
+    EntityMetrics entities;               // chunk-tagged token tasks
     std::vector<int> predicted;                            // seq: class per example
     std::vector<std::vector<float>> probabilities;         // seq: [N][C]
     std::vector<std::vector<std::string>> predictedTags;   // token: per example, per word
 
+    // What selects the best checkpoint on dev: entity F1 when entity-level, else accuracy.
+    double selectionScore() const { return entityLevel ? f1 : accuracy; }
     // {"accuracy", "precision", "recall", "f1", "loss", "per_class": {label: {p, r, f1, support}}}
-    std::string toJsonText(TaskKind task) const;
+    std::string toJsonText() const;
 };
 
 class Evaluator {

@@ -15,7 +15,7 @@ namespace {
 
 torch::ScalarType computeDtype(const std::string& name, DType stored, const torch::Device& device) {
     if (name != "auto")
-        return scalarTypeFromName(name);
+        return withErrorContext("--dtype", [&] { return scalarTypeFromName(name); });
     if (stored == DType::F16 && device.is_cpu())
         return torch::kFloat32; // half matmuls are slow or missing on CPU
     return scalarTypeOf(stored);
@@ -34,7 +34,7 @@ torch::Device deviceFromName(const std::string& name) {
                              "or no GPU is visible; use --device cpu");
         return torch::Device(name);
     }
-    throw FsllmError("unknown device '" + name + "'; choose auto, cpu, cuda or cuda:N");
+    throw FsllmError("--device: unknown device '" + name + "'; choose auto, cpu, cuda or cuda:N");
 }
 
 LoadedModel LoadedModel::open(const std::string& directory, const std::string& device,

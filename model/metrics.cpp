@@ -200,4 +200,12 @@ EntityMetrics Metrics::entities(const std::vector<std::vector<std::string>>& gol
     return counter.result();
 }
 
+bool Metrics::hasChunkTags(const std::vector<std::string>& labels) {
+    for (const auto& label : labels)
+        if (label.size() > 2 && label[1] == '-' &&
+            (label[0] == 'B' || label[0] == 'I' || label[0] == 'E' || label[0] == 'S'))
+            return true;
+    return false;
+}
+
 } // namespace fsllm

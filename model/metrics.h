@@ -47,6 +47,10 @@ public:
     // so IOB1 works; a sentence end ends every chunk). The Perl script has no S- rules; E-/S- are
     // handled as its Python port (conlleval.py, as in seqeval) does, which agrees with the Perl
     // rules on B-/I-/O. Throws FsllmError on sentence/tag count mismatch.
+    // True when some label is a chunk tag (B-/I-/E-/S- prefix): entity-level scoring applies.
+    // Plain tag sets (part-of-speech tags) are scored per word with classification() instead.
+    static bool hasChunkTags(const std::vector<std::string>& labels);
+
     static EntityMetrics entities(const std::vector<std::vector<std::string>>& gold,
                                   const std::vector<std::vector<std::string>>& predicted);
 };

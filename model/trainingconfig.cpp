@@ -42,10 +42,6 @@ auto readEnum(const json& object, const char* key, Parse parse, decltype(parse("
 
 } // namespace
 
-std::string TrainingConfig::selectionMetric() const {
-    return task() == TaskKind::Token ? "f1" : "accuracy";
-}
-
 void TrainingConfig::validate() const {
     require(!modelDir.empty(), "model", "give the checkpoint folder (--model DIR)");
     require(!trainFile.empty(), "train", "give the training file (--train FILE)");

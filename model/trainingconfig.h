@@ -52,8 +52,6 @@ struct TrainingConfig {
     int threads = 0;
 
     TaskKind task() const { return data.task; }
-    // The dev metric that selects the best checkpoint: "accuracy" (seq) or "f1" (token).
-    std::string selectionMetric() const;
 
     // Throws FsllmError("<field>: <problem>") for any out-of-range value or missing path.
     void validate() const;

@@ -210,7 +210,7 @@ EvalRecord TrainingJob::Impl::evaluate(bool* improved) {
     record.recall = result.recall;
     record.f1 = result.f1;
     record.wallSeconds = wallSeconds();
-    const double score = config.task() == TaskKind::Token ? result.f1 : result.accuracy;
+    const double score = result.selectionScore();
     *improved = score > state.bestScore;
     if (*improved) {
         state.bestScore = score;
@@ -218,7 +218,7 @@ EvalRecord TrainingJob::Impl::evaluate(bool* improved) {
         const std::string staging = AtomicDirectory::stage(folder->path("best"));
         AdapterIo::save(staging, *classifier->decoder, classifier->head.get(), adapterConfig());
         spec.save(staging);
-        AtomicFile::write(staging + "/dev_metrics.json", result.toJsonText(config.task()));
+        AtomicFile::write(staging + "/dev_metrics.json", result.toJsonText());
         AtomicDirectory::commit(folder->path("best"));
         Evaluator::writePredictions(
             folder->path(config.task() == TaskKind::Token ? "dev_predictions.conll"

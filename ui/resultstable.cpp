@@ -1,0 +1,194 @@
+#include "resultstable.h"
+
+#include "csvsource.h"
+
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <cmath>
+
+namespace fsllm {
+
+namespace {
+
+QString lambdaText(double lambda, bool latex) {
+    if (std::isinf(lambda))
+        return latex ? QStringLiteral("$\\infty$") : QStringLiteral("∞");
+    return QString::number(lambda, 'g', 4);
+}
+
+QString latexEscape(QString text) {
+    QString out;
+    for (const QChar c : text) {
+        switch (c.unicode()) {
+        case '\\': out += QStringLiteral("\\textbackslash{}"); break;
+        case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+            out += QLatin1Char('\\') + c;
+            break;
+        case '~': out += QStringLiteral("\\textasciitilde{}"); break;
+        case '^': out += QStringLiteral("\\textasciicircum{}"); break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+QString markdownEscape(QString text) {
+    return text.replace(QLatin1Char('|'), QStringLiteral("\\|"));
+}
+
+bool isScoreColumn(int column) {
+    return column >= ResultsTable::Accuracy && column <= ResultsTable::F1;
+}
+
+} // namespace
+
+ResultRow ResultsTable::rowFor(const RunRecord& run) {
+    const TrainingConfig& c = run.config;
+    ResultRow row;
+    row.run = QString::fromStdString(run.name());
+    row.mask = QString::fromLatin1(maskModeName(c.mask.mode));
+    switch (c.mask.mode) {
+    case MaskMode::Causal: row.lambda = std::numeric_limits<double>::infinity(); break;
+    case MaskMode::Bidirectional: row.lambda = 0.0; break;
+    case MaskMode::Decay: row.lambda = c.mask.lambda; break;
+    }
+    row.pooling = c.task() == TaskKind::Sequence ? QString::fromLatin1(poolingName(c.pooling))
+                                                 : QStringLiteral("-");
+    row.head = QString::fromLatin1(headKindName(c.head));
+    if (const auto best = run.best()) {
+        row.bestStep = best->step;
+        row.accuracy = best->accuracy;
+        row.precision = best->precision;
+        row.recall = best->recall;
+        row.f1 = best->f1;
+    }
+    return row;
+}
+
+QStringList ResultsTable::headers() {
+    return {QStringLiteral("run"), QStringLiteral("mask"), QStringLiteral("lambda"),
+            QStringLiteral("pooling"), QStringLiteral("head"), QStringLiteral("best step"),
+            QStringLiteral("accuracy"), QStringLiteral("precision"), QStringLiteral("recall"),
+            QStringLiteral("F1")};
+}
+
+double ResultsTable::score(int row, int column) const {
+    const ResultRow& r = m_rows[row];
+    switch (column) {
+    case Accuracy: return r.accuracy;
+    case Precision: return r.precision;
+    case Recall: return r.recall;
+    case F1: return r.f1;
+    default: return std::numeric_limits<double>::quiet_NaN();
+    }
+}
+
+int ResultsTable::bestRow(int column) const {
+    int best = -1;
+    for (int i = 0; i < rowCount(); ++i)
+        if (std::isfinite(score(i, column)) && (best < 0 || score(i, column) > score(best, column)))
+            best = i;
+    return best;
+}
+
+QString ResultsTable::cell(int row, int column) const {
+    const ResultRow& r = m_rows[row];
+    switch (column) {
+    case Run: return r.run;
+    case Mask: return r.mask;
+    case Lambda: return lambdaText(r.lambda, false);
+    case Pooling: return r.pooling;
+    case Head: return r.head;
+    case BestStep: return r.bestStep < 0 ? QStringLiteral("-") : QString::number(r.bestStep);
+    default: {
+        const double value = score(row, column);
+        return std::isfinite(value) ? QString::number(100.0 * value, 'f', 2) : QStringLiteral("-");
+    }
+    }
+}
+
+QString ResultsTable::toCsv() const {
+    QStringList lines{headers().join(QLatin1Char(','))};
+    for (int i = 0; i < rowCount(); ++i) {
+        const ResultRow& r = m_rows[i];
+        QStringList fields{CsvSource::csvField(r.run), r.mask, CsvSource::csvNumber(r.lambda),
+                           r.pooling, r.head, r.bestStep < 0 ? QString() : QString::number(r.bestStep)};
+        for (int column = Accuracy; column <= F1; ++column) {
+            const double value = score(i, column);
+            fields << (std::isfinite(value) ? CsvSource::csvNumber(value) : QString());
+        }
+        lines << fields.join(QLatin1Char(','));
+    }
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+QString ResultsTable::toMarkdown() const {
+    QStringList names = headers();
+    for (int column = Accuracy; column <= F1; ++column)
+        names[column] += QStringLiteral(" (%)");
+    QStringList lines{QStringLiteral("| ") + names.join(QStringLiteral(" | ")) +
+                      QStringLiteral(" |")};
+    QStringList rule;
+    for (int column = 0; column < ColumnCount; ++column)
+        rule << (column >= Lambda && column != Pooling && column != Head ? QStringLiteral("---:")
+                                                                         : QStringLiteral("---"));
+    lines << QStringLiteral("| ") + rule.join(QStringLiteral(" | ")) + QStringLiteral(" |");
+    for (int i = 0; i < rowCount(); ++i) {
+        QStringList cells;
+        for (int column = 0; column < ColumnCount; ++column) {
+            QString text = markdownEscape(cell(i, column));
+            if (isScoreColumn(column) && bestRow(column) == i && rowCount() > 1)
+                text = QStringLiteral("**%1**").arg(text);
+            cells << text;
+        }
+        lines << QStringLiteral("| ") + cells.join(QStringLiteral(" | ")) + QStringLiteral(" |");
+    }
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+QString ResultsTable::toLatex() const {
+    QStringList lines{QStringLiteral("\\begin{tabular}{llrllrrrrr}"), QStringLiteral("\\toprule"),
+                      QStringLiteral("Run & Mask & $\\lambda$ & Pooling & Head & Best step & "
+                                     "Acc. (\\%) & P (\\%) & R (\\%) & F1 (\\%) \\\\"),
+                      QStringLiteral("\\midrule")};
+    for (int i = 0; i < rowCount(); ++i) {
+        QStringList cells;
+        for (int column = 0; column < ColumnCount; ++column) {
+            QString text = column == Lambda ? lambdaText(m_rows[i].lambda, true)
+                                            : latexEscape(cell(i, column));
+            if (isScoreColumn(column) && bestRow(column) == i && rowCount() > 1)
+                text = QStringLiteral("\\textbf{%1}").arg(text);
+            cells << text;
+        }
+        lines << cells.join(QStringLiteral(" & ")) + QStringLiteral(" \\\\");
+    }
+    lines << QStringLiteral("\\bottomrule") << QStringLiteral("\\end{tabular}");
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+bool ResultsTable::save(const QString& path, QString* error) const {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    QString text;
+    if (suffix == QLatin1String("csv"))
+        text = toCsv();
+    else if (suffix == QLatin1String("md") || suffix == QLatin1String("markdown"))
+        text = toMarkdown();
+    else if (suffix == QLatin1String("tex"))
+        text = toLatex();
+    else {
+        if (error)
+            *error = QObject::tr("%1: unknown table format '%2'; use .csv, .md or .tex")
+                         .arg(path, suffix);
+        return false;
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(text.toUtf8()) < 0 || !file.commit()) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace fsllm

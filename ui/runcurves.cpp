@@ -1,0 +1,102 @@
+#include "runcurves.h"
+
+#include "livecurveplot.h"
+
+namespace fsllm {
+
+namespace {
+
+const RunCurves::Metric kAllMetrics[] = {RunCurves::Metric::TrainLoss, RunCurves::Metric::EvalLoss,
+                                         RunCurves::Metric::Accuracy, RunCurves::Metric::F1,
+                                         RunCurves::Metric::LearningRate};
+
+LiveCurvePlot* plotFor(const CurvePlots& plots, RunCurves::Metric metric) {
+    switch (metric) {
+    case RunCurves::Metric::TrainLoss: return plots.trainLoss;
+    case RunCurves::Metric::EvalLoss: return plots.evalLoss;
+    case RunCurves::Metric::Accuracy:
+    case RunCurves::Metric::F1: return plots.scores;
+    case RunCurves::Metric::LearningRate: return plots.learningRate;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+QString RunCurves::metricName(Metric metric) {
+    switch (metric) {
+    case Metric::TrainLoss: return QStringLiteral("train loss");
+    case Metric::EvalLoss: return QStringLiteral("eval loss");
+    case Metric::Accuracy: return QStringLiteral("accuracy");
+    case Metric::F1: return QStringLiteral("F1");
+    case Metric::LearningRate: return QStringLiteral("lr");
+    }
+    return {};
+}
+
+QVector<CurvePoint> RunCurves::points(const RunRecord& run, Metric metric) {
+    QVector<CurvePoint> out;
+    if (metric == Metric::TrainLoss || metric == Metric::LearningRate) {
+        out.reserve(int(run.steps.size()));
+        for (const StepRecord& s : run.steps)
+            out.append({double(s.step),
+                        metric == Metric::TrainLoss ? s.trainLoss : s.learningRate,
+                        s.wallSeconds});
+        return out;
+    }
+    out.reserve(int(run.evals.size()));
+    for (const EvalRecord& e : run.evals) {
+        const double value = metric == Metric::EvalLoss ? e.evalLoss
+                             : metric == Metric::Accuracy ? e.accuracy
+                                                          : e.f1;
+        out.append({double(e.step), value, e.wallSeconds});
+    }
+    return out;
+}
+
+int RunCurves::addRun(const CurvePlots& plots, const RunRecord& run, const QString& name) {
+    int added = 0;
+    for (const Metric metric : kAllMetrics) {
+        LiveCurvePlot* plot = plotFor(plots, metric);
+        const QVector<CurvePoint> data = points(run, metric);
+        if (!plot || data.isEmpty())
+            continue;
+        plot->appendPoints(name + QLatin1Char('/') + metricName(metric), data);
+        ++added;
+    }
+    return added;
+}
+
+void RunCurves::removeRun(const CurvePlots& plots, const QString& name) {
+    for (const Metric metric : kAllMetrics)
+        if (LiveCurvePlot* plot = plotFor(plots, metric))
+            plot->removeSeries(name + QLatin1Char('/') + metricName(metric));
+}
+
+void RunCurves::clear(const CurvePlots& plots) {
+    for (LiveCurvePlot* plot : {plots.trainLoss, plots.evalLoss, plots.scores, plots.learningRate})
+        if (plot)
+            plot->clear();
+}
+
+void RunCurves::setUpPlots(const CurvePlots& plots) {
+    if (plots.trainLoss) {
+        plots.trainLoss->setTitle(QObject::tr("Train loss"));
+        plots.trainLoss->setValueLabel(QObject::tr("loss"));
+    }
+    if (plots.evalLoss) {
+        plots.evalLoss->setTitle(QObject::tr("Eval loss (dev)"));
+        plots.evalLoss->setValueLabel(QObject::tr("loss"));
+    }
+    if (plots.scores) {
+        plots.scores->setTitle(QObject::tr("Accuracy / F1 (dev)"));
+        plots.scores->setValueLabel(QObject::tr("score"));
+        plots.scores->setLegendAlignment(Qt::AlignBottom | Qt::AlignRight);
+    }
+    if (plots.learningRate) {
+        plots.learningRate->setTitle(QObject::tr("Learning rate"));
+        plots.learningRate->setValueLabel(QObject::tr("lr"));
+    }
+}
+
+} // namespace fsllm
