@@ -25,6 +25,7 @@ const std::map<std::string, Command>& commands() {
         {"train", fsllm::TrainingCommands::train},
         {"eval", fsllm::TrainingCommands::eval},
         {"predict", fsllm::TrainingCommands::predict},
+        {"zeroshot", fsllm::TrainingCommands::zeroshot},
     };
     return table;
 }

@@ -6,6 +6,7 @@
 #include "fsllmerror.h"
 #include "terminalprogress.h"
 #include "trainingjob.h"
+#include "zeroshotbaseline.h"
 
 #include <csignal>
 #include <iomanip>
@@ -38,6 +39,11 @@ const std::map<std::string, std::string> kUsage = {
              "  checkpoint on FILE.\n"},
     {"predict", "fsllm predict --run RUN_DIR (--text TEXT | --data FILE) [--model DIR]\n"
                 "  Labels and probabilities (seq) or one tag per word (token).\n"},
+    {"zeroshot",
+     "fsllm zeroshot --model DIR --data FILE --out RUN_DIR [--template \"Review: {text}\\nSentiment:\"]\n"
+     "               [--verbalizers 0=negative,1=positive] [--format F] [--text-column NAME]\n"
+     "               [--label-column NAME] [--batch-size 16] [--max-length 256]\n"
+     "  The paper's w/o LS baseline: each label's word scored by the LM head after a prompt.\n"},
 };
 
 const std::set<std::string> kTrainOptions = {
@@ -209,6 +215,40 @@ int TrainingCommands::predict(const std::vector<std::string>& args) {
             std::cout << "\t" << run->labels()[c] << "=" << prediction.probabilities[c];
         std::cout << "\n";
     }
+    return 0;
+}
+
+} // namespace fsllm
+
+namespace fsllm {
+
+int TrainingCommands::zeroshot(const std::vector<std::string>& args) {
+    CommandLine line("zeroshot", args,
+                     {"model", "data", "out", "template", "verbalizers", "format", "text-column",
+                      "label-column", "csv-columns", "batch-size", "max-length", "device", "dtype",
+                      "threads"},
+                     {});
+    ZeroShotOptions options;
+    options.modelDir = line.required("model");
+    options.dataFile = line.required("data");
+    options.outDir = line.required("out");
+    applyDataOptions(line, options.data);
+    options.promptTemplate = line.value("template", options.promptTemplate);
+    // Let "\n" typed on a command line mean a newline in the template.
+    for (std::size_t at; (at = options.promptTemplate.find("\\n")) != std::string::npos;)
+        options.promptTemplate.replace(at, 2, "\n");
+    if (line.has("verbalizers"))
+        options.verbalizers = ZeroShotOptions::parseVerbalizers(line.value("verbalizers", ""));
+    options.batchSize = line.intValue("batch-size", options.batchSize);
+    options.maxLength = line.intValue("max-length", options.maxLength);
+    options.device = line.value("device", options.device);
+    options.dtype = line.value("dtype", options.dtype);
+    options.threads = line.intValue("threads", options.threads);
+    const ZeroShotReport report = ZeroShotBaseline::run(
+        options, [](const std::string& text) { std::cout << text << std::endl; });
+    std::cout << std::fixed << std::setprecision(4) << "accuracy  " << report.accuracy << "\n"
+              << "precision " << report.precision << "\nrecall    " << report.recall
+              << "\nf1        " << report.f1 << "\n";
     return 0;
 }
 

@@ -1,4 +1,4 @@
-// The training subcommands of `fsllm`: train, eval, predict (and zeroshot, in its own file).
+// The training subcommands of `fsllm`: train, eval, predict, zeroshot.
 // Each takes the arguments after its name and throws FsllmError for bad input.
 // Thread-safety: main thread only.
 #pragma once
@@ -13,6 +13,7 @@ public:
     static int train(const std::vector<std::string>& args);
     static int eval(const std::vector<std::string>& args);
     static int predict(const std::vector<std::string>& args);
+    static int zeroshot(const std::vector<std::string>& args);
     static std::string usage(const std::string& command);
 };
 

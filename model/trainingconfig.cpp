@@ -44,7 +44,9 @@ auto readEnum(const json& object, const char* key, Parse parse, decltype(parse("
 
 void TrainingConfig::validate() const {
     require(!modelDir.empty(), "model", "give the checkpoint folder (--model DIR)");
-    require(!trainFile.empty(), "train", "give the training file (--train FILE)");
+    require(method == "lora" || method == "zeroshot", "method", "choose lora or zeroshot");
+    require(!trainFile.empty() || method == "zeroshot", "train",
+            "give the training file (--train FILE)");
     require(!devFile.empty(), "dev", "give the dev file (--dev FILE); models are selected on dev");
     require(!outDir.empty(), "out", "give the run folder to write (--out RUN_DIR)");
     mask.validate();
@@ -78,6 +80,7 @@ std::string TrainingConfig::toJsonText() const {
     object["label_column"] = data.labelColumn;
     object["conll_tag_column"] = data.conllTagColumn;
     object["csv_columns"] = data.csvColumns;
+    object["method"] = method;
     object["mask"] = maskModeName(mask.mode);
     object["lambda"] = std::isinf(mask.lambda) ? json(nullptr) : json(mask.lambda);
     object["pooling"] = poolingName(pooling);
@@ -127,6 +130,7 @@ TrainingConfig TrainingConfig::fromJsonText(const std::string& text, const std::
         read(object, "label_column", c.data.labelColumn);
         read(object, "conll_tag_column", c.data.conllTagColumn);
         read(object, "csv_columns", c.data.csvColumns);
+        read(object, "method", c.method);
         c.mask.mode = readEnum(object, "mask", maskModeFromName, c.mask.mode);
         if (object.contains("lambda") && object["lambda"].is_null())
             c.mask.lambda = INFINITY;

@@ -20,6 +20,7 @@ struct TrainingConfig {
     std::string outDir;
 
     // Method
+    std::string method = "lora";   // "lora" (fine-tuned) | "zeroshot" (the paper's w/o LS)
     MaskSpec mask{MaskMode::Decay, 0.5};
     Pooling pooling = Pooling::Last;
     HeadKind head = HeadKind::Fs;

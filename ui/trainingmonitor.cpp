@@ -128,7 +128,6 @@ QList<NamedPlot> TrainingMonitor::plots() const {
 
 void TrainingMonitor::reset() {
     RunCurves::clear({m_trainLoss, m_evalLoss, m_scores, m_learningRate});
-    m_bestScore = -1.0;
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
     m_progress->setFormat(tr("not started"));
@@ -164,8 +163,7 @@ void TrainingMonitor::addEval(const EvalRecord& r) {
                           r.wallSeconds);
     m_scores->appendPoint(RunCurves::metricName(RunCurves::Metric::F1), r.step, r.f1,
                           r.wallSeconds);
-    if (r.isBest || r.accuracy > m_bestScore) {
-        m_bestScore = std::max(m_bestScore, r.accuracy);
+    if (r.isBest) {
         m_best->setText(tr("best acc %1 · F1 %2 (step %3)")
                             .arg(100.0 * r.accuracy, 0, 'f', 1)
                             .arg(100.0 * r.f1, 0, 'f', 1)

@@ -64,7 +64,6 @@ private:
     QLabel* m_eta;
     QLabel* m_best;
     QLabel* m_status;
-    double m_bestScore = -1.0;
 };
 
 } // namespace fsllm

@@ -9,6 +9,8 @@
 #include "tinycheckpoint.h"
 #include "tokenizer.h"
 #include "trainingjob.h"
+#include "engine.h"
+#include "zeroshotbaseline.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -204,6 +206,65 @@ private slots:
         QCOMPARE(AtomicDirectory::resolve(target), target);
         QVERIFY(!std::filesystem::exists(target + ".old"));
         QVERIFY(!std::filesystem::exists(target + ".staging"));
+    }
+
+    // The baseline's scores must equal log p(word | prompt) read off the LM logits directly.
+    void zeroShotScoresLabelWords() {
+        const std::string root = m_dir.path().toStdString();
+        const std::string data = root + "/zeroshot.txt";
+        {
+            std::ofstream out(data);
+            out << "1 a wonderful and moving film\n0 a dull and tired story\n1 the cast was great\n";
+        }
+        ZeroShotOptions options;
+        options.modelDir = m_model;
+        options.dataFile = data;
+        options.outDir = root + "/zeroshot-run";
+        options.data.format = DataFormat::SentenceLabel;
+        options.threads = 1;
+        const ZeroShotReport report = ZeroShotBaseline::run(options);
+        QCOMPARE(report.examples, 3);
+        QCOMPARE(report.verbalizers.front().second, std::string("negative"));
+        const RunRecord run = RunRecord::load(options.outDir);
+        QCOMPARE(run.config.method, std::string("zeroshot"));
+        QVERIFY(run.best().has_value());
+        QCOMPARE(run.best()->accuracy, report.accuracy);
+
+        // Independent check of example 1 through the inspection path's LM logits.
+        auto engine = Engine::open(m_model, EngineOptions{"cpu", "auto", 1});
+        Tokenizer tokenizer(m_model + "/tokenizer.model");
+        double scores[2];
+        const char* words[2] = {"negative", "positive"};
+        for (int label = 0; label < 2; ++label) {
+            const std::string prompt = "Review: a wonderful and moving film\nSentiment:";
+            const auto promptIds = tokenizer.encode(prompt, true);
+            const auto wordIds = tokenizer.encode(words[label], false);
+            InspectRequest request;
+            request.text = prompt + " " + words[label];
+            request.wantAttention = false;
+            const InspectResult result = engine->inspect(request);
+            QCOMPARE(result.ids.size(), promptIds.size() + wordIds.size());
+            scores[label] = 0.0;
+            for (std::size_t k = 0; k < wordIds.size(); ++k) {
+                const std::size_t position = promptIds.size() + k - 1; // predicts token k
+                const float* row = result.logits.data() + position * result.vocabSize;
+                double maxLogit = row[0], sum = 0.0;
+                for (int v = 0; v < result.vocabSize; ++v)
+                    maxLogit = std::max<double>(maxLogit, row[v]);
+                for (int v = 0; v < result.vocabSize; ++v)
+                    sum += std::exp(row[v] - maxLogit);
+                scores[label] += row[wordIds[k]] - maxLogit - std::log(sum);
+            }
+        }
+        const double expectedPositive = 1.0 / (1.0 + std::exp(scores[0] - scores[1]));
+        std::ifstream predictions(options.outDir + "/dev_predictions.tsv");
+        std::string header, first;
+        std::getline(predictions, header);
+        std::getline(predictions, first);
+        const QStringList fields = QString::fromStdString(first).split('\t');
+        QCOMPARE(fields.size(), 5); // line, gold, predicted, p_0, p_1
+        QVERIFY2(std::abs(fields[4].toDouble() - expectedPositive) < 1e-4,
+                 qPrintable(fields[4] + " vs " + QString::number(expectedPositive)));
     }
 
     void runFolderHoldsEverything() {

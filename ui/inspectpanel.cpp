@@ -1,0 +1,259 @@
+#include "inspectpanel.h"
+
+#include "attentioncomparison.h"
+#include "pathfield.h"
+#include "predictionview.h"
+
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSlider>
+#include <QSplitter>
+#include <QThread>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace fsllm {
+
+namespace {
+
+constexpr double kCurve = 4.0; // steepness of the slider's exponential mapping
+
+} // namespace
+
+InspectPanel::InspectPanel(QWidget* parent) : QWidget(parent) {
+    m_tokens = new QLabel;
+    m_tokens->setWordWrap(true);
+    m_tokens->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_comparison = new AttentionComparison;
+    m_prediction = new PredictionView;
+    m_prediction->setMinimumWidth(220);
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(m_comparison);
+    split->addWidget(m_prediction);
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(buildInputs());
+    layout->addWidget(m_tokens);
+    layout->addWidget(split, 1);
+
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(kDebounceMs);
+    connect(m_debounce, &QTimer::timeout, this, &InspectPanel::inspectNow);
+
+    m_thread = new QThread(this);
+    m_thread->setObjectName(QStringLiteral("inspect"));
+    m_worker = new InspectWorker;
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &InspectWorker::modelOpened, this, &InspectPanel::onModelOpened);
+    connect(m_worker, &InspectWorker::modelFailed, this, &InspectPanel::onModelFailed);
+    connect(m_worker, &InspectWorker::inspected, this, &InspectPanel::onInspected);
+    connect(m_worker, &InspectWorker::inspectFailed, this, &InspectPanel::onInspectFailed);
+    m_thread->start();
+}
+
+InspectPanel::~InspectPanel() {
+    shutdown();
+}
+
+QWidget* InspectPanel::buildInputs() {
+    m_sentence = new QLineEdit;
+    m_sentence->setPlaceholderText(tr("Type a sentence to inspect"));
+    m_sentence->setClearButtonEnabled(true);
+    auto* inspect = new QPushButton(tr("Inspect"));
+    m_adapter = new PathField(PathField::Kind::Folder, tr("Run or adapter folder"));
+    m_adapter->setPlaceholderText(tr("none: base model, attention only (drop a run folder)"));
+    auto* clearAdapter = new QPushButton(tr("Base model"));
+    clearAdapter->setToolTip(tr("Inspect the base model without an adapter"));
+    m_lambda = new QSlider(Qt::Horizontal);
+    m_lambda->setRange(0, kSliderSteps);
+    m_lambda->setValue(positionForLambda(0.5));
+    m_lambdaValue = new QLabel;
+    m_lambdaValue->setMinimumWidth(m_lambdaValue->fontMetrics().horizontalAdvance("λ = 0.000 "));
+    m_status = new QLabel;
+    m_status->setWordWrap(true);
+    updateLambdaLabel();
+
+    connect(m_sentence, &QLineEdit::textChanged, this, &InspectPanel::scheduleInspect);
+    connect(m_sentence, &QLineEdit::returnPressed, this, &InspectPanel::inspectNow);
+    connect(inspect, &QPushButton::clicked, this, &InspectPanel::inspectNow);
+    connect(m_adapter, &PathField::pathChanged, this, &InspectPanel::setAdapter);
+    connect(clearAdapter, &QPushButton::clicked, this, [this] { setAdapter(QString()); });
+    connect(m_lambda, &QSlider::valueChanged, this, [this] {
+        updateLambdaLabel();
+        scheduleInspect();
+    });
+
+    auto* grid = new QGridLayout;
+    grid->addWidget(new QLabel(tr("Sentence")), 0, 0);
+    grid->addWidget(m_sentence, 0, 1);
+    grid->addWidget(inspect, 0, 2);
+    grid->addWidget(new QLabel(tr("Adapter")), 1, 0);
+    grid->addWidget(m_adapter, 1, 1);
+    grid->addWidget(clearAdapter, 1, 2);
+    grid->addWidget(new QLabel(tr("Decay λ")), 2, 0);
+    auto* lambdaRow = new QHBoxLayout;
+    lambdaRow->addWidget(m_lambda, 1);
+    lambdaRow->addWidget(m_lambdaValue);
+    grid->addLayout(lambdaRow, 2, 1);
+    grid->addWidget(m_status, 3, 0, 1, 3);
+    grid->setColumnStretch(1, 1);
+    auto* box = new QWidget;
+    box->setLayout(grid);
+    return box;
+}
+
+double InspectPanel::lambdaForPosition(int position) {
+    const double x = std::clamp(position, 0, kSliderSteps) / double(kSliderSteps);
+    return kMaxLambda * (std::exp(kCurve * x) - 1.0) / (std::exp(kCurve) - 1.0);
+}
+
+int InspectPanel::positionForLambda(double lambda) {
+    const double clamped = std::clamp(lambda, 0.0, kMaxLambda);
+    const double x = std::log1p(clamped / kMaxLambda * (std::exp(kCurve) - 1.0)) / kCurve;
+    return int(std::lround(x * kSliderSteps));
+}
+
+void InspectPanel::updateLambdaLabel() {
+    m_lambdaValue->setText(QStringLiteral("λ = %1").arg(lambda(), 0, 'f', 3));
+}
+
+double InspectPanel::lambda() const {
+    return lambdaForPosition(m_lambda->value());
+}
+
+void InspectPanel::setLambda(double value) {
+    m_lambda->setValue(positionForLambda(value));
+}
+
+void InspectPanel::setSentence(const QString& text) {
+    m_sentence->setText(text);
+}
+
+QString InspectPanel::sentence() const {
+    return m_sentence->text();
+}
+
+QList<NamedPlot> InspectPanel::plots() const {
+    QList<NamedPlot> all = m_comparison->plots();
+    all.append({tr("Prediction"), reinterpret_cast<QCustomPlot*>(m_prediction->bars())});
+    return all;
+}
+
+QString InspectPanel::tokensText() const {
+    return m_tokens->text();
+}
+
+void InspectPanel::showStatus(const QString& text, bool error) {
+    m_status->setStyleSheet(error ? QStringLiteral("color: #c0392b;") : QString());
+    m_status->setText(text);
+}
+
+void InspectPanel::openModel(const QString& modelDir, const QString& adapterDir) {
+    m_modelDir = modelDir;
+    m_adapterDir = adapterDir;
+    m_adapter->setPath(adapterDir);
+    m_modelReady = false;
+    m_worker->cancelPending();
+    showStatus(tr("Opening %1 …").arg(modelDir), false);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, modelDir, adapterDir] { worker->openModel(modelDir, adapterDir); },
+        Qt::QueuedConnection);
+}
+
+void InspectPanel::setAdapter(const QString& runOrAdapterDir) {
+    if (m_modelDir.isEmpty()) {
+        m_adapter->setPath(runOrAdapterDir);
+        m_adapterDir = runOrAdapterDir;
+        return;
+    }
+    openModel(m_modelDir, runOrAdapterDir);
+}
+
+void InspectPanel::onModelOpened(const QString& dir, const ModelSummary& summary,
+                                 const QString& adapter) {
+    if (dir != m_modelDir)
+        return; // a newer openModel() is on its way
+    m_modelReady = true;
+    m_adapterDescription = adapter;
+    showStatus(adapter.isEmpty() ? tr("Model: %1 (no adapter)").arg(QFileInfo(dir).fileName())
+                                 : tr("Model: %1 + adapter %2")
+                                       .arg(QFileInfo(dir).fileName(), adapter),
+               false);
+    if (adapter.isEmpty())
+        m_prediction->showHint(tr("Choose a run folder as adapter to see the classifier's "
+                                  "prediction."));
+    emit modelOpened(dir, summary);
+    if (!m_sentence->text().trimmed().isEmpty())
+        inspectNow();
+}
+
+void InspectPanel::onModelFailed(const QString& dir, const QString& error) {
+    if (dir != m_modelDir)
+        return;
+    m_modelReady = false;
+    m_error = error;
+    showStatus(tr("Cannot open the model: %1").arg(error), true);
+    emit modelFailed(dir, error);
+}
+
+void InspectPanel::scheduleInspect() {
+    m_debounce->start(); // restarts: a burst of edits sends one query
+}
+
+void InspectPanel::inspectNow() {
+    m_debounce->stop();
+    const QString text = m_sentence->text().trimmed();
+    if (text.isEmpty() || !m_modelReady)
+        return;
+    m_worker->submit(InspectQuery{m_nextId++, text, lambda()});
+}
+
+void InspectPanel::onInspected(const InspectOutcome& outcome) {
+    m_outcome = outcome;
+    m_hasOutcome = true;
+    m_error.clear();
+    QStringList tokens;
+    for (const auto& piece : outcome.causal.tokens)
+        tokens << QString::fromStdString(piece).toHtmlEscaped();
+    m_tokens->setText(tr("<b>%1 tokens:</b> %2")
+                          .arg(tokens.size())
+                          .arg(tokens.join(QStringLiteral(" <span style=\"color:#aaa\">|</span> "))));
+    m_comparison->setResults(outcome.causal, outcome.decay, outcome.bidirectional);
+    if (outcome.hasPrediction)
+        m_prediction->showResult(outcome.prediction,
+                                 QString::fromStdString(outcome.prediction.mask.describe()));
+    showStatus(m_adapterDescription.isEmpty()
+                   ? tr("Model %1 · inspected in %2 ms")
+                         .arg(QFileInfo(m_modelDir).fileName())
+                         .arg(outcome.milliseconds, 0, 'f', 1)
+                   : tr("Model %1 + %2 · inspected in %3 ms")
+                         .arg(QFileInfo(m_modelDir).fileName(), m_adapterDescription)
+                         .arg(outcome.milliseconds, 0, 'f', 1),
+               false);
+    emit inspected();
+}
+
+void InspectPanel::onInspectFailed(quint64, const QString& error) {
+    m_error = error;
+    showStatus(tr("Inspection failed: %1").arg(error), true);
+}
+
+void InspectPanel::shutdown() {
+    if (!m_thread || !m_thread->isRunning())
+        return;
+    m_worker->cancelPending();
+    m_thread->quit();
+    m_thread->wait();
+}
+
+} // namespace fsllm

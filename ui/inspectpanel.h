@@ -1,0 +1,99 @@
+// The Inspect tab: a sentence box, the model (the selected checkpoint, optionally with a run's
+// adapter), a lambda slider (0..5, finer near 0), the sentence's tokens, the prediction and the
+// attention maps under the causal, decay(lambda) and bidirectional masks side by side. Edits and
+// slider moves are debounced (kDebounceMs) and inspected by an InspectWorker on this panel's own
+// thread; the latest request wins. Thread-safety: GUI thread only; shutdown() joins the thread.
+#pragma once
+
+#include "inspectworker.h"
+
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QSlider;
+class QThread;
+class QTimer;
+
+namespace fsllm {
+
+class AttentionComparison;
+class PathField;
+class PredictionView;
+struct NamedPlot;
+
+class InspectPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    static constexpr int kDebounceMs = 150;
+    static constexpr int kSliderSteps = 200;
+    static constexpr double kMaxLambda = 5.0;
+
+    explicit InspectPanel(QWidget* parent = nullptr);
+    ~InspectPanel() override;
+
+    // Opens `modelDir` on the worker (with `adapterDir`'s classifier when not empty).
+    void openModel(const QString& modelDir, const QString& adapterDir = QString());
+    void setAdapter(const QString& runOrAdapterDir); // reopens the current model with it
+    QString modelDir() const { return m_modelDir; }
+    QString adapterDir() const { return m_adapterDir; }
+    bool isModelReady() const { return m_modelReady; }
+
+    void setSentence(const QString& text); // inspects after the debounce delay
+    QString sentence() const;
+    void setLambda(double lambda);         // moves the slider to the nearest position
+    double lambda() const;
+    void inspectNow();                     // skips the debounce
+
+    AttentionComparison* comparison() const { return m_comparison; }
+    PredictionView* prediction() const { return m_prediction; }
+    QList<NamedPlot> plots() const;
+    bool hasOutcome() const { return m_hasOutcome; }
+    const InspectOutcome& lastOutcome() const { return m_outcome; }
+    QString tokensText() const;
+    QString errorText() const { return m_error; }
+
+    // Slider position <-> lambda: 0 -> 0, kSliderSteps -> kMaxLambda, exponential in between.
+    static double lambdaForPosition(int position);
+    static int positionForLambda(double lambda);
+
+    void shutdown();
+
+signals:
+    void modelOpened(const QString& modelDir, const fsllm::ModelSummary& summary);
+    void modelFailed(const QString& modelDir, const QString& error);
+    void inspected(); // a new outcome is shown
+
+private:
+    QWidget* buildInputs();
+    void scheduleInspect();
+    void onModelOpened(const QString& dir, const ModelSummary& summary, const QString& adapter);
+    void onModelFailed(const QString& dir, const QString& error);
+    void onInspected(const InspectOutcome& outcome);
+    void onInspectFailed(quint64 id, const QString& error);
+    void showStatus(const QString& text, bool error);
+    void updateLambdaLabel();
+
+    QLineEdit* m_sentence;
+    PathField* m_adapter;
+    QSlider* m_lambda;
+    QLabel* m_lambdaValue;
+    QLabel* m_status;
+    QLabel* m_tokens;
+    AttentionComparison* m_comparison;
+    PredictionView* m_prediction;
+    QTimer* m_debounce;
+    QThread* m_thread;
+    InspectWorker* m_worker;
+    QString m_modelDir;
+    QString m_adapterDir;
+    QString m_adapterDescription;
+    QString m_error;
+    InspectOutcome m_outcome;
+    quint64 m_nextId = 1;
+    bool m_hasOutcome = false;
+    bool m_modelReady = false;
+};
+
+} // namespace fsllm

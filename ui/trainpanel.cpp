@@ -1,0 +1,305 @@
+#include "trainpanel.h"
+
+#include "datapreview.h"
+#include "metatypes.h"
+#include "modelsummaryview.h"
+#include "runrecord.h"
+#include "stallmeter.h"
+#include "trainingmonitor.h"
+#include "trainingworker.h"
+#include "trainsettingsform.h"
+
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMimeData>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+namespace fsllm {
+
+TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
+    registerStudioMetaTypes();
+    setAcceptDrops(true);
+
+    m_form = new TrainSettingsForm;
+    m_summary = new ModelSummaryView;
+    auto* summaryBox = new QGroupBox(tr("Checkpoint"));
+    auto* summaryLayout = new QVBoxLayout(summaryBox);
+    summaryLayout->addWidget(m_summary);
+    auto* settings = new QWidget;
+    auto* settingsLayout = new QVBoxLayout(settings);
+    settingsLayout->setContentsMargins(0, 0, 4, 0);
+    settingsLayout->addWidget(summaryBox);
+    settingsLayout->addWidget(m_form, 1);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(settings);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumWidth(330);
+
+    m_trainPreview = new DataPreview;
+    m_devPreview = new DataPreview;
+    auto* previews = new QTabWidget;
+    previews->addTab(m_trainPreview, tr("Train data"));
+    previews->addTab(m_devPreview, tr("Dev data"));
+    m_monitor = new TrainingMonitor;
+    m_message = new QLabel;
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_message->hide();
+
+    auto* top = new QWidget;
+    auto* topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addWidget(buildButtons());
+    topLayout->addWidget(m_message);
+    topLayout->addWidget(m_monitor, 1);
+    auto* right = new QSplitter(Qt::Vertical);
+    right->addWidget(top);
+    right->addWidget(previews);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 1);
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(scroll);
+    split->addWidget(right);
+    split->setStretchFactor(1, 1);
+    split->setSizes({360, 900});
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(split);
+
+    m_stall = new StallMeter(this);
+    m_thread = new QThread(this);
+    m_thread->setObjectName(QStringLiteral("training"));
+    m_worker = new TrainingWorker;
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &TrainingWorker::started, this, &TrainPanel::onStarted);
+    connect(m_worker, &TrainingWorker::stepped, m_monitor, &TrainingMonitor::addStep);
+    connect(m_worker, &TrainingWorker::evaluated, m_monitor, &TrainingMonitor::addEval);
+    connect(m_worker, &TrainingWorker::message, m_monitor, &TrainingMonitor::setStatusText);
+    connect(m_worker, &TrainingWorker::finished, this, &TrainPanel::onFinished);
+    connect(m_worker, &TrainingWorker::failed, this, &TrainPanel::onFailed);
+    m_thread->start();
+
+    connect(m_form, &TrainSettingsForm::modelDirChanged, this, &TrainPanel::modelDirChanged);
+    connect(m_form, &TrainSettingsForm::dataChanged, this, &TrainPanel::refreshPreviews);
+}
+
+TrainPanel::~TrainPanel() {
+    shutdown();
+}
+
+QWidget* TrainPanel::buildButtons() {
+    m_start = new QPushButton(tr("Start"));
+    m_start->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    m_start->setDefault(true);
+    m_pause = new QPushButton(tr("Pause"));
+    m_pause->setIcon(style()->standardIcon(QStyle::SP_MediaPause));
+    m_stop = new QPushButton(tr("Stop"));
+    m_stop->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
+    m_resume = new QPushButton(tr("Resume run…"));
+    m_resume->setToolTip(tr("Continue a stopped run from its last checkpoint"));
+    m_pause->setEnabled(false);
+    m_stop->setEnabled(false);
+    connect(m_start, &QPushButton::clicked, this, &TrainPanel::startTraining);
+    connect(m_pause, &QPushButton::clicked, this, &TrainPanel::togglePause);
+    connect(m_stop, &QPushButton::clicked, this, &TrainPanel::stopTraining);
+    connect(m_resume, &QPushButton::clicked, this, &TrainPanel::chooseRunToResume);
+    auto* row = new QWidget;
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    for (QPushButton* button : {m_start, m_pause, m_stop, m_resume})
+        layout->addWidget(button);
+    layout->addStretch(1);
+    return row;
+}
+
+QString TrainPanel::messageText() const {
+    return m_message->isHidden() ? QString() : m_message->text();
+}
+
+void TrainPanel::showMessage(const QString& text, bool error) {
+    m_message->setStyleSheet(error ? QStringLiteral("color: #c0392b;") : QString());
+    m_message->setText(text);
+    m_message->setVisible(!text.isEmpty());
+    if (error && !text.isEmpty())
+        emit errorOccurred(text);
+}
+
+void TrainPanel::refreshPreviews() {
+    DataReadOptions options;
+    try {
+        options = m_form->dataOptions();
+    } catch (const std::exception& e) {
+        showMessage(QString::fromUtf8(e.what()), true);
+        return;
+    }
+    m_trainPreview->showFile(m_form->trainFile(), options);
+    m_devPreview->showFile(m_form->devFile(), options);
+}
+
+void TrainPanel::showModelLoading(const QString& directory) {
+    m_summary->showLoading(directory);
+}
+
+void TrainPanel::showModelSummary(const ModelSummary& summary) {
+    m_summary->showSummary(summary);
+}
+
+void TrainPanel::showModelError(const QString& directory, const QString& error) {
+    m_summary->showError(directory, error);
+}
+
+void TrainPanel::beginJob() {
+    m_training = true;
+    m_paused = false;
+    m_form->setEditable(false);
+    m_start->setEnabled(false);
+    m_resume->setEnabled(false);
+    m_pause->setEnabled(true);
+    m_pause->setText(tr("Pause"));
+    m_stop->setEnabled(true);
+    showMessage(QString(), false);
+    m_monitor->reset();
+    m_stall->start();
+}
+
+void TrainPanel::endJob() {
+    m_training = false;
+    m_paused = false;
+    m_stall->stop();
+    m_form->setEditable(true);
+    m_start->setEnabled(true);
+    m_resume->setEnabled(true);
+    m_pause->setEnabled(false);
+    m_pause->setText(tr("Pause"));
+    m_stop->setEnabled(false);
+    spdlog::info("GUI event loop: longest stall while training {:.1f} ms", m_stall->maxStallMs());
+}
+
+void TrainPanel::startTraining() {
+    if (m_training)
+        return;
+    TrainingConfig config;
+    try {
+        config = m_form->config();
+    } catch (const std::exception& e) {
+        showMessage(QString::fromUtf8(e.what()), true);
+        return;
+    }
+    m_form->saveSettings();
+    beginJob();
+    m_runDir = QString::fromStdString(config.outDir);
+    m_monitor->setStatusText(tr("starting…"));
+    spdlog::info("starting a run in {}", config.outDir);
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, config] { worker->start(config); },
+                              Qt::QueuedConnection);
+}
+
+void TrainPanel::resumeRun(const QString& runDir) {
+    if (m_training || runDir.isEmpty())
+        return;
+    beginJob();
+    m_runDir = runDir;
+    try {
+        m_monitor->addRecords(RunRecord::load(runDir.toStdString()));
+    } catch (const std::exception& e) {
+        spdlog::warn("{}", e.what()); // the worker reports the real problem, if any
+    }
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, runDir] { worker->resume(runDir); },
+                              Qt::QueuedConnection);
+}
+
+void TrainPanel::chooseRunToResume() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Resume which run?"),
+                                                          QFileInfo(m_runDir).absolutePath());
+    if (!dir.isEmpty())
+        resumeRun(dir);
+}
+
+void TrainPanel::togglePause() {
+    if (!m_training)
+        return;
+    m_paused = !m_paused;
+    m_worker->setPaused(m_paused);
+    m_pause->setText(m_paused ? tr("Resume") : tr("Pause"));
+    m_pause->setIcon(style()->standardIcon(m_paused ? QStyle::SP_MediaPlay
+                                                    : QStyle::SP_MediaPause));
+    m_monitor->setStatusText(m_paused ? tr("paused") : tr("running"));
+}
+
+void TrainPanel::stopTraining() {
+    if (!m_training)
+        return;
+    m_worker->requestStop();
+    m_stop->setEnabled(false);
+    m_pause->setEnabled(false);
+    m_monitor->setStatusText(tr("stopping at the next step…"));
+}
+
+void TrainPanel::onStarted(const QString& runDir, int totalSteps, const QStringList& labels) {
+    m_runDir = runDir;
+    m_monitor->setTotalSteps(totalSteps);
+    m_monitor->setStatusText(tr("%1 labels: %2").arg(labels.size()).arg(labels.join(", ")));
+    emit trainingStarted(runDir);
+}
+
+void TrainPanel::onFinished(const TrainingSummary& summary) {
+    endJob();
+    m_runDir = QString::fromStdString(summary.runDir);
+    const QString text =
+        tr("Run %1: %2 after %3 steps; best dev accuracy %4, F1 %5 (step %6).")
+            .arg(QFileInfo(m_runDir).fileName(), QString::fromStdString(summary.stopReason))
+            .arg(summary.steps)
+            .arg(100.0 * summary.best.accuracy, 0, 'f', 2)
+            .arg(100.0 * summary.best.f1, 0, 'f', 2)
+            .arg(summary.best.step);
+    showMessage(text, false);
+    m_monitor->setStatusText(QString::fromStdString(summary.stopReason));
+    emit trainingFinished(m_runDir, summary.completed);
+}
+
+void TrainPanel::onFailed(const QString& error) {
+    const bool wasTraining = m_training;
+    endJob();
+    showMessage(tr("Training failed: %1").arg(error), true);
+    m_monitor->setStatusText(tr("failed"));
+    if (wasTraining)
+        emit trainingFinished(m_runDir, false);
+}
+
+void TrainPanel::shutdown() {
+    if (!m_thread || !m_thread->isRunning())
+        return;
+    m_worker->requestStop();
+    m_thread->quit();
+    m_thread->wait();
+}
+
+void TrainPanel::dragEnterEvent(QDragEnterEvent* event) {
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!m_training && urls.size() == 1 && urls.first().isLocalFile() &&
+        QFileInfo(urls.first().toLocalFile()).isDir())
+        event->acceptProposedAction();
+}
+
+void TrainPanel::dropEvent(QDropEvent* event) {
+    m_form->setModelDir(event->mimeData()->urls().first().toLocalFile());
+    event->acceptProposedAction();
+}
+
+} // namespace fsllm

@@ -1,0 +1,99 @@
+// The Train tab: settings (TrainSettingsForm) with the model's summary, previews of the train and
+// dev files, Start / Pause-Resume / Stop / Resume-run buttons and the live TrainingMonitor. The
+// job runs in a TrainingWorker on this panel's own QThread (worker-object pattern); a StallMeter
+// measures the GUI thread's longest event-loop stall while it trains. Accepts a checkpoint folder
+// dropped anywhere on the tab. Errors show in the panel's message line, never as exceptions.
+// Thread-safety: GUI thread only; shutdown() stops the job and joins the thread.
+#pragma once
+
+#include "engine.h"
+#include "trainingrecords.h"
+
+#include <QString>
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QThread;
+
+namespace fsllm {
+
+class DataPreview;
+class ModelSummaryView;
+class StallMeter;
+class TrainSettingsForm;
+class TrainingMonitor;
+class TrainingWorker;
+
+class TrainPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit TrainPanel(QWidget* parent = nullptr);
+    ~TrainPanel() override;
+
+    TrainSettingsForm* form() const { return m_form; }
+    TrainingMonitor* monitor() const { return m_monitor; }
+    DataPreview* trainPreview() const { return m_trainPreview; }
+    DataPreview* devPreview() const { return m_devPreview; }
+    ModelSummaryView* summaryView() const { return m_summary; }
+    TrainingWorker* worker() const { return m_worker; }
+    StallMeter* stallMeter() const { return m_stall; }
+
+    bool isTraining() const { return m_training; }
+    bool isPaused() const { return m_paused; }
+    QString currentRunDir() const { return m_runDir; } // of the running or last run
+    QString messageText() const;                      // the panel's message line
+
+    // Requests a stop, waits for the job to save its checkpoint, and joins the thread.
+    void shutdown();
+
+public slots:
+    void startTraining();
+    void resumeRun(const QString& runDir);
+    void togglePause();
+    void stopTraining();
+    void showModelLoading(const QString& directory);
+    void showModelSummary(const fsllm::ModelSummary& summary);
+    void showModelError(const QString& directory, const QString& error);
+
+signals:
+    void modelDirChanged(const QString& directory);
+    void trainingStarted(const QString& runDir);
+    void trainingFinished(const QString& runDir, bool completed);
+    void errorOccurred(const QString& message);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    QWidget* buildButtons();
+    void refreshPreviews();
+    void beginJob();
+    void endJob();
+    void showMessage(const QString& text, bool error);
+    void onStarted(const QString& runDir, int totalSteps, const QStringList& labels);
+    void onFinished(const fsllm::TrainingSummary& summary);
+    void onFailed(const QString& error);
+    void chooseRunToResume();
+
+    TrainSettingsForm* m_form;
+    ModelSummaryView* m_summary;
+    DataPreview* m_trainPreview;
+    DataPreview* m_devPreview;
+    TrainingMonitor* m_monitor;
+    QLabel* m_message;
+    QPushButton* m_start;
+    QPushButton* m_pause;
+    QPushButton* m_stop;
+    QPushButton* m_resume;
+    StallMeter* m_stall;
+    QThread* m_thread;
+    TrainingWorker* m_worker;
+    QString m_runDir;
+    bool m_training = false;
+    bool m_paused = false;
+};
+
+} // namespace fsllm
