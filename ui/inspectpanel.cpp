@@ -3,6 +3,7 @@
 #include "attentioncomparison.h"
 #include "pathfield.h"
 #include "predictionview.h"
+#include "probabilitybars.h"
 
 #include <QFileInfo>
 #include <QGridLayout>
@@ -29,6 +30,7 @@ constexpr double kCurve = 4.0; // steepness of the slider's exponential mapping
 InspectPanel::InspectPanel(QWidget* parent) : QWidget(parent) {
     m_tokens = new QLabel;
     m_tokens->setWordWrap(true);
+    m_tokens->setTextFormat(Qt::RichText);
     m_tokens->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_comparison = new AttentionComparison;
     m_prediction = new PredictionView;
@@ -145,7 +147,7 @@ QString InspectPanel::sentence() const {
 
 QList<NamedPlot> InspectPanel::plots() const {
     QList<NamedPlot> all = m_comparison->plots();
-    all.append({tr("Prediction"), reinterpret_cast<QCustomPlot*>(m_prediction->bars())});
+    all.append({tr("Prediction"), m_prediction->bars()});
     return all;
 }
 

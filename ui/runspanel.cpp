@@ -1,0 +1,293 @@
+#include "runspanel.h"
+
+#include "backgroundcall.h"
+#include "livecurveplot.h"
+#include "pathfield.h"
+#include "reportwriter.h"
+#include "resourcelocator.h"
+
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <exception>
+
+namespace fsllm {
+
+struct RunsPanel::Loaded {
+    QString directory;
+    RunRecord record;
+    QString error;
+};
+
+RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
+    m_folder = new PathField(PathField::Kind::Folder, tr("Folder of run folders"));
+    m_folder->setPath(ResourceLocator::runsRoot());
+    auto* add = new QPushButton(tr("Add run folder…"));
+    auto* reload = new QPushButton(tr("Refresh"));
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Runs folder")));
+    top->addWidget(m_folder, 1);
+    top->addWidget(add);
+    top->addWidget(reload);
+
+    m_list = new QListWidget;
+    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
+    auto* all = new QPushButton(tr("All"));
+    auto* none = new QPushButton(tr("None"));
+    auto* inspect = new QPushButton(tr("Inspect with run"));
+    inspect->setToolTip(tr("Use the selected run's adapter on the Inspect tab"));
+    m_status = new QLabel;
+    m_status->setWordWrap(true);
+    auto* listButtons = new QHBoxLayout;
+    listButtons->addWidget(all);
+    listButtons->addWidget(none);
+    listButtons->addStretch(1);
+    listButtons->addWidget(inspect);
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_list, 1);
+    leftLayout->addLayout(listButtons);
+    leftLayout->addWidget(m_status);
+
+    m_plots = {new LiveCurvePlot, new LiveCurvePlot, new LiveCurvePlot, nullptr};
+    RunCurves::setUpPlots(m_plots);
+    m_plots.evalLoss->setSmoothing(0.0);
+    m_plots.scores->setSmoothing(0.0);
+    auto* plotRow = new QHBoxLayout;
+    for (const NamedPlot& named : plots()) {
+        named.plot->setMinimumSize(240, 200);
+        ExportDialog::installContextMenu(named.plot, named.name);
+        plotRow->addWidget(named.plot, 1);
+    }
+    m_tableView = new QTableWidget(0, ResultsTable::ColumnCount);
+    m_tableView->setHorizontalHeaderLabels(ResultsTable::headers());
+    m_tableView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_tableView->setAlternatingRowColors(true);
+    m_tableView->verticalHeader()->hide();
+    m_tableView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_tableView->horizontalHeader()->setStretchLastSection(true);
+    auto* exportTable = new QPushButton(tr("Export table…"));
+    auto* tableRow = new QHBoxLayout;
+    tableRow->addWidget(new QLabel(tr("<b>Results</b> (best dev checkpoint of each checked "
+                                      "run; scores in %)")));
+    tableRow->addStretch(1);
+    tableRow->addWidget(exportTable);
+    auto* right = new QSplitter(Qt::Vertical);
+    auto* plotBox = new QWidget;
+    plotBox->setLayout(plotRow);
+    auto* tableBox = new QWidget;
+    auto* tableLayout = new QVBoxLayout(tableBox);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    tableLayout->addLayout(tableRow);
+    tableLayout->addWidget(m_tableView, 1);
+    right->addWidget(plotBox);
+    right->addWidget(tableBox);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 2);
+
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(left);
+    split->addWidget(right);
+    split->setStretchFactor(1, 1);
+    split->setSizes({260, 1000});
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addLayout(top);
+    layout->addWidget(split, 1);
+
+    connect(m_folder, &PathField::pathChanged, this, &RunsPanel::setRunsFolder);
+    connect(add, &QPushButton::clicked, this, &RunsPanel::chooseRunFolderToAdd);
+    connect(reload, &QPushButton::clicked, this, &RunsPanel::refresh);
+    connect(all, &QPushButton::clicked, this, [this] { setAllChecked(true); });
+    connect(none, &QPushButton::clicked, this, [this] { setAllChecked(false); });
+    connect(inspect, &QPushButton::clicked, this, [this] {
+        if (QListWidgetItem* item = m_list->currentItem())
+            emit inspectRunRequested(item->data(Qt::UserRole).toString());
+    });
+    connect(m_list, &QListWidget::itemChanged, this, &RunsPanel::rebuildOverlay);
+    connect(exportTable, &QPushButton::clicked, this, &RunsPanel::chooseTableExport);
+}
+
+QList<NamedPlot> RunsPanel::plots() const {
+    return {{tr("Runs train loss"), m_plots.trainLoss},
+            {tr("Runs eval loss"), m_plots.evalLoss},
+            {tr("Runs accuracy F1"), m_plots.scores}};
+}
+
+QString RunsPanel::runsFolder() const { return m_folder->path(); }
+int RunsPanel::runCount() const { return m_list->count(); }
+
+QStringList RunsPanel::runDirs() const {
+    QStringList dirs;
+    for (int i = 0; i < m_list->count(); ++i)
+        dirs << m_list->item(i)->data(Qt::UserRole).toString();
+    return dirs;
+}
+
+QStringList RunsPanel::checkedRunDirs() const {
+    QStringList dirs;
+    for (int i = 0; i < m_list->count(); ++i)
+        if (m_list->item(i)->checkState() == Qt::Checked)
+            dirs << m_list->item(i)->data(Qt::UserRole).toString();
+    return dirs;
+}
+
+QListWidgetItem* RunsPanel::itemFor(const QString& runDir) const {
+    const QString clean = QDir(runDir).absolutePath();
+    for (int i = 0; i < m_list->count(); ++i)
+        if (m_list->item(i)->data(Qt::UserRole).toString() == clean)
+            return m_list->item(i);
+    return nullptr;
+}
+
+void RunsPanel::setChecked(const QString& runDir, bool checked) {
+    if (QListWidgetItem* item = itemFor(runDir))
+        item->setCheckState(checked ? Qt::Checked : Qt::Unchecked);
+}
+
+void RunsPanel::setAllChecked(bool checked) {
+    const QSignalBlocker blocker(m_list);
+    for (int i = 0; i < m_list->count(); ++i)
+        m_list->item(i)->setCheckState(checked ? Qt::Checked : Qt::Unchecked);
+    rebuildOverlay();
+}
+
+void RunsPanel::setRunsFolder(const QString& directory) {
+    m_folder->setPath(directory);
+    refresh();
+}
+
+void RunsPanel::addRunFolder(const QString& runDir, bool checked) {
+    const QString clean = QDir(runDir).absolutePath();
+    if (!m_extraDirs.contains(clean))
+        m_extraDirs << clean;
+    QStringList checkedDirs = checkedRunDirs();
+    if (checked)
+        checkedDirs << clean;
+    loadRuns({clean}, checkedDirs);
+}
+
+void RunsPanel::refresh() {
+    QStringList dirs = m_folder->path().isEmpty()
+                           ? QStringList()
+                           : ReportWriter::expandRunFolders(m_folder->path());
+    for (const QString& extra : m_extraDirs)
+        if (!dirs.contains(extra))
+            dirs << extra;
+    QStringList checkedDirs = checkedRunDirs();
+    if (m_list->count() == 0)
+        checkedDirs = dirs; // first scan: show every run
+    loadRuns(dirs, checkedDirs);
+}
+
+void RunsPanel::loadRuns(const QStringList& runDirs, const QStringList& checkedDirs) {
+    ++m_pendingLoads;
+    m_status->setText(tr("Reading %n run folder(s)…", nullptr, int(runDirs.size())));
+    BackgroundCall::run(
+        this,
+        [runDirs]() {
+            QList<Loaded> loaded;
+            for (const QString& dir : runDirs) {
+                Loaded item;
+                item.directory = QDir(dir).absolutePath();
+                try {
+                    item.record = RunRecord::load(item.directory.toStdString());
+                } catch (const std::exception& e) {
+                    item.error = QString::fromUtf8(e.what());
+                }
+                loaded << item;
+            }
+            return loaded;
+        },
+        [this, checkedDirs](const QList<Loaded>& loaded) { onLoaded(loaded, checkedDirs); });
+}
+
+void RunsPanel::onLoaded(const QList<Loaded>& loaded, const QStringList& checkedDirs) {
+    --m_pendingLoads;
+    QStringList errors;
+    {
+        const QSignalBlocker blocker(m_list);
+        for (const Loaded& item : loaded) {
+            if (!item.error.isEmpty()) {
+                errors << item.error;
+                continue;
+            }
+            m_records.insert(item.directory, item.record);
+            QListWidgetItem* entry = itemFor(item.directory);
+            if (!entry) {
+                entry = new QListWidgetItem(QFileInfo(item.directory).fileName(), m_list);
+                entry->setData(Qt::UserRole, item.directory);
+                entry->setFlags(entry->flags() | Qt::ItemIsUserCheckable);
+            }
+            entry->setToolTip(item.directory);
+            entry->setCheckState(checkedDirs.contains(item.directory) ? Qt::Checked
+                                                                      : Qt::Unchecked);
+        }
+        m_list->sortItems();
+    }
+    m_status->setStyleSheet(errors.isEmpty() ? QString() : QStringLiteral("color: #c0392b;"));
+    m_status->setText(errors.isEmpty() ? tr("%n run(s)", nullptr, m_list->count())
+                                       : errors.join(QLatin1Char('\n')));
+    rebuildOverlay();
+}
+
+void RunsPanel::rebuildOverlay() {
+    RunCurves::clear(m_plots);
+    m_table.clear();
+    for (const QString& dir : checkedRunDirs()) {
+        const auto it = m_records.constFind(dir);
+        if (it == m_records.constEnd())
+            continue;
+        RunCurves::addRun(m_plots, *it, QString::fromStdString(it->name()));
+        m_table.addRun(*it);
+    }
+    for (const NamedPlot& named : plots())
+        static_cast<LiveCurvePlot*>(named.plot.data())->refreshNow();
+    m_tableView->setRowCount(m_table.rowCount());
+    for (int row = 0; row < m_table.rowCount(); ++row)
+        for (int column = 0; column < ResultsTable::ColumnCount; ++column) {
+            auto* cell = new QTableWidgetItem(m_table.cell(row, column));
+            if (column >= ResultsTable::Lambda && column != ResultsTable::Pooling &&
+                column != ResultsTable::Head)
+                cell->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            m_tableView->setItem(row, column, cell);
+        }
+    emit runsChanged();
+}
+
+bool RunsPanel::exportTable(const QString& path, QString* error) const {
+    return m_table.save(path, error);
+}
+
+void RunsPanel::chooseRunFolderToAdd() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Add run folder"),
+                                                          m_folder->path());
+    if (!dir.isEmpty())
+        for (const QString& run : ReportWriter::expandRunFolders(dir))
+            addRunFolder(run);
+}
+
+void RunsPanel::chooseTableExport() {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export results table"), QDir(m_folder->path()).filePath("results.csv"),
+        tr("CSV (*.csv);;Markdown (*.md);;LaTeX (*.tex)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!exportTable(path, &error))
+        QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+} // namespace fsllm
