@@ -1,0 +1,277 @@
+#include "mainwindow.h"
+
+#include "backgroundcall.h"
+#include "exportdialog.h"
+#include "inspectpanel.h"
+#include "logpanel.h"
+#include "metatypes.h"
+#include "qtlogsink.h"
+#include "recentfiles.h"
+#include "reportwriter.h"
+#include "resourcelocator.h"
+#include "runrecord.h"
+#include "runspanel.h"
+#include "stallmeter.h"
+#include "trainpanel.h"
+#include "trainsettingsform.h"
+
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+namespace fsllm {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    registerStudioMetaTypes();
+    setWindowTitle(tr("FS-LLM Studio"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/fsllm-studio.svg")));
+
+    m_train = new TrainPanel;
+    m_inspect = new InspectPanel;
+    m_runs = new RunsPanel;
+    m_tabs = new QTabWidget;
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_train, tr("Train"));
+    m_tabs->addTab(m_inspect, tr("Inspect"));
+    m_tabs->addTab(m_runs, tr("Runs"));
+    setCentralWidget(m_tabs);
+
+    m_log = new LogPanel;
+    m_logDock = new QDockWidget(tr("Log"), this);
+    m_logDock->setObjectName(QStringLiteral("logDock"));
+    m_logDock->setWidget(m_log);
+    addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
+    m_sink = std::make_shared<QtLogSink>();
+    connect(m_sink.get(), &QtLogSink::messageLogged, m_log, &LogPanel::appendLine,
+            Qt::QueuedConnection);
+    QtLogSink::attachToDefaultLogger(m_sink);
+
+    buildMenus();
+    buildStatusBar();
+    wireParts();
+    m_train->form()->loadSettings();
+    m_runs->refresh();
+
+    const QSettings settings;
+    resize(1400, 900);
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+}
+
+MainWindow::~MainWindow() {
+    shutdownWorkers();
+    QtLogSink::detachFromDefaultLogger(m_sink);
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open model…"), this, &MainWindow::chooseModel);
+    open->setShortcut(QKeySequence::Open);
+    QMenu* recent = file->addMenu(tr("Recent &models"));
+    m_recent = new RecentFiles(QStringLiteral("recentModels"), recent, this);
+    connect(m_recent, &RecentFiles::chosen, this, &MainWindow::openModel);
+    file->addAction(tr("Open &default model"), this, &MainWindow::openDefaultModel);
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* exportMenu = menuBar()->addMenu(tr("&Export"));
+    QAction* plots = exportMenu->addAction(tr("&Plots of this tab…"), this,
+                                           &MainWindow::exportPlots);
+    plots->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportMenu->addAction(tr("&Report of checked runs…"), this, &MainWindow::writeReport);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_logDock->toggleViewAction());
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About"), this, [this] {
+        QMessageBox::about(this, tr("About FS-LLM Studio"),
+                           tr("<b>FS-LLM Studio</b><p>Turns LLaMA-family decoders into "
+                              "classifiers with decay-weighted global attention (FS), label "
+                              "supervision (LS) and LoRA.</p>"));
+    });
+}
+
+void MainWindow::buildStatusBar() {
+    m_modelLabel = new QLabel(tr("no model"));
+    m_stallLabel = new QLabel(tr("max stall – ms"));
+    m_stallLabel->setToolTip(tr("Longest GUI event-loop stall during the current or last "
+                                "training run"));
+    statusBar()->addWidget(m_modelLabel, 1);
+    statusBar()->addPermanentWidget(m_stallLabel);
+}
+
+void MainWindow::wireParts() {
+    connect(m_train, &TrainPanel::modelDirChanged, this, &MainWindow::onModelChosen);
+    connect(m_inspect, &InspectPanel::modelOpened, this, &MainWindow::onModelOpened);
+    connect(m_inspect, &InspectPanel::modelFailed, m_train, &TrainPanel::showModelError);
+    connect(m_inspect, &InspectPanel::modelFailed, this, [this](const QString&, const QString& e) {
+        m_modelLabel->setText(tr("model failed to open: %1").arg(e));
+    });
+    connect(m_train->stallMeter(), &StallMeter::maxStallChanged, this, [this](double ms) {
+        m_stallLabel->setText(tr("max stall %1 ms").arg(ms, 0, 'f', 0));
+    });
+    connect(m_train, &TrainPanel::trainingStarted, this, [this](const QString& runDir) {
+        statusBar()->showMessage(tr("Training into %1").arg(runDir), 5000);
+    });
+    connect(m_train, &TrainPanel::trainingFinished, this, &MainWindow::onTrainingFinished);
+    connect(m_train, &TrainPanel::errorOccurred, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 10000); });
+    connect(m_runs, &RunsPanel::inspectRunRequested, this, &MainWindow::inspectRun);
+}
+
+void MainWindow::setCurrentTab(Tab tab) {
+    m_tabs->setCurrentIndex(int(tab));
+}
+
+void MainWindow::openModel(const QString& dir) {
+    m_train->form()->setModelDir(dir); // emits modelDirChanged -> onModelChosen
+}
+
+void MainWindow::onModelChosen(const QString& dir) {
+    if (dir.isEmpty())
+        return;
+    m_modelDir = QDir(dir).absolutePath();
+    m_recent->add(m_modelDir);
+    m_modelLabel->setText(tr("opening %1 …").arg(m_modelDir));
+    m_train->showModelLoading(m_modelDir);
+    m_inspect->openModel(m_modelDir);
+    spdlog::info("model: {}", m_modelDir.toStdString());
+}
+
+void MainWindow::onModelOpened(const QString& dir, const ModelSummary& summary) {
+    m_train->showModelSummary(summary);
+    m_modelLabel->setText(tr("%1 — %2 layers, d=%3, %4 on %5")
+                              .arg(QFileInfo(dir).fileName())
+                              .arg(summary.layers)
+                              .arg(summary.hiddenSize)
+                              .arg(QString::fromStdString(summary.computeDtype),
+                                   QString::fromStdString(summary.device)));
+}
+
+void MainWindow::openDefaultModel() {
+    m_modelLabel->setText(tr("preparing the default model …"));
+    BackgroundCall::run(
+        this,
+        [] {
+            QString error;
+            const QString dir = ResourceLocator::ensureDefaultModel(&error);
+            return qMakePair(dir, error);
+        },
+        [this](const QPair<QString, QString>& result) {
+            if (result.first.isEmpty()) {
+                spdlog::error("{}", result.second.toStdString());
+                m_modelLabel->setText(result.second);
+                m_train->showModelError(tr("the default model"), result.second);
+                return;
+            }
+            openModel(result.first);
+        });
+}
+
+void MainWindow::setDataFiles(const QString& trainFile, const QString& devFile) {
+    m_train->form()->setTrainFile(trainFile);
+    m_train->form()->setDevFile(devFile);
+}
+
+double MainWindow::maxStallMs() const {
+    return m_train->stallMeter()->maxStallMs();
+}
+
+void MainWindow::onTrainingFinished(const QString& runDir, bool completed) {
+    statusBar()->showMessage(completed ? tr("Training finished: %1").arg(runDir)
+                                       : tr("Training stopped: %1").arg(runDir),
+                             10000);
+    if (runDir.isEmpty() || !QFileInfo::exists(runDir + QStringLiteral("/run.json")))
+        return;
+    m_runs->addRunFolder(runDir);
+    if (QFileInfo::exists(runDir + QStringLiteral("/best")))
+        m_inspect->setAdapter(runDir); // the new classifier on the Inspect tab
+}
+
+void MainWindow::inspectRun(const QString& runDir) {
+    QString model = m_modelDir;
+    try {
+        const QString runModel =
+            QString::fromStdString(RunRecord::load(runDir.toStdString()).config.modelDir);
+        if (ResourceLocator::isModelDir(runModel))
+            model = runModel;
+    } catch (const std::exception& e) {
+        spdlog::warn("{}", e.what());
+    }
+    if (model != m_modelDir)
+        m_train->form()->setModelDir(model);
+    m_inspect->openModel(model, runDir);
+    setCurrentTab(Tab::Inspect);
+}
+
+void MainWindow::chooseModel() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a checkpoint folder"),
+                                                          m_modelDir);
+    if (!dir.isEmpty())
+        openModel(dir);
+}
+
+QList<NamedPlot> MainWindow::currentPlots() const {
+    QWidget* current = m_tabs->currentWidget();
+    if (current == m_train)
+        return m_train->plots();
+    if (current == m_inspect)
+        return m_inspect->plots();
+    return m_runs->plots();
+}
+
+void MainWindow::exportPlots() {
+    ExportDialog::run(currentPlots(), this);
+}
+
+void MainWindow::writeReport() {
+    const QStringList runs = m_runs->checkedRunDirs();
+    if (runs.isEmpty()) {
+        QMessageBox::information(this, tr("Report"), tr("Check some runs on the Runs tab first."));
+        return;
+    }
+    const QString out = QFileDialog::getExistingDirectory(this, tr("Write the report into"));
+    if (out.isEmpty())
+        return;
+    ReportWriter writer;
+    if (writer.run(runs, out))
+        QMessageBox::information(this, tr("Report"),
+                                 tr("Wrote %n file(s) to %1.", nullptr,
+                                    int(writer.writtenFiles().size()))
+                                     .arg(out));
+    else
+        QMessageBox::warning(this, tr("Report failed"), writer.errorString());
+}
+
+void MainWindow::shutdownWorkers() {
+    if (m_shutDown)
+        return;
+    m_shutDown = true;
+    m_train->form()->saveSettings();
+    m_train->shutdown(); // stops the job (it saves a checkpoint) and joins the thread
+    m_inspect->shutdown();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    shutdownWorkers();
+    event->accept();
+}
+
+} // namespace fsllm

@@ -128,6 +128,10 @@ QWidget* TrainPanel::buildButtons() {
     return row;
 }
 
+QList<NamedPlot> TrainPanel::plots() const {
+    return m_monitor->plots();
+}
+
 QString TrainPanel::messageText() const {
     return m_message->isHidden() ? QString() : m_message->text();
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "engine.h"
+#include "exportdialog.h"
 #include "trainingrecords.h"
 
 #include <QString>
@@ -39,6 +40,7 @@ public:
     ModelSummaryView* summaryView() const { return m_summary; }
     TrainingWorker* worker() const { return m_worker; }
     StallMeter* stallMeter() const { return m_stall; }
+    QList<NamedPlot> plots() const;
 
     bool isTraining() const { return m_training; }
     bool isPaused() const { return m_paused; }
