@@ -167,6 +167,25 @@ private slots:
         QVERIFY(run.best().has_value());
     }
 
+    void earlyStoppingAndAccumulation() {
+        TrainingConfig config = lookAheadConfig("early", {MaskMode::Causal, 0.0});
+        config.learningRate = 1e-12; // nothing improves after the first evaluation
+        config.warmupRatio = 0.0;
+        config.gradAccum = 2;        // 30 batches of 16 -> 15 optimizer steps per epoch
+        config.evalEvery = 3;
+        config.earlyStopPatience = 2;
+        config.epochs = 3;
+        TrainingJob job(config);
+        RecordingObserver observer;
+        const TrainingSummary summary = job.run(&observer);
+        QCOMPARE(summary.stopReason, std::string("early stopping"));
+        QVERIFY(summary.completed);
+        QCOMPARE(static_cast<int>(observer.evals.size()), 3); // best, then two without gain
+        QCOMPARE(summary.steps, 9);
+        QCOMPARE(observer.steps.front().totalSteps, 3 * 15);
+        QVERIFY(observer.evals[0].isBest && !observer.evals[1].isBest && !observer.evals[2].isBest);
+    }
+
     void nanGuardStopsWithMessage() {
         TrainingConfig config = lookAheadConfig("nan", {MaskMode::Bidirectional, 0.0});
         config.learningRate = 1e30;
