@@ -69,4 +69,12 @@ double CommandLine::doubleValue(const std::string& name, double fallback) const 
     return parsed;
 }
 
+EngineOptions CommandLine::engineOptions() const {
+    EngineOptions options;
+    options.device = value("device", "auto");
+    options.dtype = value("dtype", "auto");
+    options.threads = intValue("threads", 0);
+    return options;
+}
+
 } // namespace fsllm

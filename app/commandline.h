@@ -3,6 +3,8 @@
 // Thread-safety: value type, not shared.
 #pragma once
 
+#include "engine.h"
+
 #include <map>
 #include <set>
 #include <string>
@@ -24,6 +26,8 @@ public:
     int intValue(const std::string& name, int fallback) const;
     double doubleValue(const std::string& name, double fallback) const;
     bool flag(const std::string& name) const { return m_flags.count(name) > 0; }
+    // --device, --dtype and --threads (defaults: auto, auto, all cores).
+    EngineOptions engineOptions() const;
 
 private:
     std::string m_command;

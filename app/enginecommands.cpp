@@ -48,14 +48,6 @@ const std::map<std::string, std::string> kUsage = {
      "  recipe; see installer/build-default-model.sh).\n"},
 };
 
-EngineOptions engineOptions(const CommandLine& line) {
-    EngineOptions options;
-    options.device = line.value("device", "auto");
-    options.dtype = line.value("dtype", "auto");
-    options.threads = line.intValue("threads", 0);
-    return options;
-}
-
 } // namespace
 
 std::string EngineCommands::usage(const std::string& command) {
@@ -70,7 +62,7 @@ std::string EngineCommands::usage(const std::string& command) {
 
 int EngineCommands::info(const std::vector<std::string>& args) {
     CommandLine line("info", args, {"model", "device", "dtype", "threads"}, {});
-    auto engine = Engine::open(line.required("model"), engineOptions(line));
+    auto engine = Engine::open(line.required("model"), line.engineOptions());
     const ModelSummary s = engine->summary();
     std::cout << "model        " << s.directory << "\n"
               << "architecture " << s.modelType << " (LLaMA-family decoder)\n"
@@ -114,7 +106,7 @@ int EngineCommands::inspect(const std::vector<std::string>& args) {
             throw FsllmError("fsllm inspect: --lambda must be >= 0 (0 = bidirectional, larger = "
                              "closer to causal), got '" + line.value("lambda", "") + "'");
     }
-    auto engine = Engine::open(modelDir, engineOptions(line));
+    auto engine = Engine::open(modelDir, line.engineOptions());
     if (line.has("adapter"))
         engine->loadAdapter(line.value("adapter", ""));
 

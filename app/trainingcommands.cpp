@@ -121,14 +121,6 @@ void stopOnInterrupt(int) {
     std::signal(SIGINT, SIG_DFL);    // a second Ctrl-C ends the process at once
 }
 
-EngineOptions engineOptions(const CommandLine& line) {
-    EngineOptions options;
-    options.device = line.value("device", "auto");
-    options.dtype = line.value("dtype", "auto");
-    options.threads = line.intValue("threads", 0);
-    return options;
-}
-
 } // namespace
 
 std::string TrainingCommands::usage(const std::string& command) {
@@ -164,7 +156,7 @@ int TrainingCommands::eval(const std::vector<std::string>& args) {
                      {});
     const std::string runDir = line.required("run");
     const std::string data = line.required("data");
-    auto run = ClassifierRun::open(runDir, engineOptions(line), line.value("model", ""));
+    auto run = ClassifierRun::open(runDir, line.engineOptions(), line.value("model", ""));
     DataReadOptions options = run->config().data;
     applyDataOptions(line, options);
     const EvaluationReport report = run->evaluate(data, options, line.value("predictions", ""));
@@ -186,7 +178,7 @@ int TrainingCommands::predict(const std::vector<std::string>& args) {
                      {"run", "text", "data", "format", "text-column", "label-column",
                       "csv-columns", "tag-column", "model", "device", "dtype", "threads"},
                      {});
-    auto run = ClassifierRun::open(line.required("run"), engineOptions(line), line.value("model", ""));
+    auto run = ClassifierRun::open(line.required("run"), line.engineOptions(), line.value("model", ""));
     const bool token = run->config().task() == TaskKind::Token;
     std::vector<RawExample> examples;
     if (line.has("text")) {

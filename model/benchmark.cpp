@@ -82,18 +82,8 @@ BenchmarkReport Benchmark::run(const BenchmarkOptions& o,
     const auto dtype = scalarTypeFromName(o.dtype);
     const auto options = torch::TensorOptions().dtype(dtype).device(device);
 
-    ModelConfig config;
-    config.hiddenSize = o.hidden;
-    config.intermediateSize = o.intermediate > 0 ? o.intermediate : ((o.hidden * 8 / 3 + 15) / 16) * 16;
-    config.numLayers = o.layers;
-    config.numHeads = o.heads;
-    config.numKvHeads = o.kvHeads;
-    config.headDim = o.hidden / o.heads;
-    config.vocabSize = o.vocab;
-    config.rmsNormEps = 1e-5;
-    if (o.hidden % o.heads != 0 || o.heads % o.kvHeads != 0 || config.headDim % 2 != 0)
-        throw FsllmError("bench: hidden must be a multiple of heads (even head size) and heads a "
-                         "multiple of kv-heads");
+    const ModelConfig config = ModelConfig::llamaShaped("bench", o.layers, o.hidden, o.heads,
+                                                        o.kvHeads, o.intermediate, o.vocab);
 
     torch::manual_seed(0);
     Decoder decoder(config, options);

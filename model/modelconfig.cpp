@@ -304,4 +304,23 @@ std::string ModelConfig::toJsonText() const {
     return json.dump(2) + "\n";
 }
 
+ModelConfig ModelConfig::llamaShaped(const std::string& who, int layers, int hidden, int heads,
+                                     int kvHeads, int intermediate, int vocab) {
+    if (layers < 1 || hidden < 1 || heads < 1 || kvHeads < 1 || vocab < 1 || intermediate < 0)
+        throw FsllmError(who + ": layers, hidden, heads, kv-heads and vocab must be >= 1");
+    if (hidden % heads != 0 || (hidden / heads) % 2 != 0 || heads % kvHeads != 0)
+        throw FsllmError(who + ": hidden must be a multiple of heads with an even head size, "
+                         "and heads a multiple of kv-heads");
+    ModelConfig config;
+    config.hiddenSize = hidden;
+    config.intermediateSize = intermediate > 0 ? intermediate : ((hidden * 8 / 3 + 15) / 16) * 16;
+    config.numLayers = layers;
+    config.numHeads = heads;
+    config.numKvHeads = kvHeads;
+    config.headDim = hidden / heads;
+    config.vocabSize = vocab;
+    config.rmsNormEps = 1e-5;
+    return config;
+}
+
 } // namespace fsllm

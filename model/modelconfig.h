@@ -30,6 +30,12 @@ struct ModelConfig {
     // Parses and validates (every size positive, H divisible by KV heads, head_dim even, only
     // "linear" rope scaling). Throws FsllmError("<path>: field '<name>': <problem>").
     static ModelConfig fromFile(const std::string& path);
+    // A LLaMA-shaped config from sizes (head_dim = hidden / heads; intermediate 0 -> 8/3 * hidden
+    // rounded up to a multiple of 16; eps 1e-5). Throws FsllmError("<who>: ...") when a size is
+    // not positive, hidden is not a multiple of heads with an even head size, or heads not a
+    // multiple of kv-heads.
+    static ModelConfig llamaShaped(const std::string& who, int layers, int hidden, int heads,
+                                   int kvHeads, int intermediate, int vocab);
     static ModelConfig fromJsonText(const std::string& text, const std::string& sourceName);
     // Serialises to Hugging Face config.json text (architectures ["LlamaForCausalLM"]).
     std::string toJsonText() const;

@@ -44,16 +44,9 @@ std::vector<int32_t> tokenStream(const std::string& path, const Tokenizer& token
 }
 
 ModelConfig configFor(const PretrainOptions& o, int vocab) {
-    ModelConfig config;
-    config.hiddenSize = o.hidden;
-    config.intermediateSize = o.intermediate > 0 ? o.intermediate : ((o.hidden * 8 / 3 + 15) / 16) * 16;
-    config.numLayers = o.layers;
-    config.numHeads = o.heads;
-    config.numKvHeads = o.kvHeads;
-    config.headDim = o.hidden / o.heads;
-    config.vocabSize = vocab;
+    ModelConfig config = ModelConfig::llamaShaped("pretrain", o.layers, o.hidden, o.heads,
+                                                  o.kvHeads, o.intermediate, vocab);
     config.maxPositionEmbeddings = 512;
-    config.rmsNormEps = 1e-5;
     config.tieWordEmbeddings = true;
     config.torchDtype = scalarTypeName(scalarTypeFromName(o.saveDtype));
     return config;
@@ -123,9 +116,7 @@ PretrainReport Pretrainer::run(const PretrainOptions& o,
     };
     if (o.outDir.empty() || o.trainText.empty() || o.heldoutText.empty())
         throw FsllmError("pretrain: --train-text, --heldout-text and --out are required");
-    if (o.hidden % o.heads != 0 || o.heads % o.kvHeads != 0 || (o.hidden / o.heads) % 2 != 0)
-        throw FsllmError("pretrain: hidden must be a multiple of heads (even head size) and heads "
-                         "a multiple of kv-heads");
+    configFor(o, o.vocab); // checks the sizes before any work
     Runtime::configureThreads(o.threads);
     std::filesystem::create_directories(o.outDir);
     const std::string tokenizerPath = o.outDir + "/tokenizer.model";

@@ -16,25 +16,12 @@ namespace fsllm {
 namespace {
 
 ModelConfig configFor(const TinyCheckpointOptions& options) {
-    if (options.layers < 1 || options.hidden < 1 || options.heads < 1 || options.kvHeads < 1 ||
-        options.vocab < 16)
-        throw FsllmError("init-tiny: layers, hidden, heads and kv-heads must be >= 1 and vocab >= 16");
-    if (options.hidden % options.heads != 0 || options.heads % options.kvHeads != 0 ||
-        (options.hidden / options.heads) % 2 != 0)
-        throw FsllmError("init-tiny: hidden must be a multiple of heads with an even head size, "
-                         "and heads a multiple of kv-heads");
-    ModelConfig config;
-    config.hiddenSize = options.hidden;
-    config.intermediateSize = options.intermediate > 0
-                                  ? options.intermediate
-                                  : ((options.hidden * 8 / 3 + 15) / 16) * 16;
-    config.numLayers = options.layers;
-    config.numHeads = options.heads;
-    config.numKvHeads = options.kvHeads;
-    config.headDim = options.hidden / options.heads;
-    config.vocabSize = options.vocab;
+    if (options.vocab < 16)
+        throw FsllmError("init-tiny: --vocab must be >= 16");
+    ModelConfig config = ModelConfig::llamaShaped("init-tiny", options.layers, options.hidden,
+                                                  options.heads, options.kvHeads,
+                                                  options.intermediate, options.vocab);
     config.maxPositionEmbeddings = options.maxPositions;
-    config.rmsNormEps = 1e-5;
     config.tieWordEmbeddings = options.tied;
     config.torchDtype = scalarTypeName(scalarTypeFromName(options.dtype));
     return config;

@@ -166,8 +166,8 @@ void AttentionComparison::refresh() {
             m_maps[i]->setColorRange(QCPRange(lowest < 0.0f ? lowest : -1.0, 0.0));
         else
             m_maps[i]->resetColorRange();
-        m_maps[i]->setTitle(mask ? tr("M: %1").arg(mapTitle(r))
-                                 : tr("%1 · layer %2 · %3").arg(mapTitle(r)).arg(l).arg(headText));
+        m_maps[i]->setTitle(mask ? tr("mask M: %1").arg(mapTitle(r)) : mapTitle(r));
+        m_maps[i]->setToolTip(tr("%1, layer %2, %3").arg(mapTitle(r)).arg(l).arg(headText));
         m_maps[i]->replot(QCustomPlot::rpQueuedReplot);
     }
 }

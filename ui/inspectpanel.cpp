@@ -4,6 +4,7 @@
 #include "pathfield.h"
 #include "predictionview.h"
 #include "probabilitybars.h"
+#include "resourcelocator.h"
 
 #include <QFileInfo>
 #include <QGridLayout>
@@ -61,6 +62,7 @@ InspectPanel::InspectPanel(QWidget* parent) : QWidget(parent) {
     connect(m_worker, &InspectWorker::inspected, this, &InspectPanel::onInspected);
     connect(m_worker, &InspectWorker::inspectFailed, this, &InspectPanel::onInspectFailed);
     m_thread->start();
+    m_sentence->setText(ResourceLocator::defaultSentence()); // inspected once a model is open
 }
 
 InspectPanel::~InspectPanel() {

@@ -30,6 +30,7 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <utility>
 
 namespace fsllm {
 
@@ -67,7 +68,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     const QSettings settings;
     resize(1400, 900);
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray()))
+        resizeDocks({m_logDock}, {kLogDockHeight}, Qt::Vertical);
 }
 
 MainWindow::~MainWindow() {
@@ -148,7 +150,7 @@ void MainWindow::onModelChosen(const QString& dir) {
     m_recent->add(m_modelDir);
     m_modelLabel->setText(tr("opening %1 …").arg(m_modelDir));
     m_train->showModelLoading(m_modelDir);
-    m_inspect->openModel(m_modelDir);
+    m_inspect->openModel(m_modelDir, std::exchange(m_pendingAdapter, QString()));
     spdlog::info("model: {}", m_modelDir.toStdString());
 }
 
@@ -185,6 +187,13 @@ void MainWindow::openDefaultModel() {
 void MainWindow::setDataFiles(const QString& trainFile, const QString& devFile) {
     m_train->form()->setTrainFile(trainFile);
     m_train->form()->setDevFile(devFile);
+}
+
+void MainWindow::setInspectAdapter(const QString& runOrAdapterDir) {
+    if (m_modelDir.isEmpty())
+        m_pendingAdapter = runOrAdapterDir;
+    else
+        m_inspect->setAdapter(runOrAdapterDir);
 }
 
 double MainWindow::maxStallMs() const {

@@ -31,6 +31,7 @@ class MainWindow : public QMainWindow {
 
 public:
     enum class Tab { Train, Inspect, Runs };
+    static constexpr int kLogDockHeight = 110;
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -47,6 +48,8 @@ public:
     // Generates or finds the default model off the GUI thread, then opens it.
     void openDefaultModel();
     void setDataFiles(const QString& trainFile, const QString& devFile);
+    // Uses a run's classifier on the Inspect tab (now, or once the model has been chosen).
+    void setInspectAdapter(const QString& runOrAdapterDir);
     QString modelDir() const { return m_modelDir; }
 
     double maxStallMs() const; // of the current or last training run
@@ -79,6 +82,7 @@ private:
     RecentFiles* m_recent = nullptr;
     std::shared_ptr<QtLogSink> m_sink;
     QString m_modelDir;
+    QString m_pendingAdapter; // for the next model chosen
     bool m_shutDown = false;
 };
 

@@ -1,0 +1,130 @@
+#include "studiooptions.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#include <cstdio>
+
+namespace fsllm {
+
+namespace {
+
+bool fail(const QString& message, int* exitCode) {
+    std::fprintf(stderr, "fsllm-studio: %s\n", qPrintable(message));
+    *exitCode = 2;
+    return false;
+}
+
+} // namespace
+
+bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* exitCode) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "FS-LLM Studio: fine-tune decoder LLMs as classifiers, inspect their attention, compare "
+        "runs.\nHeadless report: fsllm-studio --report RUN_DIR [RUN_DIR...] --out DIR"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption model({QStringLiteral("m"), QStringLiteral("model")},
+                                   QStringLiteral("Checkpoint folder to open."),
+                                   QStringLiteral("DIR"));
+    const QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Training data."),
+                                   QStringLiteral("FILE"));
+    const QCommandLineOption dev(QStringLiteral("dev"), QStringLiteral("Development data."),
+                                 QStringLiteral("FILE"));
+    const QCommandLineOption adapter(QStringLiteral("adapter"),
+                                     QStringLiteral("Run folder whose classifier Inspect uses."),
+                                     QStringLiteral("RUN_DIR"));
+    const QCommandLineOption runs(QStringLiteral("runs"),
+                                  QStringLiteral("Folder of run folders for the Runs tab."),
+                                  QStringLiteral("DIR"));
+    const QCommandLineOption sentence(QStringLiteral("sentence"),
+                                      QStringLiteral("Sentence for the Inspect tab."),
+                                      QStringLiteral("TEXT"));
+    const QCommandLineOption tab(QStringLiteral("tab"),
+                                 QStringLiteral("Tab to show: train, inspect or runs."),
+                                 QStringLiteral("NAME"), QStringLiteral("train"));
+    const QCommandLineOption report(
+        QStringLiteral("report"),
+        QStringLiteral("Write comparison figures and tables of these runs (more run folders may "
+                       "follow as arguments) into --out, then exit."),
+        QStringLiteral("RUN_DIR"));
+    const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("Report folder."),
+                                 QStringLiteral("DIR"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Render the main window to this PNG once it has loaded, then exit."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption size(QStringLiteral("size"),
+                                  QStringLiteral("Window size for --screenshot (WxH)."),
+                                  QStringLiteral("WxH"), QStringLiteral("1400x900"));
+    const QCommandLineOption autostart(QStringLiteral("autostart"),
+                                       QStringLiteral("Start training as soon as the model is "
+                                                      "open (with --screenshot: shoot when it "
+                                                      "ends)."));
+    const QCommandLineOption epochs(QStringLiteral("epochs"),
+                                    QStringLiteral("Epochs for --autostart."), QStringLiteral("N"));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                     QStringLiteral("Seconds --screenshot waits at most."),
+                                     QStringLiteral("S"), QStringLiteral("900"));
+    parser.addOptions({model, train, dev, adapter, runs, sentence, tab, report, out, screenshot,
+                       size, autostart, epochs, timeout});
+    parser.addPositionalArgument(QStringLiteral("RUN_DIR"),
+                                 QStringLiteral("More run folders for --report."),
+                                 QStringLiteral("[RUN_DIR...]"));
+    if (!parser.parse(app.arguments()))
+        return fail(parser.errorText(), exitCode);
+    if (parser.isSet(QStringLiteral("help"))) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        *exitCode = 0;
+        return false;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        std::printf("fsllm-studio %s\n", qPrintable(app.applicationVersion()));
+        *exitCode = 0;
+        return false;
+    }
+
+    o->modelDir = parser.value(model);
+    o->trainFile = parser.value(train);
+    o->devFile = parser.value(dev);
+    o->adapterDir = parser.value(adapter);
+    o->runsDir = parser.value(runs);
+    o->sentence = parser.value(sentence);
+    o->tab = parser.value(tab).toLower();
+    o->screenshot = parser.value(screenshot);
+    o->autostart = parser.isSet(autostart);
+    if (!QStringList{"train", "inspect", "runs"}.contains(o->tab))
+        return fail(QStringLiteral("--tab: '%1' is not train, inspect or runs").arg(o->tab),
+                    exitCode);
+    if (parser.isSet(report)) {
+        o->reportRuns = parser.values(report) + parser.positionalArguments();
+        o->reportOut = parser.value(out);
+        if (o->reportOut.isEmpty())
+            return fail(QStringLiteral("--report needs --out DIR"), exitCode);
+    } else if (!parser.positionalArguments().isEmpty()) {
+        return fail(QStringLiteral("unexpected argument '%1' (run folders go with --report)")
+                        .arg(parser.positionalArguments().first()),
+                    exitCode);
+    }
+    const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+    bool okW = false, okH = false;
+    if (wh.size() == 2) {
+        o->screenshotWidth = wh[0].toInt(&okW);
+        o->screenshotHeight = wh[1].toInt(&okH);
+    }
+    if (!okW || !okH || o->screenshotWidth < 200 || o->screenshotHeight < 200)
+        return fail(QStringLiteral("--size: expected WxH, e.g. 1400x900"), exitCode);
+    if (parser.isSet(epochs)) {
+        bool ok = false;
+        o->epochs = parser.value(epochs).toInt(&ok);
+        if (!ok || o->epochs < 1)
+            return fail(QStringLiteral("--epochs: expected a positive whole number"), exitCode);
+    }
+    bool ok = false;
+    o->timeoutSeconds = parser.value(timeout).toInt(&ok);
+    if (!ok || o->timeoutSeconds < 1)
+        return fail(QStringLiteral("--timeout: expected seconds"), exitCode);
+    return true;
+}
+
+} // namespace fsllm

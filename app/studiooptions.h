@@ -1,0 +1,38 @@
+// The command line of `fsllm-studio`: what to preload in the GUI (--model, --train/--dev,
+// --adapter, --runs, --sentence, --tab), the headless report (--report RUN_DIR... --out DIR) and
+// the screenshot mode (--screenshot FILE, optionally after a short --autostart training).
+// Thread-safety: value type.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+class QCoreApplication;
+
+namespace fsllm {
+
+struct StudioOptions {
+    QString modelDir;
+    QString trainFile;
+    QString devFile;
+    QString adapterDir;
+    QString runsDir;
+    QString sentence;
+    QString tab = QStringLiteral("train"); // train | inspect | runs
+    QStringList reportRuns;
+    QString reportOut;
+    QString screenshot;
+    int screenshotWidth = 1400;
+    int screenshotHeight = 900;
+    bool autostart = false; // start training once the model is open
+    int epochs = 0;         // > 0: overrides the form's epochs
+    int timeoutSeconds = 900;
+
+    bool reportMode() const { return !reportRuns.isEmpty(); }
+
+    // Parses the application's arguments; on an error (or --help/--version) prints to
+    // stdout/stderr and returns false with `exitCode` set.
+    static bool parse(const QCoreApplication& app, StudioOptions* options, int* exitCode);
+};
+
+} // namespace fsllm
