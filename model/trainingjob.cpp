@@ -15,14 +15,13 @@
 #include "runfolder.h"
 #include "runrecord.h"
 #include "runtimeinfo.h"
+#include "trainerstate.h"
 
-#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -32,42 +31,6 @@ namespace fsllm {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Where a run stands; saved in checkpoint/state.json so a stopped run can resume.
-struct TrainerState {
-    int step = 0;             // optimizer steps done
-    int epoch = 0;            // current epoch (0-based)
-    int batchInEpoch = 0;     // micro-batches of this epoch already consumed
-    double bestScore = -1.0;  // selection metric of the best evaluation so far
-    int evalsWithoutImprovement = 0;
-    double wallSeconds = 0.0; // training time before this (re)start
-
-    std::string toJsonText() const {
-        return nlohmann::json{{"step", step}, {"epoch", epoch}, {"batch_in_epoch", batchInEpoch},
-                              {"best_score", bestScore},
-                              {"evals_without_improvement", evalsWithoutImprovement},
-                              {"wall_time", wallSeconds}}
-                   .dump(2) + "\n";
-    }
-    static TrainerState load(const std::string& path) {
-        std::ifstream in(path);
-        if (!in)
-            throw FsllmError(path + ": missing; the run has no checkpoint to resume from");
-        try {
-            const auto o = nlohmann::json::parse(in);
-            TrainerState s;
-            s.step = o.at("step").get<int>();
-            s.epoch = o.at("epoch").get<int>();
-            s.batchInEpoch = o.at("batch_in_epoch").get<int>();
-            s.bestScore = o.at("best_score").get<double>();
-            s.evalsWithoutImprovement = o.at("evals_without_improvement").get<int>();
-            s.wallSeconds = o.at("wall_time").get<double>();
-            return s;
-        } catch (const nlohmann::json::exception& e) {
-            throw FsllmError(path + ": malformed trainer state (" + e.what() + ")");
-        }
-    }
-};
 
 std::string describeCount(int count, const char* what) {
     return std::to_string(count) + " " + what;

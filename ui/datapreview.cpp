@@ -76,7 +76,8 @@ void DataPreview::showFile(const QString& path, const DataReadOptions& options) 
             try {
                 const auto examples = DataReader::read(path.toStdString(), options);
                 result.examples = int(examples.size());
-                for (const auto& name : LabelSet::fromExamples(examples, options.task).names())
+                const LabelSet labels = LabelSet::fromExamples(examples, options.task);
+                for (const auto& name : labels.names())
                     result.labels << QString::fromStdString(name);
                 const auto count = std::min<std::size_t>(examples.size(), kPreviewRows);
                 result.first.assign(examples.begin(), examples.begin() + long(count));

@@ -61,7 +61,10 @@ int RunCurves::addRun(const CurvePlots& plots, const RunRecord& run, const QStri
         const QVector<CurvePoint> data = points(run, metric);
         if (!plot || data.isEmpty())
             continue;
-        plot->appendPoints(name + QLatin1Char('/') + metricName(metric), data);
+        const QString series = name + QLatin1Char('/') + metricName(metric);
+        plot->appendPoints(series, data);
+        if (metric != Metric::TrainLoss && metric != Metric::LearningRate)
+            markPoints(plot, series);
         ++added;
     }
     return added;
@@ -77,6 +80,12 @@ void RunCurves::clear(const CurvePlots& plots) {
     for (LiveCurvePlot* plot : {plots.trainLoss, plots.evalLoss, plots.scores, plots.learningRate})
         if (plot)
             plot->clear();
+}
+
+void RunCurves::markPoints(LiveCurvePlot* plot, const QString& series) {
+    QCPGraph* graph = plot->smoothedGraph(series);
+    if (graph && graph->scatterStyle().isNone())
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
 }
 
 void RunCurves::setUpPlots(const CurvePlots& plots) {

@@ -32,6 +32,9 @@ public:
     static int addRun(const CurvePlots& plots, const RunRecord& run, const QString& name);
     static void removeRun(const CurvePlots& plots, const QString& name);
     static void clear(const CurvePlots& plots);
+    // Draws a series' points as circles too (sparse curves such as evaluations, where a single
+    // point would otherwise not show).
+    static void markPoints(LiveCurvePlot* plot, const QString& series);
     // Titles and axis labels of a standard comparison figure set.
     static void setUpPlots(const CurvePlots& plots);
 };

@@ -46,7 +46,7 @@ TrainingMonitor::TrainingMonitor(QWidget* parent) : QWidget(parent) {
     m_scores->setSmoothing(0.0);
     m_learningRate->setSmoothing(0.0);
     for (const NamedPlot& named : plots()) {
-        named.plot->setMinimumSize(260, 180);
+        named.plot->setMinimumSize(200, 150);
         ExportDialog::installContextMenu(named.plot, named.name);
     }
 
@@ -163,6 +163,9 @@ void TrainingMonitor::addEval(const EvalRecord& r) {
                           r.wallSeconds);
     m_scores->appendPoint(RunCurves::metricName(RunCurves::Metric::F1), r.step, r.f1,
                           r.wallSeconds);
+    RunCurves::markPoints(m_evalLoss, RunCurves::metricName(RunCurves::Metric::EvalLoss));
+    RunCurves::markPoints(m_scores, RunCurves::metricName(RunCurves::Metric::Accuracy));
+    RunCurves::markPoints(m_scores, RunCurves::metricName(RunCurves::Metric::F1));
     if (r.isBest) {
         m_best->setText(tr("best acc %1 · F1 %2 (step %3)")
                             .arg(100.0 * r.accuracy, 0, 'f', 1)

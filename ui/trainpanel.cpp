@@ -49,7 +49,7 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
     scroll->setWidget(settings);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setMinimumWidth(330);
+    scroll->setMinimumWidth(360);
 
     m_trainPreview = new DataPreview;
     m_devPreview = new DataPreview;
@@ -71,13 +71,13 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
     auto* right = new QSplitter(Qt::Vertical);
     right->addWidget(top);
     right->addWidget(previews);
-    right->setStretchFactor(0, 3);
+    right->setStretchFactor(0, 4);
     right->setStretchFactor(1, 1);
     auto* split = new QSplitter(Qt::Horizontal);
     split->addWidget(scroll);
     split->addWidget(right);
     split->setStretchFactor(1, 1);
-    split->setSizes({360, 900});
+    split->setSizes({380, 1000});
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(split);
