@@ -13,7 +13,6 @@
 #include "trainsettingsform.h"
 
 #include <QApplication>
-#include <QIcon>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -65,7 +64,6 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName(QStringLiteral("FS-LLM Studio"));
     QApplication::setApplicationName(QStringLiteral("fsllm-studio"));
     QApplication::setApplicationVersion(QStringLiteral(FSLLM_VERSION));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/fsllm-studio.svg")));
     QApplication::setDesktopFileName(QStringLiteral("fsllm-studio"));
 
     fsllm::StudioOptions options;
@@ -77,6 +75,7 @@ int main(int argc, char** argv) {
         return writeReport(options);
 
     fsllm::MainWindow window;
+    QApplication::setWindowIcon(window.windowIcon()); // from the resources MainWindow registers
     fsllm::StudioScreenshot screenshot(&window, options);
     if (options.autostart) {
         auto connection = std::make_shared<QMetaObject::Connection>();

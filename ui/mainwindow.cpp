@@ -32,9 +32,15 @@
 #include <exception>
 #include <utility>
 
+// resources/studio.qrc is compiled into this static library: register it explicitly.
+static void initStudioResources() {
+    Q_INIT_RESOURCE(studio);
+}
+
 namespace fsllm {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    initStudioResources();
     registerStudioMetaTypes();
     setWindowTitle(tr("FS-LLM Studio"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/fsllm-studio.svg")));

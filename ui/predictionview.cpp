@@ -82,18 +82,22 @@ void PredictionView::showSequence(const InspectResult& result, const QString& so
 
 QList<QPair<QString, int>> PredictionView::wordsOf(const std::vector<std::string>& pieces) {
     QList<QPair<QString, int>> words;
+    bool startWord = true; // the next piece begins a word (also after a lone marker piece)
     for (int i = 0; i < int(pieces.size()); ++i) {
         QString piece = QString::fromStdString(pieces[std::size_t(i)]);
         if (piece.startsWith(QLatin1Char('<')) && piece.endsWith(QLatin1Char('>')))
             continue; // <s>, </s>, <unk> control pieces
-        if (piece.startsWith(kWordStart) || words.isEmpty()) {
-            piece.remove(0, piece.startsWith(kWordStart) ? 1 : 0);
-            if (piece.isEmpty() && i + 1 < int(pieces.size()))
-                continue; // a lone marker: the word starts at the next piece
-            words.append({piece, i});
-        } else {
-            words.last().first += piece;
+        if (piece.startsWith(kWordStart)) {
+            piece.remove(0, 1);
+            startWord = true;
         }
+        if (piece.isEmpty())
+            continue; // a lone marker: the word starts at the next piece
+        if (startWord || words.isEmpty())
+            words.append({piece, i});
+        else
+            words.last().first += piece;
+        startWord = false;
     }
     return words;
 }

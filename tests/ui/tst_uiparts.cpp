@@ -1,0 +1,252 @@
+// The studio's torch-free parts: the results table (CSV, Markdown, LaTeX, from run folders),
+// run curves, export file names, the lambda slider mapping, token-to-word grouping and the
+// event-loop stall meter.
+#include "exportdialog.h"
+#include "inspectpanel.h"
+#include "livecurveplot.h"
+#include "predictionview.h"
+#include "resultstable.h"
+#include "runcurves.h"
+#include "stallmeter.h"
+#include "trainingconfig.h"
+
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <limits>
+#include <thread>
+
+using namespace fsllm;
+
+namespace {
+
+ResultRow row(const QString& run, const QString& mask, double lambda, double accuracy, double f1) {
+    ResultRow r;
+    r.run = run;
+    r.mask = mask;
+    r.lambda = lambda;
+    r.pooling = QStringLiteral("last");
+    r.head = QStringLiteral("fs");
+    r.bestStep = 40;
+    r.accuracy = accuracy;
+    r.precision = accuracy - 0.01;
+    r.recall = accuracy - 0.02;
+    r.f1 = f1;
+    return r;
+}
+
+QString readText(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+// A run folder as fsllm train leaves it: run.json and metrics.jsonl.
+void writeRun(const QString& dir, MaskSpec mask, double bestAccuracy) {
+    QDir().mkpath(dir);
+    TrainingConfig config;
+    config.modelDir = "/models/x";
+    config.trainFile = "train.tsv";
+    config.devFile = "dev.tsv";
+    config.outDir = dir.toStdString();
+    config.mask = mask;
+    QFile json(dir + "/run.json");
+    QVERIFY(json.open(QIODevice::WriteOnly));
+    json.write(QByteArray::fromStdString(config.toJsonText()));
+    QFile metrics(dir + "/metrics.jsonl");
+    QVERIFY(metrics.open(QIODevice::WriteOnly));
+    for (int step = 1; step <= 4; ++step) {
+        StepRecord s;
+        s.step = step;
+        s.totalSteps = 4;
+        s.trainLoss = 1.0 / step;
+        s.learningRate = 1e-3;
+        s.wallSeconds = step;
+        metrics.write(QByteArray::fromStdString(s.toJsonLine()));
+    }
+    EvalRecord e;
+    e.step = 4;
+    e.accuracy = bestAccuracy;
+    e.precision = bestAccuracy;
+    e.recall = bestAccuracy;
+    e.f1 = bestAccuracy;
+    e.evalLoss = 0.5;
+    e.isBest = true;
+    metrics.write(QByteArray::fromStdString(e.toJsonLine()));
+}
+
+} // namespace
+
+class TestUiParts : public QObject {
+    Q_OBJECT
+
+private slots:
+    void tableCsv() {
+        ResultsTable table;
+        table.addRow(row("run,a", "decay", 0.5, 0.9125, 0.9));
+        table.addRow(row("b", "causal", std::numeric_limits<double>::infinity(), 0.8, 0.85));
+        const QStringList lines = table.toCsv().split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 3);
+        QCOMPARE(lines[0], QStringLiteral("run,mask,lambda,pooling,head,best step,accuracy,"
+                                          "precision,recall,F1"));
+        QCOMPARE(lines[1], QStringLiteral("\"run,a\",decay,0.5,last,fs,40,0.9125,0.9025,0.8925,0.9"));
+        QVERIFY(lines[2].startsWith(QStringLiteral("b,causal,inf,")));
+    }
+
+    void tableMarkdownMarksBest() {
+        ResultsTable table;
+        table.addRow(row("a|x", "decay", 0.5, 0.9125, 0.80));
+        table.addRow(row("b", "bidirectional", 0.0, 0.80, 0.85));
+        const QStringList lines = table.toMarkdown().split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 4);
+        QVERIFY(lines[0].startsWith(QStringLiteral("| run | mask | lambda |")));
+        QVERIFY(lines[1].contains(QStringLiteral("---:")));
+        QVERIFY(lines[2].contains(QStringLiteral("a\\|x")));
+        QVERIFY(lines[2].contains(QStringLiteral("**91.25**"))); // best accuracy
+        QVERIFY(lines[3].contains(QStringLiteral("**85.00**"))); // best F1
+        QVERIFY(!lines[2].contains(QStringLiteral("**80.00**")));
+    }
+
+    void tableLatex() {
+        ResultsTable table;
+        table.addRow(row("run_1", "decay", 0.5, 0.9, 0.9));
+        table.addRow(row("run_2", "causal", std::numeric_limits<double>::infinity(), 0.7, 0.7));
+        const QString tex = table.toLatex();
+        QVERIFY(tex.startsWith(QStringLiteral("\\begin{tabular}{llrllrrrrr}")));
+        QVERIFY(tex.contains(QStringLiteral("\\toprule")));
+        QVERIFY(tex.contains(QStringLiteral("run\\_1 & decay & 0.5 & last & fs & 40 & "
+                                            "\\textbf{90.00}")));
+        QVERIFY(tex.contains(QStringLiteral("$\\infty$")));
+        QVERIFY(tex.trimmed().endsWith(QStringLiteral("\\end{tabular}")));
+    }
+
+    void tableMissingScores() {
+        ResultsTable table;
+        ResultRow r;
+        r.run = "fresh";
+        r.mask = "decay";
+        table.addRow(r);
+        QCOMPARE(table.cell(0, ResultsTable::Accuracy), QStringLiteral("-"));
+        QCOMPARE(table.cell(0, ResultsTable::BestStep), QStringLiteral("-"));
+        QVERIFY(table.toCsv().split('\n')[1].endsWith(QStringLiteral(",,,,,")));
+    }
+
+    void tableSaveBySuffix() {
+        QTemporaryDir dir;
+        ResultsTable table;
+        table.addRow(row("a", "decay", 1.0, 0.5, 0.5));
+        for (const char* name : {"t.csv", "t.md", "t.tex"}) {
+            QString error;
+            QVERIFY2(table.save(dir.filePath(name), &error), qPrintable(error));
+            QVERIFY(!readText(dir.filePath(name)).isEmpty());
+        }
+        QString error;
+        QVERIFY(!table.save(dir.filePath("t.docx"), &error));
+        QVERIFY(error.contains(QStringLiteral("docx")));
+    }
+
+    void tableFromRunFolders() {
+        QTemporaryDir dir;
+        writeRun(dir.filePath("decay_run"), MaskSpec{MaskMode::Decay, 0.25}, 0.75);
+        writeRun(dir.filePath("causal_run"), MaskSpec{MaskMode::Causal, 0.0}, 0.5);
+        ResultsTable table;
+        table.addRun(RunRecord::load(dir.filePath("decay_run").toStdString()));
+        table.addRun(RunRecord::load(dir.filePath("causal_run").toStdString()));
+        QCOMPARE(table.rowCount(), 2);
+        QCOMPARE(table.rows()[0].run, QStringLiteral("decay_run"));
+        QCOMPARE(table.rows()[0].lambda, 0.25);
+        QCOMPARE(table.rows()[0].bestStep, 4);
+        QCOMPARE(table.cell(0, ResultsTable::Accuracy), QStringLiteral("75.00"));
+        QVERIFY(std::isinf(table.rows()[1].lambda));
+        QCOMPARE(table.cell(1, ResultsTable::Lambda), QStringLiteral("∞"));
+    }
+
+    void runCurvesOverlay() {
+        QTemporaryDir dir;
+        writeRun(dir.filePath("r1"), MaskSpec{MaskMode::Decay, 0.5}, 0.75);
+        const RunRecord run = RunRecord::load(dir.filePath("r1").toStdString());
+        LiveCurvePlot train, eval, scores;
+        const CurvePlots plots{&train, &eval, &scores, nullptr};
+        QCOMPARE(RunCurves::addRun(plots, run, "r1"), 4); // train, eval, accuracy, F1
+        QCOMPARE(train.pointCount("r1/train loss"), 4);
+        QCOMPARE(eval.pointCount("r1/eval loss"), 1);
+        QCOMPARE(scores.seriesNames(), QStringList({"r1/accuracy", "r1/F1"}));
+        RunCurves::removeRun(plots, "r1");
+        QVERIFY(train.seriesNames().isEmpty());
+    }
+
+    void exportFileStem() {
+        QCOMPARE(ExportDialog::fileStem("Train loss"), QStringLiteral("train_loss"));
+        QCOMPARE(ExportDialog::fileStem("Accuracy / F1 (dev)"), QStringLiteral("accuracy_f1_dev"));
+        QCOMPARE(ExportDialog::fileStem("***"), QStringLiteral("plot"));
+    }
+
+    void exportPlotFormats() {
+        QTemporaryDir dir;
+        LiveCurvePlot plot;
+        plot.appendPoint("loss", 1, 2.0);
+        plot.appendPoint("loss", 2, 1.0);
+        ExportSettings settings;
+        settings.width = 300;
+        settings.height = 200;
+        settings.scale = 1.0;
+        QStringList written;
+        QString error;
+        QVERIFY2(ExportDialog::exportPlot(&plot, dir.filePath("p"), settings, &written, &error),
+                 qPrintable(error));
+        QCOMPARE(written.size(), 4);
+        QImage image(dir.filePath("p.png"));
+        QCOMPARE(image.size(), QSize(300, 200));
+        settings.pdf = settings.svg = settings.csv = false;
+        written.clear();
+        QVERIFY(ExportDialog::exportPlot(&plot, dir.filePath("q"), settings, &written, &error));
+        QCOMPARE(written, QStringList{dir.filePath("q.png")});
+    }
+
+    void lambdaSliderMapping() {
+        QCOMPARE(InspectPanel::lambdaForPosition(0), 0.0);
+        QCOMPARE(InspectPanel::lambdaForPosition(InspectPanel::kSliderSteps),
+                 InspectPanel::kMaxLambda);
+        double previous = -1.0;
+        for (int p = 0; p <= InspectPanel::kSliderSteps; ++p) {
+            const double lambda = InspectPanel::lambdaForPosition(p);
+            QVERIFY(lambda > previous);
+            QCOMPARE(InspectPanel::positionForLambda(lambda), p);
+            previous = lambda;
+        }
+        // Finer near 0: the first half of the slider covers less than a fifth of the range.
+        QVERIFY(InspectPanel::lambdaForPosition(InspectPanel::kSliderSteps / 2) < 1.0);
+    }
+
+    void wordsOfPieces() {
+        const std::vector<std::string> pieces = {"<s>", "\u2581The", "\u2581comm", "ittee",
+                                                 "\u2581", "said", "."};
+        const auto words = PredictionView::wordsOf(pieces);
+        QCOMPARE(words.size(), 3);
+        QCOMPARE(words[0].first, QStringLiteral("The"));
+        QCOMPARE(words[0].second, 1);
+        QCOMPARE(words[1].first, QStringLiteral("committee"));
+        QCOMPARE(words[2].first, QStringLiteral("said."));
+        QCOMPARE(words[2].second, 5);
+        QCOMPARE(PredictionView::tagColor("O").alpha(), 0);
+        QCOMPARE(PredictionView::tagColor("B-PER"), PredictionView::tagColor("I-PER"));
+    }
+
+    void stallMeterSeesABlockedLoop() {
+        StallMeter meter;
+        meter.start();
+        QTest::qWait(50);
+        QElapsedTimer busy;
+        busy.start();
+        while (busy.elapsed() < 80)
+            std::this_thread::yield(); // the event loop is blocked here
+        QTest::qWait(50);
+        meter.stop();
+        QVERIFY(meter.hasMeasured());
+        QVERIFY2(meter.maxStallMs() >= 60.0, qPrintable(QString::number(meter.maxStallMs())));
+    }
+};
+
+QTEST_MAIN(TestUiParts)
+#include "tst_uiparts.moc"
