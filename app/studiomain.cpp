@@ -79,13 +79,12 @@ int main(int argc, char** argv) {
     fsllm::StudioScreenshot screenshot(&window, options);
     if (options.autostart) {
         auto connection = std::make_shared<QMetaObject::Connection>();
-        *connection = QObject::connect(
-            window.inspectPanel(), &fsllm::InspectPanel::modelOpened, &window,
-            [&window, &screenshot, connection] {
-                QObject::disconnect(*connection);
-                screenshot.noteTrainingStarted();
-                window.trainPanel()->startTraining();
-            });
+        *connection = QObject::connect(window.inspectPanel(), &fsllm::InspectPanel::modelOpened,
+                                       &window, [&window, &screenshot, connection] {
+                                           QObject::disconnect(*connection);
+                                           screenshot.noteTrainingStarted();
+                                           window.trainPanel()->startTraining();
+                                       });
     }
     preload(window, options);
     if (!options.screenshot.isEmpty()) {

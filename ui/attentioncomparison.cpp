@@ -25,8 +25,10 @@ QStringList tokenLabels(const InspectResult& result) {
 
 QString mapTitle(const InspectResult& result) {
     switch (result.mask.mode) {
-    case MaskMode::Causal: return QObject::tr("causal");
-    case MaskMode::Bidirectional: return QObject::tr("bidirectional (λ = 0)");
+    case MaskMode::Causal:
+        return QObject::tr("causal");
+    case MaskMode::Bidirectional:
+        return QObject::tr("bidirectional (λ = 0)");
     case MaskMode::Decay:
         return QObject::tr("decay (λ = %1)").arg(result.mask.lambda, 0, 'g', 3);
     }
@@ -87,8 +89,8 @@ void AttentionComparison::clear() {
 
 void AttentionComparison::setResults(const InspectResult& causal, const InspectResult& decay,
                                      const InspectResult& bidirectional) {
-    const bool shapeChanged = !m_hasResults || causal.layers != m_results[0].layers ||
-                              causal.heads != m_results[0].heads;
+    const bool shapeChanged =
+        !m_hasResults || causal.layers != m_results[0].layers || causal.heads != m_results[0].heads;
     m_results = {causal, decay, bidirectional};
     m_hasResults = true;
     if (shapeChanged)
@@ -113,12 +115,24 @@ void AttentionComparison::rebuildSelectors() {
     m_head->setCurrentIndex(head >= 0 && head < m_head->count() ? head : 0);
 }
 
-void AttentionComparison::setLayer(int layer) { m_layer->setCurrentIndex(layer); }
-void AttentionComparison::setHead(int head) { m_head->setCurrentIndex(m_head->findData(head)); }
-void AttentionComparison::setShowMask(bool showMask) { m_showMask->setChecked(showMask); }
-int AttentionComparison::layer() const { return m_layer->currentIndex(); }
-int AttentionComparison::head() const { return m_head->currentData().toInt(); }
-bool AttentionComparison::showsMask() const { return m_showMask->isChecked(); }
+void AttentionComparison::setLayer(int layer) {
+    m_layer->setCurrentIndex(layer);
+}
+void AttentionComparison::setHead(int head) {
+    m_head->setCurrentIndex(m_head->findData(head));
+}
+void AttentionComparison::setShowMask(bool showMask) {
+    m_showMask->setChecked(showMask);
+}
+int AttentionComparison::layer() const {
+    return m_layer->currentIndex();
+}
+int AttentionComparison::head() const {
+    return m_head->currentData().toInt();
+}
+bool AttentionComparison::showsMask() const {
+    return m_showMask->isChecked();
+}
 
 std::vector<float> AttentionComparison::headMatrix(const InspectResult& result, int layer,
                                                    int head) {

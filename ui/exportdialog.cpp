@@ -11,13 +11,13 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
-#include <QLabel>
 #include <QSpinBox>
 #include <QStandardPaths>
 
@@ -45,8 +45,8 @@ ExportDialog::ExportDialog(const QList<NamedPlot>& plots, QWidget* parent)
     m_folder = new QLineEdit(settings.value(QStringLiteral("export/folder"), documents).toString());
     auto* browse = new QPushButton(tr("Browse…"));
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export to"),
-                                                              m_folder->text());
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Export to"), m_folder->text());
         if (!dir.isEmpty())
             m_folder->setText(dir);
     });
@@ -139,8 +139,8 @@ QString ExportDialog::fileStem(const QString& name) {
     return stem.isEmpty() ? QStringLiteral("plot") : stem;
 }
 
-bool ExportDialog::exportPlot(QCustomPlot* plot, const QString& basePath,
-                              const ExportSettings& s, QStringList* written, QString* error) {
+bool ExportDialog::exportPlot(QCustomPlot* plot, const QString& basePath, const ExportSettings& s,
+                              QStringList* written, QString* error) {
     PlotExporter exporter(plot);
     struct Job {
         bool enabled;
@@ -148,8 +148,8 @@ bool ExportDialog::exportPlot(QCustomPlot* plot, const QString& basePath,
         std::function<bool(const QString&)> save;
     };
     const Job jobs[] = {
-        {s.png, ".png", [&](const QString& p) { return exporter.savePng(p, s.width, s.height,
-                                                                        s.scale, s.dpi); }},
+        {s.png, ".png",
+         [&](const QString& p) { return exporter.savePng(p, s.width, s.height, s.scale, s.dpi); }},
         {s.pdf, ".pdf", [&](const QString& p) { return exporter.savePdf(p, s.width, s.height); }},
         {s.svg, ".svg", [&](const QString& p) { return exporter.saveSvg(p, s.width, s.height); }},
         {s.csv, ".csv", [&](const QString& p) { return exporter.saveCsv(p); }},
@@ -215,9 +215,9 @@ void ExportDialog::run(const QList<NamedPlot>& plots, QWidget* parent) {
     QStringList written;
     QString error;
     if (dialog.exportChosen(&written, &error))
-        QMessageBox::information(parent, tr("Export"),
-                                 tr("Wrote %n file(s) to %1.", nullptr, int(written.size()))
-                                     .arg(dialog.folder()));
+        QMessageBox::information(
+            parent, tr("Export"),
+            tr("Wrote %n file(s) to %1.", nullptr, int(written.size())).arg(dialog.folder()));
     else
         QMessageBox::warning(parent, tr("Export failed"), error);
 }

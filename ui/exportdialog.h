@@ -25,7 +25,7 @@ struct NamedPlot {
 };
 
 struct ExportSettings {
-    int width = 800;    // <= 0: the plot's current size
+    int width = 800; // <= 0: the plot's current size
     int height = 500;
     double scale = 2.0; // PNG pixels per point
     int dpi = 0;        // stored in the PNG; 0: 96 * scale

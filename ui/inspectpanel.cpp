@@ -18,6 +18,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace fsllm {
@@ -80,7 +81,7 @@ QWidget* InspectPanel::buildInputs() {
     clearAdapter->setToolTip(tr("Inspect the base model without an adapter"));
     m_lambda = new QSlider(Qt::Horizontal);
     m_lambda->setRange(0, kSliderSteps);
-    m_lambda->setValue(positionForLambda(0.5));
+    m_lambda->setValue(positionForLambda(kDefaultLambda));
     m_lambdaValue = new QLabel;
     m_lambdaValue->setMinimumWidth(m_lambdaValue->fontMetrics().horizontalAdvance("λ = 0.000 "));
     m_status = new QLabel;
@@ -93,6 +94,7 @@ QWidget* InspectPanel::buildInputs() {
     connect(m_adapter, &PathField::pathChanged, this, &InspectPanel::setAdapter);
     connect(clearAdapter, &QPushButton::clicked, this, [this] { setAdapter(QString()); });
     connect(m_lambda, &QSlider::valueChanged, this, [this] {
+        m_lambdaOverride = qQNaN(); // the user moved the slider: its position is the value
         updateLambdaLabel();
         scheduleInspect();
     });
@@ -132,11 +134,17 @@ void InspectPanel::updateLambdaLabel() {
 }
 
 double InspectPanel::lambda() const {
-    return lambdaForPosition(m_lambda->value());
+    return std::isnan(m_lambdaOverride) ? lambdaForPosition(m_lambda->value()) : m_lambdaOverride;
 }
 
 void InspectPanel::setLambda(double value) {
-    m_lambda->setValue(positionForLambda(value));
+    {
+        const QSignalBlocker blocker(m_lambda);
+        m_lambda->setValue(positionForLambda(value));
+    }
+    m_lambdaOverride = std::clamp(value, 0.0, kMaxLambda); // exact, not the slider's rounding
+    updateLambdaLabel();
+    scheduleInspect();
 }
 
 void InspectPanel::setSentence(const QString& text) {
@@ -170,7 +178,8 @@ void InspectPanel::openModel(const QString& modelDir, const QString& adapterDir)
     m_worker->cancelPending();
     showStatus(tr("Opening %1 …").arg(modelDir), false);
     QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, modelDir, adapterDir] { worker->openModel(modelDir, adapterDir); },
+        m_worker,
+        [worker = m_worker, modelDir, adapterDir] { worker->openModel(modelDir, adapterDir); },
         Qt::QueuedConnection);
 }
 
@@ -189,9 +198,9 @@ void InspectPanel::onModelOpened(const QString& dir, const ModelSummary& summary
         return; // a newer openModel() is on its way
     m_modelReady = true;
     m_adapterDescription = adapter;
-    showStatus(adapter.isEmpty() ? tr("Model: %1 (no adapter)").arg(QFileInfo(dir).fileName())
-                                 : tr("Model: %1 + adapter %2")
-                                       .arg(QFileInfo(dir).fileName(), adapter),
+    showStatus(adapter.isEmpty()
+                   ? tr("Model: %1 (no adapter)").arg(QFileInfo(dir).fileName())
+                   : tr("Model: %1 + adapter %2").arg(QFileInfo(dir).fileName(), adapter),
                false);
     if (adapter.isEmpty())
         m_prediction->showHint(tr("Choose a run folder as adapter to see the classifier's "
@@ -229,9 +238,10 @@ void InspectPanel::onInspected(const InspectOutcome& outcome) {
     QStringList tokens;
     for (const auto& piece : outcome.causal.tokens)
         tokens << QString::fromStdString(piece).toHtmlEscaped();
-    m_tokens->setText(tr("<b>%1 tokens:</b> %2")
-                          .arg(tokens.size())
-                          .arg(tokens.join(QStringLiteral(" <span style=\"color:#aaa\">|</span> "))));
+    m_tokens->setText(
+        tr("<b>%1 tokens:</b> %2")
+            .arg(tokens.size())
+            .arg(tokens.join(QStringLiteral(" <span style=\"color:#aaa\">|</span> "))));
     m_comparison->setResults(outcome.causal, outcome.decay, outcome.bidirectional);
     if (outcome.hasPrediction)
         m_prediction->showResult(outcome.prediction,

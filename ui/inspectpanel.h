@@ -27,8 +27,9 @@ class InspectPanel : public QWidget {
 
 public:
     static constexpr int kDebounceMs = 150;
-    static constexpr int kSliderSteps = 200;
+    static constexpr int kSliderSteps = 1000;
     static constexpr double kMaxLambda = 5.0;
+    static constexpr double kDefaultLambda = 0.5;
 
     explicit InspectPanel(QWidget* parent = nullptr);
     ~InspectPanel() override;
@@ -42,9 +43,9 @@ public:
 
     void setSentence(const QString& text); // inspects after the debounce delay
     QString sentence() const;
-    void setLambda(double lambda);         // moves the slider to the nearest position
+    void setLambda(double lambda); // exactly this value; the slider moves to the nearest position
     double lambda() const;
-    void inspectNow();                     // skips the debounce
+    void inspectNow(); // skips the debounce
 
     AttentionComparison* comparison() const { return m_comparison; }
     PredictionView* prediction() const { return m_prediction; }
@@ -91,6 +92,7 @@ private:
     QString m_adapterDescription;
     QString m_error;
     InspectOutcome m_outcome;
+    double m_lambdaOverride = kDefaultLambda; // NaN: the slider position decides
     quint64 m_nextId = 1;
     bool m_hasOutcome = false;
     bool m_modelReady = false;

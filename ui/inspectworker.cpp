@@ -60,6 +60,11 @@ void InspectWorker::openModel(const QString& modelDir, const QString& adapterDir
                           .arg(spec->labels.size())
                           .arg(QString::fromStdString(spec->mask.describe()));
         }
+        InspectRequest warmUp; // first-call allocations, so the first timing shown is typical
+        warmUp.text = "warm up";
+        warmUp.wantHidden = false;
+        warmUp.wantLogits = false;
+        m_engine->inspect(warmUp);
         emit modelOpened(modelDir, m_engine->summary(), adapter);
     } catch (const std::exception& e) {
         m_engine.reset();

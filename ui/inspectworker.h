@@ -33,7 +33,7 @@ struct InspectOutcome {
     double lambda = 0.0;
     InspectResult causal, decay, bidirectional; // attention [L][H][T][T] each
     bool hasPrediction = false;
-    InspectResult prediction; // under the adapter's own mask (no attention kept)
+    InspectResult prediction;  // under the adapter's own mask (no attention kept)
     double milliseconds = 0.0; // inspection time of this query
 };
 

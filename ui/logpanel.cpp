@@ -24,8 +24,8 @@ void LogPanel::appendLine(const QString& level, const QString& text) {
     if (color.isEmpty())
         appendPlainText(text);
     else
-        appendHtml(QStringLiteral("<span style=\"color:%1\">%2</span>")
-                       .arg(color, text.toHtmlEscaped()));
+        appendHtml(
+            QStringLiteral("<span style=\"color:%1\">%2</span>").arg(color, text.toHtmlEscaped()));
     if (atEnd)
         bar->setValue(bar->maximum());
 }

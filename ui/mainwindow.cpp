@@ -96,8 +96,8 @@ void MainWindow::buildMenus() {
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* exportMenu = menuBar()->addMenu(tr("&Export"));
-    QAction* plots = exportMenu->addAction(tr("&Plots of this tab…"), this,
-                                           &MainWindow::exportPlots);
+    QAction* plots =
+        exportMenu->addAction(tr("&Plots of this tab…"), this, &MainWindow::exportPlots);
     plots->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     exportMenu->addAction(tr("&Report of checked runs…"), this, &MainWindow::writeReport);
 
@@ -129,9 +129,8 @@ void MainWindow::wireParts() {
     connect(m_inspect, &InspectPanel::modelFailed, this, [this](const QString&, const QString& e) {
         m_modelLabel->setText(tr("model failed to open: %1").arg(e));
     });
-    connect(m_train->stallMeter(), &StallMeter::maxStallChanged, this, [this](double ms) {
-        m_stallLabel->setText(tr("max stall %1 ms").arg(ms, 0, 'f', 0));
-    });
+    connect(m_train->stallMeter(), &StallMeter::maxStallChanged, this,
+            [this](double ms) { m_stallLabel->setText(tr("max stall %1 ms").arg(ms, 0, 'f', 0)); });
     connect(m_train, &TrainPanel::trainingStarted, this, [this](const QString& runDir) {
         statusBar()->showMessage(tr("Training into %1").arg(runDir), 5000);
     });
@@ -234,8 +233,8 @@ void MainWindow::inspectRun(const QString& runDir) {
 }
 
 void MainWindow::chooseModel() {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a checkpoint folder"),
-                                                          m_modelDir);
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Open a checkpoint folder"), m_modelDir);
     if (!dir.isEmpty())
         openModel(dir);
 }
@@ -264,10 +263,9 @@ void MainWindow::writeReport() {
         return;
     ReportWriter writer;
     if (writer.run(runs, out))
-        QMessageBox::information(this, tr("Report"),
-                                 tr("Wrote %n file(s) to %1.", nullptr,
-                                    int(writer.writtenFiles().size()))
-                                     .arg(out));
+        QMessageBox::information(
+            this, tr("Report"),
+            tr("Wrote %n file(s) to %1.", nullptr, int(writer.writtenFiles().size())).arg(out));
     else
         QMessageBox::warning(this, tr("Report failed"), writer.errorString());
 }

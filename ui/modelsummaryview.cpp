@@ -68,19 +68,18 @@ void ModelSummaryView::showSummary(const ModelSummary& s) {
                                         .arg(s.layers)
                                         .arg(s.hiddenSize)
                                         .arg(s.intermediateSize));
-    html += row(tr("attention"), tr("%1 heads, %2 kv heads, head dim %3")
-                                     .arg(s.heads)
-                                     .arg(s.kvHeads)
-                                     .arg(s.headDim));
+    html +=
+        row(tr("attention"),
+            tr("%1 heads, %2 kv heads, head dim %3").arg(s.heads).arg(s.kvHeads).arg(s.headDim));
     html += row(tr("parameters"), parameterText(s.parameterCount));
     html += row(tr("vocabulary"), tr("%1 (tokenizer: %2 pieces), max %3 positions")
                                       .arg(s.vocabSize)
                                       .arg(s.tokenizerPieces)
                                       .arg(s.maxPositions));
-    html += row(tr("dtype"), tr("stored %1, computed %2 on %3")
-                                 .arg(QString::fromStdString(s.storedDtype),
-                                      QString::fromStdString(s.computeDtype),
-                                      QString::fromStdString(s.device)));
+    html += row(tr("dtype"),
+                tr("stored %1, computed %2 on %3")
+                    .arg(QString::fromStdString(s.storedDtype),
+                         QString::fromStdString(s.computeDtype), QString::fromStdString(s.device)));
     html += row(tr("runtime"), tr("LibTorch %1, %2 thread(s)%3")
                                    .arg(QString::fromStdString(s.runtime.torchVersion))
                                    .arg(s.runtime.threads)

@@ -22,7 +22,8 @@ PathField::PathField(Kind kind, const QString& dialogTitle, QWidget* parent)
     layout->addWidget(m_button);
     setAcceptDrops(true);
     connect(m_button, &QPushButton::clicked, this, &PathField::browse);
-    connect(m_edit, &QLineEdit::editingFinished, this, [this] { commit(m_edit->text().trimmed()); });
+    connect(m_edit, &QLineEdit::editingFinished, this,
+            [this] { commit(m_edit->text().trimmed()); });
 }
 
 QString PathField::path() const {

@@ -130,8 +130,8 @@ void PredictionView::showTokens(const InspectResult& result, const QString& sour
                                "</span> ")
                     .arg(color.name(), word.toHtmlEscaped(), tag.toHtmlEscaped());
     }
-    m_tagged->setText(QStringLiteral("<div style=\"font-size:large; line-height:150%\">%1</div>")
-                          .arg(html));
+    m_tagged->setText(
+        QStringLiteral("<div style=\"font-size:large; line-height:150%\">%1</div>").arg(html));
     m_headline->setText(tr("<b>Predicted tags</b> <span style=\"color:gray\">%1</span>")
                             .arg(source.toHtmlEscaped()));
     m_stack->setCurrentWidget(m_tagged);

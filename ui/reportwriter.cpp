@@ -82,8 +82,10 @@ bool ReportWriter::write(const QString& outDir) {
     plots.evalLoss->setSmoothing(0.0); // sparse evaluation points: draw them as they are
     plots.scores->setSmoothing(0.0);
     ResultsTable table;
+    int index = 0;
     for (const RunRecord& run : m_runs) {
-        RunCurves::addRun(plots, run, QString::fromStdString(run.name()));
+        RunCurves::addRun(plots, run, QString::fromStdString(run.name()),
+                          RunCurves::runColor(index++));
         table.addRun(run);
     }
 

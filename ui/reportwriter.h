@@ -16,7 +16,7 @@
 namespace fsllm {
 
 struct ReportOptions {
-    int width = 720;     // figure size in points / logical pixels
+    int width = 720; // figure size in points / logical pixels
     int height = 440;
     double pngScale = 2.0; // PNG pixels per logical pixel
     QString tableBaseName = QStringLiteral("results");

@@ -21,7 +21,7 @@ public:
     // The first root that holds `relative` (a file or folder), as an absolute path; "" if none.
     static QString find(const QString& relative);
 
-    static QString bundledModelDir();  // "" when not shipped
+    static QString bundledModelDir();   // "" when not shipped
     static QString generatedModelDir(); // where the tiny model goes (may not exist yet)
     static QString demoTrainFile();     // resources/demo/brown_genre_train.tsv or ""
     static QString demoDevFile();       // resources/demo/brown_genre_dev.tsv or ""

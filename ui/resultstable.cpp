@@ -21,13 +21,26 @@ QString latexEscape(QString text) {
     QString out;
     for (const QChar c : text) {
         switch (c.unicode()) {
-        case '\\': out += QStringLiteral("\\textbackslash{}"); break;
-        case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+        case '\\':
+            out += QStringLiteral("\\textbackslash{}");
+            break;
+        case '&':
+        case '%':
+        case '$':
+        case '#':
+        case '_':
+        case '{':
+        case '}':
             out += QLatin1Char('\\') + c;
             break;
-        case '~': out += QStringLiteral("\\textasciitilde{}"); break;
-        case '^': out += QStringLiteral("\\textasciicircum{}"); break;
-        default: out += c;
+        case '~':
+            out += QStringLiteral("\\textasciitilde{}");
+            break;
+        case '^':
+            out += QStringLiteral("\\textasciicircum{}");
+            break;
+        default:
+            out += c;
         }
     }
     return out;
@@ -49,9 +62,15 @@ ResultRow ResultsTable::rowFor(const RunRecord& run) {
     row.run = QString::fromStdString(run.name());
     row.mask = QString::fromLatin1(maskModeName(c.mask.mode));
     switch (c.mask.mode) {
-    case MaskMode::Causal: row.lambda = std::numeric_limits<double>::infinity(); break;
-    case MaskMode::Bidirectional: row.lambda = 0.0; break;
-    case MaskMode::Decay: row.lambda = c.mask.lambda; break;
+    case MaskMode::Causal:
+        row.lambda = std::numeric_limits<double>::infinity();
+        break;
+    case MaskMode::Bidirectional:
+        row.lambda = 0.0;
+        break;
+    case MaskMode::Decay:
+        row.lambda = c.mask.lambda;
+        break;
     }
     row.pooling = c.task() == TaskKind::Sequence ? QString::fromLatin1(poolingName(c.pooling))
                                                  : QStringLiteral("-");
@@ -67,8 +86,8 @@ ResultRow ResultsTable::rowFor(const RunRecord& run) {
 }
 
 QStringList ResultsTable::headers() {
-    return {QStringLiteral("run"), QStringLiteral("mask"), QStringLiteral("lambda"),
-            QStringLiteral("pooling"), QStringLiteral("head"), QStringLiteral("best step"),
+    return {QStringLiteral("run"),      QStringLiteral("mask"),      QStringLiteral("lambda"),
+            QStringLiteral("pooling"),  QStringLiteral("head"),      QStringLiteral("best step"),
             QStringLiteral("accuracy"), QStringLiteral("precision"), QStringLiteral("recall"),
             QStringLiteral("F1")};
 }
@@ -76,11 +95,16 @@ QStringList ResultsTable::headers() {
 double ResultsTable::score(int row, int column) const {
     const ResultRow& r = m_rows[row];
     switch (column) {
-    case Accuracy: return r.accuracy;
-    case Precision: return r.precision;
-    case Recall: return r.recall;
-    case F1: return r.f1;
-    default: return std::numeric_limits<double>::quiet_NaN();
+    case Accuracy:
+        return r.accuracy;
+    case Precision:
+        return r.precision;
+    case Recall:
+        return r.recall;
+    case F1:
+        return r.f1;
+    default:
+        return std::numeric_limits<double>::quiet_NaN();
     }
 }
 
@@ -95,12 +119,18 @@ int ResultsTable::bestRow(int column) const {
 QString ResultsTable::cell(int row, int column) const {
     const ResultRow& r = m_rows[row];
     switch (column) {
-    case Run: return r.run;
-    case Mask: return r.mask;
-    case Lambda: return lambdaText(r.lambda, false);
-    case Pooling: return r.pooling;
-    case Head: return r.head;
-    case BestStep: return r.bestStep < 0 ? QStringLiteral("-") : QString::number(r.bestStep);
+    case Run:
+        return r.run;
+    case Mask:
+        return r.mask;
+    case Lambda:
+        return lambdaText(r.lambda, false);
+    case Pooling:
+        return r.pooling;
+    case Head:
+        return r.head;
+    case BestStep:
+        return r.bestStep < 0 ? QStringLiteral("-") : QString::number(r.bestStep);
     default: {
         const double value = score(row, column);
         return std::isfinite(value) ? QString::number(100.0 * value, 'f', 2) : QStringLiteral("-");
@@ -112,8 +142,12 @@ QString ResultsTable::toCsv() const {
     QStringList lines{headers().join(QLatin1Char(','))};
     for (int i = 0; i < rowCount(); ++i) {
         const ResultRow& r = m_rows[i];
-        QStringList fields{CsvSource::csvField(r.run), r.mask, CsvSource::csvNumber(r.lambda),
-                           r.pooling, r.head, r.bestStep < 0 ? QString() : QString::number(r.bestStep)};
+        QStringList fields{CsvSource::csvField(r.run),
+                           r.mask,
+                           CsvSource::csvNumber(r.lambda),
+                           r.pooling,
+                           r.head,
+                           r.bestStep < 0 ? QString() : QString::number(r.bestStep)};
         for (int column = Accuracy; column <= F1; ++column) {
             const double value = score(i, column);
             fields << (std::isfinite(value) ? CsvSource::csvNumber(value) : QString());

@@ -16,11 +16,11 @@ namespace fsllm {
 
 struct ResultRow {
     QString run;
-    QString mask;          // "causal" | "bidirectional" | "decay"
-    double lambda = 0.0;   // decay lambda; 0 for bidirectional, +inf for causal
-    QString pooling;       // "last" | "mean" | "max" ("-" for token tasks)
-    QString head;          // "fs" | "linear"
-    int bestStep = -1;     // -1: no evaluation yet
+    QString mask;        // "causal" | "bidirectional" | "decay"
+    double lambda = 0.0; // decay lambda; 0 for bidirectional, +inf for causal
+    QString pooling;     // "last" | "mean" | "max" ("-" for token tasks)
+    QString head;        // "fs" | "linear"
+    int bestStep = -1;   // -1: no evaluation yet
     double accuracy = std::numeric_limits<double>::quiet_NaN(); // NaN: no evaluation yet
     double precision = std::numeric_limits<double>::quiet_NaN();
     double recall = std::numeric_limits<double>::quiet_NaN();
@@ -29,8 +29,19 @@ struct ResultRow {
 
 class ResultsTable {
 public:
-    enum Column { Run, Mask, Lambda, Pooling, Head, BestStep, Accuracy, Precision, Recall, F1,
-                  ColumnCount };
+    enum Column {
+        Run,
+        Mask,
+        Lambda,
+        Pooling,
+        Head,
+        BestStep,
+        Accuracy,
+        Precision,
+        Recall,
+        F1,
+        ColumnCount
+    };
 
     static ResultRow rowFor(const RunRecord& run);
 

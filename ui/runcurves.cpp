@@ -12,11 +12,15 @@ const RunCurves::Metric kAllMetrics[] = {RunCurves::Metric::TrainLoss, RunCurves
 
 LiveCurvePlot* plotFor(const CurvePlots& plots, RunCurves::Metric metric) {
     switch (metric) {
-    case RunCurves::Metric::TrainLoss: return plots.trainLoss;
-    case RunCurves::Metric::EvalLoss: return plots.evalLoss;
+    case RunCurves::Metric::TrainLoss:
+        return plots.trainLoss;
+    case RunCurves::Metric::EvalLoss:
+        return plots.evalLoss;
     case RunCurves::Metric::Accuracy:
-    case RunCurves::Metric::F1: return plots.scores;
-    case RunCurves::Metric::LearningRate: return plots.learningRate;
+    case RunCurves::Metric::F1:
+        return plots.scores;
+    case RunCurves::Metric::LearningRate:
+        return plots.learningRate;
     }
     return nullptr;
 }
@@ -25,11 +29,16 @@ LiveCurvePlot* plotFor(const CurvePlots& plots, RunCurves::Metric metric) {
 
 QString RunCurves::metricName(Metric metric) {
     switch (metric) {
-    case Metric::TrainLoss: return QStringLiteral("train loss");
-    case Metric::EvalLoss: return QStringLiteral("eval loss");
-    case Metric::Accuracy: return QStringLiteral("accuracy");
-    case Metric::F1: return QStringLiteral("F1");
-    case Metric::LearningRate: return QStringLiteral("lr");
+    case Metric::TrainLoss:
+        return QStringLiteral("train loss");
+    case Metric::EvalLoss:
+        return QStringLiteral("eval loss");
+    case Metric::Accuracy:
+        return QStringLiteral("accuracy");
+    case Metric::F1:
+        return QStringLiteral("F1");
+    case Metric::LearningRate:
+        return QStringLiteral("lr");
     }
     return {};
 }
@@ -39,14 +48,13 @@ QVector<CurvePoint> RunCurves::points(const RunRecord& run, Metric metric) {
     if (metric == Metric::TrainLoss || metric == Metric::LearningRate) {
         out.reserve(int(run.steps.size()));
         for (const StepRecord& s : run.steps)
-            out.append({double(s.step),
-                        metric == Metric::TrainLoss ? s.trainLoss : s.learningRate,
+            out.append({double(s.step), metric == Metric::TrainLoss ? s.trainLoss : s.learningRate,
                         s.wallSeconds});
         return out;
     }
     out.reserve(int(run.evals.size()));
     for (const EvalRecord& e : run.evals) {
-        const double value = metric == Metric::EvalLoss ? e.evalLoss
+        const double value = metric == Metric::EvalLoss   ? e.evalLoss
                              : metric == Metric::Accuracy ? e.accuracy
                                                           : e.f1;
         out.append({double(e.step), value, e.wallSeconds});
@@ -54,7 +62,19 @@ QVector<CurvePoint> RunCurves::points(const RunRecord& run, Metric metric) {
     return out;
 }
 
-int RunCurves::addRun(const CurvePlots& plots, const RunRecord& run, const QString& name) {
+QColor RunCurves::runColor(int index) {
+    // Tableau 10, as LiveCurvePlot's own palette.
+    static const QColor palette[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e),
+                                     QColor(0x2c, 0xa0, 0x2c), QColor(0xd6, 0x27, 0x28),
+                                     QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
+                                     QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f),
+                                     QColor(0xbc, 0xbd, 0x22), QColor(0x17, 0xbe, 0xcf)};
+    constexpr int kSize = int(sizeof palette / sizeof palette[0]);
+    return palette[((index % kSize) + kSize) % kSize];
+}
+
+int RunCurves::addRun(const CurvePlots& plots, const RunRecord& run, const QString& name,
+                      const QColor& color) {
     int added = 0;
     for (const Metric metric : kAllMetrics) {
         LiveCurvePlot* plot = plotFor(plots, metric);
@@ -63,9 +83,23 @@ int RunCurves::addRun(const CurvePlots& plots, const RunRecord& run, const QStri
             continue;
         const QString series = name + QLatin1Char('/') + metricName(metric);
         plot->appendPoints(series, data);
+        if (color.isValid())
+            plot->setSeriesColor(series, color);
         if (metric != Metric::TrainLoss && metric != Metric::LearningRate)
             markPoints(plot, series);
         ++added;
+    }
+    // One colour per run on the scores plot: accuracy solid, F1 dashed.
+    const QString accuracy = name + QLatin1Char('/') + metricName(Metric::Accuracy);
+    const QString f1 = name + QLatin1Char('/') + metricName(Metric::F1);
+    if (plots.scores && plots.scores->pointCount(accuracy) > 0 &&
+        plots.scores->pointCount(f1) > 0) {
+        plots.scores->setSeriesColor(f1, plots.scores->seriesColor(accuracy));
+        if (QCPGraph* graph = plots.scores->smoothedGraph(f1)) {
+            QPen pen = graph->pen();
+            pen.setStyle(Qt::DashLine);
+            graph->setPen(pen);
+        }
     }
     return added;
 }

@@ -6,6 +6,7 @@
 #include "curveseries.h"
 #include "runrecord.h"
 
+#include <QColor>
 #include <QString>
 #include <QVector>
 
@@ -28,8 +29,13 @@ public:
     static QString metricName(Metric metric); // "train loss", "eval loss", "accuracy", "F1", "lr"
     static QVector<CurvePoint> points(const RunRecord& run, Metric metric);
 
-    // Adds the run's series ("<name>/<metric>") to the plots; returns the number of series added.
-    static int addRun(const CurvePlots& plots, const RunRecord& run, const QString& name);
+    // Adds the run's series ("<name>/<metric>") to the plots, all in `color` when it is valid
+    // (else the plots' next palette colours); F1 is dashed beside accuracy in the run's colour.
+    // Returns the number of series added.
+    static int addRun(const CurvePlots& plots, const RunRecord& run, const QString& name,
+                      const QColor& color = QColor());
+    // The colour of the index-th run of an overlay (a qualitative palette, cycling).
+    static QColor runColor(int index);
     static void removeRun(const CurvePlots& plots, const QString& name);
     static void clear(const CurvePlots& plots);
     // Draws a series' points as circles too (sparse curves such as evaluations, where a single

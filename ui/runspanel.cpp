@@ -12,10 +12,13 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIcon>
 #include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QPixmap>
 #include <QPushButton>
+#include <QSettings>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -32,7 +35,8 @@ struct RunsPanel::Loaded {
 
 RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     m_folder = new PathField(PathField::Kind::Folder, tr("Folder of run folders"));
-    m_folder->setPath(ResourceLocator::runsRoot());
+    m_folder->setPath(
+        QSettings().value(QStringLiteral("runs/folder"), ResourceLocator::runsRoot()).toString());
     auto* add = new QPushButton(tr("Add run folder…"));
     auto* reload = new QPushButton(tr("Refresh"));
     auto* top = new QHBoxLayout;
@@ -63,6 +67,7 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
 
     m_plots = {new LiveCurvePlot, new LiveCurvePlot, new LiveCurvePlot, nullptr};
     RunCurves::setUpPlots(m_plots);
+    m_plots.scores->setTitle(tr("Accuracy (solid) / F1 (dashed)"));
     m_plots.evalLoss->setSmoothing(0.0);
     m_plots.scores->setSmoothing(0.0);
     auto* plotRow = new QHBoxLayout;
@@ -77,7 +82,7 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     m_tableView->setAlternatingRowColors(true);
     m_tableView->verticalHeader()->hide();
     m_tableView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_tableView->horizontalHeader()->setStretchLastSection(true);
+    m_tableView->horizontalHeader()->setSectionResizeMode(ResultsTable::Run, QHeaderView::Stretch);
     auto* exportTable = new QPushButton(tr("Export table…"));
     auto* tableRow = new QHBoxLayout;
     tableRow->addWidget(new QLabel(tr("<b>Results</b> (best dev checkpoint of each checked "
@@ -126,8 +131,12 @@ QList<NamedPlot> RunsPanel::plots() const {
             {tr("Runs accuracy F1"), m_plots.scores}};
 }
 
-QString RunsPanel::runsFolder() const { return m_folder->path(); }
-int RunsPanel::runCount() const { return m_list->count(); }
+QString RunsPanel::runsFolder() const {
+    return m_folder->path();
+}
+int RunsPanel::runCount() const {
+    return m_list->count();
+}
 
 QStringList RunsPanel::runDirs() const {
     QStringList dirs;
@@ -166,6 +175,7 @@ void RunsPanel::setAllChecked(bool checked) {
 
 void RunsPanel::setRunsFolder(const QString& directory) {
     m_folder->setPath(directory);
+    QSettings().setValue(QStringLiteral("runs/folder"), directory);
     refresh();
 }
 
@@ -246,15 +256,29 @@ void RunsPanel::onLoaded(const QList<Loaded>& loaded, const QStringList& checked
 void RunsPanel::rebuildOverlay() {
     RunCurves::clear(m_plots);
     m_table.clear();
-    for (const QString& dir : checkedRunDirs()) {
-        const auto it = m_records.constFind(dir);
-        if (it == m_records.constEnd())
+    // One colour per checked run, shown as the run list's swatches instead of plot legends
+    // (small plots: a legend of several runs would hide the curves).
+    int index = 0;
+    const QSignalBlocker blocker(m_list);
+    for (int i = 0; i < m_list->count(); ++i) {
+        QListWidgetItem* item = m_list->item(i);
+        const auto it = m_records.constFind(item->data(Qt::UserRole).toString());
+        if (item->checkState() != Qt::Checked || it == m_records.constEnd()) {
+            item->setIcon(QIcon());
             continue;
-        RunCurves::addRun(m_plots, *it, QString::fromStdString(it->name()));
+        }
+        const QColor color = RunCurves::runColor(index++);
+        QPixmap swatch(12, 12);
+        swatch.fill(color);
+        item->setIcon(QIcon(swatch));
+        RunCurves::addRun(m_plots, *it, QString::fromStdString(it->name()), color);
         m_table.addRun(*it);
     }
-    for (const NamedPlot& named : plots())
-        static_cast<LiveCurvePlot*>(named.plot.data())->refreshNow();
+    for (const NamedPlot& named : plots()) {
+        auto* plot = static_cast<LiveCurvePlot*>(named.plot.data());
+        plot->legend->setVisible(false);
+        plot->refreshNow();
+    }
     m_tableView->setRowCount(m_table.rowCount());
     for (int row = 0; row < m_table.rowCount(); ++row)
         for (int column = 0; column < ResultsTable::ColumnCount; ++column) {
@@ -272,8 +296,8 @@ bool RunsPanel::exportTable(const QString& path, QString* error) const {
 }
 
 void RunsPanel::chooseRunFolderToAdd() {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Add run folder"),
-                                                          m_folder->path());
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Add run folder"), m_folder->path());
     if (!dir.isEmpty())
         for (const QString& run : ReportWriter::expandRunFolders(dir))
             addRunFolder(run);

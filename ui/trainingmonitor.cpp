@@ -109,12 +109,16 @@ QWidget* TrainingMonitor::buildProgress() {
     m_best = new QLabel;
     m_status = new QLabel;
     m_status->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    // The variable-length labels take the space left over and never widen the window.
+    for (QLabel* label : {m_best, m_status})
+        label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto* row = new QWidget;
     auto* layout = new QHBoxLayout(row);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_progress, 2);
-    for (QLabel* label : {m_epoch, m_speed, m_eta, m_best})
+    layout->addWidget(m_progress, 3);
+    for (QLabel* label : {m_epoch, m_speed, m_eta})
         layout->addWidget(label);
+    layout->addWidget(m_best, 2);
     layout->addWidget(m_status, 1);
     return row;
 }
@@ -171,6 +175,7 @@ void TrainingMonitor::addEval(const EvalRecord& r) {
                             .arg(100.0 * r.accuracy, 0, 'f', 1)
                             .arg(100.0 * r.f1, 0, 'f', 1)
                             .arg(r.step));
+        m_best->setToolTip(m_best->text());
     }
 }
 
@@ -183,6 +188,7 @@ void TrainingMonitor::addRecords(const RunRecord& run) {
 
 void TrainingMonitor::setStatusText(const QString& text) {
     m_status->setText(text);
+    m_status->setToolTip(text);
 }
 
 QString TrainingMonitor::progressText() const {

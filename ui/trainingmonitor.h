@@ -27,7 +27,7 @@ class TrainingMonitor : public QWidget {
 public:
     explicit TrainingMonitor(QWidget* parent = nullptr);
 
-    void reset();                      // clears every plot and the progress
+    void reset(); // clears every plot and the progress
     void setTotalSteps(int totalSteps);
     void addStep(const StepRecord& record);
     void addEval(const EvalRecord& record);

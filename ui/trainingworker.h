@@ -33,8 +33,8 @@ public:
     void start(const fsllm::TrainingConfig& config);
     void resume(const QString& runDir);
 
-    void requestStop();           // thread-safe; the job stops at the next step boundary
-    void setPaused(bool paused);  // thread-safe
+    void requestStop();          // thread-safe; the job stops at the next step boundary
+    void setPaused(bool paused); // thread-safe
     bool isRunning() const { return m_running.load(); }
 
 signals:
@@ -58,7 +58,7 @@ private:
     void setJob(TrainingJob* job);
     void clearPending();
 
-    std::mutex m_mutex;          // guards m_job and the pending flags against the GUI thread
+    std::mutex m_mutex;           // guards m_job and the pending flags against the GUI thread
     TrainingJob* m_job = nullptr; // owned by runJob() while it runs
     bool m_stopPending = false;
     bool m_pausedPending = false;

@@ -211,8 +211,8 @@ void TrainPanel::startTraining() {
     m_runDir = QString::fromStdString(config.outDir);
     m_monitor->setStatusText(tr("starting…"));
     spdlog::info("starting a run in {}", config.outDir);
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, config] { worker->start(config); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, config] { worker->start(config); }, Qt::QueuedConnection);
 }
 
 void TrainPanel::resumeRun(const QString& runDir) {
@@ -225,8 +225,8 @@ void TrainPanel::resumeRun(const QString& runDir) {
     } catch (const std::exception& e) {
         spdlog::warn("{}", e.what()); // the worker reports the real problem, if any
     }
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, runDir] { worker->resume(runDir); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, runDir] { worker->resume(runDir); }, Qt::QueuedConnection);
 }
 
 void TrainPanel::chooseRunToResume() {
@@ -242,8 +242,8 @@ void TrainPanel::togglePause() {
     m_paused = !m_paused;
     m_worker->setPaused(m_paused);
     m_pause->setText(m_paused ? tr("Resume") : tr("Pause"));
-    m_pause->setIcon(style()->standardIcon(m_paused ? QStyle::SP_MediaPlay
-                                                    : QStyle::SP_MediaPause));
+    m_pause->setIcon(
+        style()->standardIcon(m_paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
     m_monitor->setStatusText(m_paused ? tr("paused") : tr("running"));
 }
 

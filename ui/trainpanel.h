@@ -45,7 +45,7 @@ public:
     bool isTraining() const { return m_training; }
     bool isPaused() const { return m_paused; }
     QString currentRunDir() const { return m_runDir; } // of the running or last run
-    QString messageText() const;                      // the panel's message line
+    QString messageText() const;                       // the panel's message line
 
     // Requests a stop, waits for the job to save its checkpoint, and joins the thread.
     void shutdown();

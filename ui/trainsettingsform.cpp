@@ -122,15 +122,14 @@ QWidget* TrainSettingsForm::buildDataGroup() {
 }
 
 QWidget* TrainSettingsForm::buildMethodGroup() {
-    m_mask = combo({QStringLiteral("decay"), QStringLiteral("bidirectional"),
-                    QStringLiteral("causal")});
+    m_mask =
+        combo({QStringLiteral("decay"), QStringLiteral("bidirectional"), QStringLiteral("causal")});
     m_mask->setToolTip(tr("decay: M[i][j] = -λ·(j-i) for future keys; λ = 0 is bidirectional"));
     m_lambda = doubleSpin(0.0, 100.0, 0.5, 3, 0.1);
     m_pooling = combo({QStringLiteral("last"), QStringLiteral("mean"), QStringLiteral("max")});
     m_head = combo({QStringLiteral("fs"), QStringLiteral("linear")});
     m_head->setToolTip(tr("fs: RMSNorm + SwiGLU head (the paper's); linear: a plain projection"));
-    connect(m_mask, &QComboBox::currentIndexChanged, this,
-            &TrainSettingsForm::updateLambdaEnabled);
+    connect(m_mask, &QComboBox::currentIndexChanged, this, &TrainSettingsForm::updateLambdaEnabled);
     auto* form = new QFormLayout;
     form->addRow(tr("Mask"), m_mask);
     form->addRow(tr("Lambda λ"), m_lambda);
@@ -184,20 +183,24 @@ QWidget* TrainSettingsForm::buildOptimisationGroup() {
 
 QWidget* TrainSettingsForm::buildRuntimeGroup() {
     m_device = combo({QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")});
+    m_threads = spin(0, 256, 0, tr("all cores"));
+    m_threads->setToolTip(tr("CPU threads for training; fewer than the cores keeps a busy "
+                             "machine (and this window) responsive"));
     m_runFolder = new PathField(PathField::Kind::Folder, tr("Run folder"));
-    m_runFolder->setPlaceholderText(tr("auto: %1/<date-time>-<mask>")
-                                        .arg(QDir::toNativeSeparators(ResourceLocator::runsRoot())));
+    m_runFolder->setPlaceholderText(
+        tr("auto: %1/<date-time>-<mask>")
+            .arg(QDir::toNativeSeparators(ResourceLocator::runsRoot())));
     m_runFolder->setToolTip(m_runFolder->lineEdit()->placeholderText());
     auto* form = new QFormLayout;
     form->addRow(tr("Device"), m_device);
+    form->addRow(tr("Threads"), m_threads);
     form->addRow(tr("Run folder"), m_runFolder);
-    m_editables << m_device << m_runFolder;
+    m_editables << m_device << m_threads << m_runFolder;
     return group(tr("Runtime and output"), form);
 }
 
 void TrainSettingsForm::updateLambdaEnabled() {
-    m_lambda->setEnabled(m_mask->currentText() == QLatin1String("decay") &&
-                         m_mask->isEnabled());
+    m_lambda->setEnabled(m_mask->currentText() == QLatin1String("decay") && m_mask->isEnabled());
 }
 
 DataReadOptions TrainSettingsForm::dataOptions() const {
@@ -226,8 +229,8 @@ TrainingConfig TrainSettingsForm::config(const QDateTime& now) const {
     c.trainFile = trainFile().toStdString();
     c.devFile = devFile().toStdString();
     c.data = dataOptions();
-    c.outDir = (m_runFolder->path().isEmpty() ? autoRunFolder(now) : m_runFolder->path())
-                   .toStdString();
+    c.outDir =
+        (m_runFolder->path().isEmpty() ? autoRunFolder(now) : m_runFolder->path()).toStdString();
     c.mask.mode = maskModeFromName(m_mask->currentText().toStdString());
     c.mask.lambda = c.mask.mode == MaskMode::Decay ? m_lambda->value() : 0.0;
     c.pooling = poolingFromName(m_pooling->currentText().toStdString());
@@ -244,12 +247,19 @@ TrainingConfig TrainSettingsForm::config(const QDateTime& now) const {
     c.logEvery = m_logEvery->value();
     c.seed = m_seed->value();
     c.device = m_device->currentText().toStdString();
+    c.threads = m_threads->value();
     return c;
 }
 
-QString TrainSettingsForm::modelDir() const { return m_model->path(); }
-QString TrainSettingsForm::trainFile() const { return m_train->path(); }
-QString TrainSettingsForm::devFile() const { return m_dev->path(); }
+QString TrainSettingsForm::modelDir() const {
+    return m_model->path();
+}
+QString TrainSettingsForm::trainFile() const {
+    return m_train->path();
+}
+QString TrainSettingsForm::devFile() const {
+    return m_dev->path();
+}
 
 void TrainSettingsForm::setModelDir(const QString& dir) {
     m_model->setPath(dir);
@@ -266,11 +276,21 @@ void TrainSettingsForm::setDevFile(const QString& path) {
     emit dataChanged();
 }
 
-void TrainSettingsForm::setRunFolder(const QString& dir) { m_runFolder->setPath(dir); }
-void TrainSettingsForm::setEpochs(int epochs) { m_epochs->setValue(epochs); }
-void TrainSettingsForm::setBatchSize(int batchSize) { m_batchSize->setValue(batchSize); }
-void TrainSettingsForm::setEvalEvery(int steps) { m_evalEvery->setValue(steps); }
-void TrainSettingsForm::setLogEvery(int steps) { m_logEvery->setValue(steps); }
+void TrainSettingsForm::setRunFolder(const QString& dir) {
+    m_runFolder->setPath(dir);
+}
+void TrainSettingsForm::setEpochs(int epochs) {
+    m_epochs->setValue(epochs);
+}
+void TrainSettingsForm::setBatchSize(int batchSize) {
+    m_batchSize->setValue(batchSize);
+}
+void TrainSettingsForm::setEvalEvery(int steps) {
+    m_evalEvery->setValue(steps);
+}
+void TrainSettingsForm::setLogEvery(int steps) {
+    m_logEvery->setValue(steps);
+}
 
 void TrainSettingsForm::setMask(const MaskSpec& mask) {
     m_mask->setCurrentText(QString::fromLatin1(maskModeName(mask.mode)));
@@ -313,6 +333,7 @@ void TrainSettingsForm::loadSettings() {
     m_logEvery->setValue(s.value(QStringLiteral("logEvery"), m_logEvery->value()).toInt());
     m_seed->setValue(s.value(QStringLiteral("seed"), m_seed->value()).toInt());
     m_device->setCurrentText(text("device", m_device->currentText()));
+    m_threads->setValue(s.value(QStringLiteral("threads"), m_threads->value()).toInt());
     updateLambdaEnabled();
 }
 
@@ -341,6 +362,7 @@ void TrainSettingsForm::saveSettings() const {
     s.setValue(QStringLiteral("logEvery"), m_logEvery->value());
     s.setValue(QStringLiteral("seed"), m_seed->value());
     s.setValue(QStringLiteral("device"), m_device->currentText());
+    s.setValue(QStringLiteral("threads"), m_threads->value());
 }
 
 } // namespace fsllm

@@ -87,6 +87,7 @@ private:
     QSpinBox* m_logEvery;
     QSpinBox* m_seed;
     QComboBox* m_device;
+    QSpinBox* m_threads;
     PathField* m_runFolder;
     QList<QWidget*> m_editables;
 };

@@ -10,6 +10,7 @@
 #include "datapreview.h"
 #include "inspectpanel.h"
 #include "livecurveplot.h"
+#include "logpanel.h"
 #include "mainwindow.h"
 #include "modelsummaryview.h"
 #include "reportwriter.h"
@@ -22,6 +23,7 @@
 #include "trainpanel.h"
 #include "trainsettingsform.h"
 
+#include <QMimeData>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -37,8 +39,8 @@ constexpr int kTrainTimeoutMs = 240000;
 
 // Sentences whose label is told by one cue word ("good ..." vs "bad ...").
 void writeTsv(const QString& path, int rows, unsigned seed) {
-    const QStringList filler = {"the", "film", "was", "a", "story", "of", "people", "and",
-                                "time", "in", "city", "with", "music"};
+    const QStringList filler = {"the", "film", "was", "a",    "story", "of",   "people",
+                                "and", "time", "in",  "city", "with",  "music"};
     std::mt19937 random(seed);
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
@@ -215,7 +217,9 @@ private slots:
                     for (int row = 0; row < t; ++row)
                         QVERIFY2(std::abs(rowSum(map, row) - 1.0) < 1e-4,
                                  qPrintable(QString("map %1 row %2 sums to %3")
-                                                .arg(m).arg(row).arg(rowSum(map, row))));
+                                                .arg(m)
+                                                .arg(row)
+                                                .arg(rowSum(map, row))));
                 }
             }
         }
@@ -332,6 +336,46 @@ private slots:
         QVERIFY2(panel.exportTable(path("table.tex"), &error), qPrintable(error));
     }
 
+    void dropFolderOpensModelAndRemembersIt() {
+        MainWindow window;
+        window.show();
+        QSignalSpy opened(window.inspectPanel(), &InspectPanel::modelOpened);
+        auto* mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(m_model)});
+        TrainPanel* train = window.trainPanel();
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(train, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(train, &drop);
+        QCOMPARE(train->form()->modelDir(), m_model);
+        QVERIFY(opened.wait(60000));
+        QVERIFY(train->summaryView()->hasSummary());
+        QCOMPARE(QSettings().value("recentModels").toStringList().value(0),
+                 QDir(m_model).absolutePath());
+        delete mime;
+    }
+
+    void closingTheWindowStopsTraining() {
+        const QString runDir = path("runs-closed/run");
+        {
+            MainWindow window;
+            window.show();
+            QSignalSpy opened(window.inspectPanel(), &InspectPanel::modelOpened);
+            window.openModel(m_model);
+            QVERIFY(opened.wait(60000));
+            TrainPanel* train = window.trainPanel();
+            configureForm(train->form(), m_model, m_train, m_dev, runDir, 50);
+            QSignalSpy steps(train->worker(), &TrainingWorker::stepped);
+            train->startTraining();
+            QVERIFY(steps.wait(kTrainTimeoutMs));
+            QVERIFY(window.close()); // stops the job, waits for its checkpoint, joins threads
+        }
+        const RunRecord run = RunRecord::load(runDir.toStdString());
+        QVERIFY(!run.steps.empty());
+        QVERIFY(!AtomicDirectory::resolve(runDir.toStdString() + "/checkpoint").empty());
+    }
+
     void badDataFileShowsMessage() {
         MainWindow window;
         window.show();
@@ -355,6 +399,8 @@ private slots:
         QVERIFY(!train->isTraining());
         QVERIFY(train->messageText().contains(QStringLiteral("bad.tsv")));
         QVERIFY(window.isVisible());
+        // The engine's and the worker's spdlog lines reach the log dock through the Qt sink.
+        QTRY_VERIFY(window.logPanel()->toPlainText().contains(QStringLiteral("training failed")));
         // The window still works: a good file previews fine afterwards.
         QSignalSpy loaded(preview, &DataPreview::loaded);
         window.setDataFiles(m_train, m_dev);

@@ -90,7 +90,8 @@ private slots:
         QCOMPARE(lines.size(), 3);
         QCOMPARE(lines[0], QStringLiteral("run,mask,lambda,pooling,head,best step,accuracy,"
                                           "precision,recall,F1"));
-        QCOMPARE(lines[1], QStringLiteral("\"run,a\",decay,0.5,last,fs,40,0.9125,0.9025,0.8925,0.9"));
+        QCOMPARE(lines[1],
+                 QStringLiteral("\"run,a\",decay,0.5,last,fs,40,0.9125,0.9025,0.8925,0.9"));
         QVERIFY(lines[2].startsWith(QStringLiteral("b,causal,inf,")));
     }
 
@@ -220,8 +221,8 @@ private slots:
     }
 
     void wordsOfPieces() {
-        const std::vector<std::string> pieces = {"<s>", "\u2581The", "\u2581comm", "ittee",
-                                                 "\u2581", "said", "."};
+        const std::vector<std::string> pieces = {"<s>",    "\u2581The", "\u2581comm", "ittee",
+                                                 "\u2581", "said",      "."};
         const auto words = PredictionView::wordsOf(pieces);
         QCOMPARE(words.size(), 3);
         QCOMPARE(words[0].first, QStringLiteral("The"));
