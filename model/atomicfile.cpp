@@ -84,4 +84,15 @@ void AtomicFile::write(const std::string& path, const std::string& bytes) {
     syncFolder(folderOf(path));
 }
 
+void AtomicFile::appendLines(const std::string& path, const std::string& lines) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0)
+        fail(path, "open for appending", errno);
+    const int error = writeAll(fd, lines);
+    const int syncError = error == 0 && ::fsync(fd) != 0 ? errno : 0;
+    ::close(fd);
+    if (error != 0 || syncError != 0)
+        fail(path, "append to", error != 0 ? error : syncError);
+}
+
 } // namespace fsllm

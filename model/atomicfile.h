@@ -11,6 +11,10 @@ class AtomicFile {
 public:
     // Writes `bytes` to `path` atomically. Throws FsllmError naming the path on failure.
     static void write(const std::string& path, const std::string& bytes);
+    // Appends complete lines to a log-like file (metrics.jsonl, train.log) with one O_APPEND
+    // write and an fsync: earlier lines are never rewritten, and a crash can at worst leave the
+    // last line incomplete, which readers skip. Throws FsllmError naming the path on failure.
+    static void appendLines(const std::string& path, const std::string& lines);
 };
 
 } // namespace fsllm

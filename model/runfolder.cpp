@@ -54,8 +54,9 @@ RunFolder::RunFolder(std::string directory, bool fresh, int keepUpToStep)
                              "--out, delete it, or resume it with --resume");
         return;
     }
-    m_metrics = keptMetrics(readIfExists(path("metrics.jsonl")), keepUpToStep);
-    m_log = readIfExists(path("train.log"));
+    // Steps the checkpoint does not cover will be trained again: drop their records once.
+    AtomicFile::write(path("metrics.jsonl"),
+                      keptMetrics(readIfExists(path("metrics.jsonl")), keepUpToStep));
 }
 
 void RunFolder::writeConfig(const TrainingConfig& config) {
@@ -63,16 +64,14 @@ void RunFolder::writeConfig(const TrainingConfig& config) {
 }
 
 void RunFolder::appendMetrics(const std::string& jsonLine) {
-    m_metrics += jsonLine;
-    AtomicFile::write(path("metrics.jsonl"), m_metrics);
+    AtomicFile::appendLines(path("metrics.jsonl"), jsonLine);
 }
 
 void RunFolder::log(const std::string& message) {
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     char stamp[32];
     std::strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", std::localtime(&now));
-    m_log += std::string(stamp) + "  " + message + "\n";
-    AtomicFile::write(path("train.log"), m_log);
+    AtomicFile::appendLines(path("train.log"), std::string(stamp) + "  " + message + "\n");
 }
 
 } // namespace fsllm

@@ -5,7 +5,8 @@
 //   best/             best-on-dev adapter (PEFT layout) + classifier.json
 //   checkpoint/       latest adapter, head, optimizer and trainer state (for resume)
 //   dev_predictions.* predictions of the best checkpoint on dev
-// Every file is written atomically; folders are swapped with AtomicDirectory.
+// run.json and predictions are written atomically, metrics.jsonl and train.log are appended a
+// line at a time (AtomicFile::appendLines), checkpoint folders are swapped with AtomicDirectory.
 // Thread-safety: one writer (the training thread).
 #pragma once
 
@@ -33,8 +34,6 @@ public:
 
 private:
     std::string m_directory;
-    std::string m_metrics; // all of metrics.jsonl
-    std::string m_log;     // all of train.log
 };
 
 } // namespace fsllm

@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <sched.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
 
@@ -45,6 +46,10 @@ int Runtime::availableCores() {
 }
 
 int Runtime::configureThreads(int requested) {
+    static std::atomic<bool> configured{false};
+    if (requested <= 0 && configured.exchange(true))
+        return torch::get_num_threads();
+    configured = true;
     const int threads = requested > 0 ? requested : availableCores();
     torch::set_num_threads(threads);
     return threads;

@@ -17,8 +17,10 @@ struct RuntimeInfo {
 
 class Runtime {
 public:
-    // Sets torch's (and so OpenMP/OpenBLAS's) thread count: `requested` if > 0, else the number
-    // of cores this process may run on. Returns the count set.
+    // Sets torch's (and so OpenMP/OpenBLAS's) thread count, which is process-wide: `requested`
+    // if > 0; else, the first time, the number of cores this process may run on, and later
+    // calls with 0 keep whatever was set (so opening a second engine does not undo an explicit
+    // choice). Returns the count in force.
     static int configureThreads(int requested = 0);
     static RuntimeInfo describe();
     // The number of cores in this process's affinity mask.

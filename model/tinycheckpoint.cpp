@@ -50,6 +50,11 @@ std::string TinyCheckpoint::defaultCorpusPath() {
     if (const char* env = std::getenv("FSLLM_RESOURCES"))
         candidates.push_back(env + relative);
     candidates.push_back(std::string(FSLLM_INSTALL_RESOURCES) + relative);
+    std::error_code error; // a relocated install: <prefix>/bin/fsllm -> <prefix>/share/fsllm
+    const auto executable = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (!error)
+        candidates.push_back((executable.parent_path().parent_path() / "share/fsllm").string() +
+                             relative);
     candidates.push_back(std::string(FSLLM_SOURCE_RESOURCES) + relative);
     for (const auto& candidate : candidates)
         if (std::filesystem::exists(candidate))

@@ -14,13 +14,13 @@ class TrainingObserver {
 public:
     virtual ~TrainingObserver() = default;
     // After data, model and run folder are ready; labels in class-id order.
-    virtual void onStarted(const std::string& runDir, int totalSteps,
-                           const std::vector<std::string>& labels) {}
-    virtual void onStep(const StepRecord& record) {}
-    virtual void onEval(const EvalRecord& record) {}
+    virtual void onStarted(const std::string& /*runDir*/, int /*totalSteps*/,
+                           const std::vector<std::string>& /*labels*/) {}
+    virtual void onStep(const StepRecord& /*record*/) {}
+    virtual void onEval(const EvalRecord& /*record*/) {}
     // Human-readable progress lines ("reading train.tsv", "truncated 3 examples", ...).
-    virtual void onMessage(const std::string& message) {}
-    virtual void onFinished(const TrainingSummary& summary) {}
+    virtual void onMessage(const std::string& /*message*/) {}
+    virtual void onFinished(const TrainingSummary& /*summary*/) {}
 };
 
 } // namespace fsllm
