@@ -9,7 +9,9 @@
 # folder under OUT_DIR; finished runs are skipped, so the script can be rerun after a stop.
 # Environment: FSLLM_ABLATION_EPOCHS (default 2), FSLLM_ABLATION_LR (default 1e-3),
 # FSLLM_ABLATION_SEEDS (default "1"), FSLLM_ABLATION_SETS (default "sst2 sst5 twitter_fin conll2003"),
-# FSLLM_ABLATION_FULL_SETS (data sets that get every lambda; default "sst2").
+# FSLLM_ABLATION_FULL_SETS (data sets that get every lambda; default "sst2"),
+# FSLLM_ABLATION_THREADS (torch threads per run; default 0 = all cores; use 1 when several
+# copies of this script share the machine, one per core).
 set -euo pipefail
 model="$1"
 data="$2"
@@ -21,6 +23,7 @@ lr="${FSLLM_ABLATION_LR:-1e-3}"
 seeds="${FSLLM_ABLATION_SEEDS:-1}"
 sets="${FSLLM_ABLATION_SETS:-sst2 sst5 twitter_fin conll2003}"
 fullSets="${FSLLM_ABLATION_FULL_SETS:-sst2}"
+threads="${FSLLM_ABLATION_THREADS:-0}"
 mkdir -p "${out}"
 log="${out}/ablations.log"
 
@@ -46,6 +49,7 @@ train() { # set name mask lambda seed
     "${cli}" train --model "${model}" --task "${task}" --train "${trainFile}" --dev "${devFile}" \
         ${extra} --mask "${mask}" --lambda "${lambda}" --pooling last --head fs --epochs "${epochs}" \
         --lr "${lr}" --batch-size 16 --max-length 128 --seed "${seed}" --log-every 20 \
+        --threads "${threads}" \
         --out "${dir}" >"${dir}.out" 2>&1 || { echo "FAILED ${dir}" | tee -a "${log}"; return; }
     echo "$(date +%T) ${dir}: $(( $(date +%s) - start )) s; $(tail -1 "${dir}.out")" | tee -a "${log}"
 }
@@ -60,7 +64,7 @@ zeroshot() { # set
     local start=$(date +%s)
     # shellcheck disable=SC2086
     "${cli}" zeroshot --model "${model}" --data "${devFile}" ${extra} ${verbalizers} \
-        --template "Review: {text}\nSentiment:" --out "${dir}" >"${dir}.out" 2>&1 ||
+        --template "Review: {text}\nSentiment:" --threads "${threads}" --out "${dir}" >"${dir}.out" 2>&1 ||
         { echo "FAILED ${dir}" | tee -a "${log}"; return; }
     echo "$(date +%T) ${dir}: $(( $(date +%s) - start )) s; $(grep accuracy "${dir}.out" | tail -1)" | tee -a "${log}"
 }
