@@ -2,19 +2,16 @@
 
 #include "csvparser.h"
 #include "fsllmerror.h"
+#include "textfile.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <initializer_list>
 #include <iterator>
-#include <sstream>
 #include <string_view>
 
 namespace fsllm {
@@ -22,6 +19,7 @@ namespace fsllm {
 namespace {
 
 using nlohmann::json;
+using LineCursor = TextFile::LineCursor;
 
 // Indexed by DataFormat.
 constexpr const char* kFormatNames[] = {"auto", "tsv", "sentence", "csv", "jsonl", "conll"};
@@ -32,153 +30,6 @@ template <typename... Parts>
     std::string message = path + ":" + std::to_string(line) + ": ";
     ((message += parts), ...);
     throw FsllmError(message);
-}
-
-// 'value' for messages, shortened at a UTF-8 character boundary when long.
-std::string inQuotes(std::string_view value) {
-    constexpr std::size_t kMaxShown = 60;
-    if (value.size() <= kMaxShown)
-        return "'" + std::string(value) + "'";
-    std::size_t cut = kMaxShown;
-    while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80)
-        --cut;
-    return "'" + std::string(value.substr(0, cut)) + "...'";
-}
-
-std::string inQuotesList(const std::vector<std::string>& names) {
-    std::string out;
-    for (const std::string& name : names)
-        out += (out.empty() ? "" : ", ") + inQuotes(name);
-    return out.empty() ? "none" : out;
-}
-
-bool isSpace(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-std::string_view trimmed(std::string_view s) {
-    while (!s.empty() && isSpace(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && isSpace(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
-
-std::vector<std::string_view> splitOn(std::string_view s, char separator) {
-    std::vector<std::string_view> parts;
-    for (std::size_t start = 0;;) {
-        const std::size_t end = s.find(separator, start);
-        parts.push_back(s.substr(start, end == std::string_view::npos ? end : end - start));
-        if (end == std::string_view::npos)
-            return parts;
-        start = end + 1;
-    }
-}
-
-std::vector<std::string_view> splitWhitespace(std::string_view s) {
-    std::vector<std::string_view> parts;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && isSpace(s[i]))
-            ++i;
-        const std::size_t start = i;
-        while (i < s.size() && !isSpace(s[i]))
-            ++i;
-        if (i > start)
-            parts.push_back(s.substr(start, i - start));
-    }
-    return parts;
-}
-
-// Iterates the lines of a text (LF or CRLF), counting them from 1.
-class LineCursor {
-public:
-    explicit LineCursor(std::string_view text) : m_text(text) {}
-    bool next(std::string_view& line) {
-        if (m_pos >= m_text.size())
-            return false;
-        std::size_t end = m_text.find('\n', m_pos);
-        if (end == std::string_view::npos)
-            end = m_text.size();
-        line = m_text.substr(m_pos, end - m_pos);
-        if (!line.empty() && line.back() == '\r')
-            line.remove_suffix(1);
-        m_pos = end + 1;
-        ++m_number;
-        return true;
-    }
-    int number() const { return m_number; }
-
-private:
-    std::string_view m_text;
-    std::size_t m_pos = 0;
-    int m_number = 0;
-};
-
-// Offset of the first byte that does not start a well-formed UTF-8 sequence, or npos.
-std::size_t invalidUtf8Offset(std::string_view text) {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t size = text.size();
-    auto continuation = [&](std::size_t i, unsigned lo, unsigned hi) {
-        return i < size && bytes[i] >= lo && bytes[i] <= hi;
-    };
-    for (std::size_t i = 0; i < size;) {
-        const unsigned b = bytes[i];
-        std::size_t length = 0;
-        if (b < 0x80)
-            length = 1;
-        else if (b >= 0xC2 && b <= 0xDF)
-            length = continuation(i + 1, 0x80, 0xBF) ? 2 : 0;
-        else if (b >= 0xE0 && b <= 0xEF) {
-            const unsigned lo = b == 0xE0 ? 0xA0 : 0x80, hi = b == 0xED ? 0x9F : 0xBF;
-            length = continuation(i + 1, lo, hi) && continuation(i + 2, 0x80, 0xBF) ? 3 : 0;
-        } else if (b >= 0xF0 && b <= 0xF4) {
-            const unsigned lo = b == 0xF0 ? 0x90 : 0x80, hi = b == 0xF4 ? 0x8F : 0xBF;
-            length = continuation(i + 1, lo, hi) && continuation(i + 2, 0x80, 0xBF) &&
-                             continuation(i + 3, 0x80, 0xBF)
-                         ? 4
-                         : 0;
-        }
-        if (length == 0)
-            return i;
-        i += length;
-    }
-    return std::string_view::npos;
-}
-
-int lineCount(std::string_view text) {
-    const auto breaks = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
-    return breaks + (!text.empty() && text.back() != '\n' ? 1 : 0);
-}
-
-// The file's text without a UTF-8 byte-order mark; refuses folders, unreadable, empty and
-// non-UTF-8 files.
-std::string loadText(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw FsllmError(path + ": this is a folder; give the path of a data file inside it");
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw FsllmError(path + ": cannot open the file (" + std::strerror(errno) +
-                         "); check the path and the file's permissions");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    std::string text = buffer.str();
-    if (text.compare(0, 3, "\xEF\xBB\xBF") == 0)
-        text.erase(0, 3);
-    if (trimmed(text).empty())
-        fail(path, 1, "the file is empty; give a file with examples");
-    const std::size_t bad = invalidUtf8Offset(text);
-    if (bad != std::string_view::npos) {
-        const std::size_t lineStart = text.rfind('\n', bad); // text[bad] is not '\n'
-        const std::size_t column = lineStart == std::string::npos ? bad + 1 : bad - lineStart;
-        char byte[8];
-        std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[bad]));
-        fail(path, lineCount(std::string_view(text).substr(0, bad + 1)), "invalid UTF-8: byte ",
-             byte, " at column ", std::to_string(column),
-             "; save the file as UTF-8 (it may be Latin-1 or Windows-1252)");
-    }
-    return text;
 }
 
 // ---- Columns of TSV and CSV files --------------------------------------------------------
@@ -198,8 +49,8 @@ std::vector<std::string> columnNames(const std::string& spec,
     if (std::find(available.begin(), available.end(), spec) != available.end())
         return {spec};
     std::vector<std::string> names;
-    for (std::string_view part : splitOn(spec, '+'))
-        names.emplace_back(trimmed(part));
+    for (std::string_view part : TextFile::splitOn(spec, '+'))
+        names.emplace_back(TextFile::trimmed(part));
     return names;
 }
 
@@ -207,8 +58,8 @@ std::size_t requireColumn(const std::vector<std::string>& header, const std::str
                           const char* role, const std::string& path, int line) {
     const auto it = std::find(header.begin(), header.end(), name);
     if (it == header.end()) {
-        fail(path, line, "no ", role, " column ", inQuotes(name), " (the columns are ",
-             inQuotesList(header), "); choose one of these as the ", role, " column");
+        fail(path, line, "no ", role, " column ", TextFile::inQuotes(name), " (the columns are ",
+             TextFile::inQuotesList(header), "); choose one of these as the ", role, " column");
     }
     return static_cast<std::size_t>(it - header.begin());
 }
@@ -229,7 +80,7 @@ ColumnPlan planColumns(const std::vector<std::string>& header, const DataReadOpt
         }
         if (textNames.empty()) {
             fail(path, line, "no 'sentence' or 'text' column (the columns are ",
-                 inQuotesList(header),
+                 TextFile::inQuotesList(header),
                  "); choose the text column, or several joined with '+' such as "
                  "'title+description'");
         }
@@ -250,11 +101,11 @@ RawExample exampleFromFields(const std::vector<Field>& fields, const ColumnPlan&
     }
     RawExample example;
     example.line = line;
-    example.label = std::string(trimmed(fields[plan.label]));
+    example.label = std::string(TextFile::trimmed(fields[plan.label]));
     if (example.label.empty())
         fail(path, line, "the label is empty; give every example a label or remove the row");
     for (std::size_t column : plan.text) {
-        const std::string_view part = trimmed(fields[column]);
+        const std::string_view part = TextFile::trimmed(fields[column]);
         if (!part.empty())
             example.text += (example.text.empty() ? "" : " ") + std::string(part);
     }
@@ -265,18 +116,19 @@ std::vector<RawExample> readTsv(const std::string& path, std::string_view text,
                                 const DataReadOptions& options) {
     LineCursor lines(text);
     std::string_view line;
-    while (lines.next(line) && trimmed(line).empty()) {
+    while (lines.next(line) && TextFile::trimmed(line).empty()) {
     }
     std::vector<std::string> header;
-    for (std::string_view name : splitOn(line, '\t'))
-        header.emplace_back(trimmed(name));
+    for (std::string_view name : TextFile::splitOn(line, '\t'))
+        header.emplace_back(TextFile::trimmed(name));
     ColumnPlan plan = planColumns(header, options, path, lines.number());
     plan.widthNote = "the header has " + std::to_string(plan.width);
     plan.fieldHint = "TSV fields are separated by tabs, so the text must not contain one";
     std::vector<RawExample> examples;
     while (lines.next(line)) {
-        if (!trimmed(line).empty())
-            examples.push_back(exampleFromFields(splitOn(line, '\t'), plan, path, lines.number()));
+        if (!TextFile::trimmed(line).empty())
+            examples.push_back(
+                exampleFromFields(TextFile::splitOn(line, '\t'), plan, path, lines.number()));
     }
     return examples;
 }
@@ -290,7 +142,7 @@ std::vector<RawExample> readCsv(const std::string& path, std::string_view text,
         parser.next(record); // the header row; the file is known not to be blank
     std::vector<std::string> header;
     for (const std::string& name : named ? options.csvColumns : record.fields)
-        header.emplace_back(trimmed(name));
+        header.emplace_back(TextFile::trimmed(name));
     ColumnPlan plan = planColumns(header, options, path, named ? 1 : record.line);
     plan.widthNote = named ? std::to_string(plan.width) + " column names were given"
                            : "the header has " + std::to_string(plan.width);
@@ -306,18 +158,18 @@ std::vector<RawExample> readSentenceLabel(const std::string& path, std::string_v
     LineCursor lines(text);
     std::string_view line;
     while (lines.next(line)) {
-        line = trimmed(line);
+        line = TextFile::trimmed(line);
         if (line.empty())
             continue;
         const std::size_t gap = line.find_first_of(" \t");
         if (gap == std::string_view::npos) {
             fail(path, lines.number(), "expected '<label> <text>' but the line holds only ",
-                 inQuotes(line), "; write the label, a space, then the text");
+                 TextFile::inQuotes(line), "; write the label, a space, then the text");
         }
         RawExample example;
         example.line = lines.number();
         example.label = std::string(line.substr(0, gap));
-        example.text = std::string(trimmed(line.substr(gap)));
+        example.text = std::string(TextFile::trimmed(line.substr(gap)));
         examples.push_back(std::move(example));
     }
     return examples;
@@ -367,8 +219,8 @@ std::string chooseKey(const json& object, const std::string& explicitKey,
     }
     std::string wanted;
     for (const std::string& key : candidates)
-        wanted += (wanted.empty() ? "" : " or ") + inQuotes(key);
-    fail(path, line, "no ", wanted, " key (the keys are ", inQuotesList(keysOf(object)),
+        wanted += (wanted.empty() ? "" : " or ") + TextFile::inQuotes(key);
+    fail(path, line, "no ", wanted, " key (the keys are ", TextFile::inQuotesList(keysOf(object)),
          "); choose the ", role, " key");
 }
 
@@ -377,12 +229,12 @@ std::string jsonLabel(const json& value, const std::string& key, const std::stri
                       int line) {
     std::string label;
     if (value.is_string())
-        label = std::string(trimmed(value.get_ref<const std::string&>()));
+        label = std::string(TextFile::trimmed(value.get_ref<const std::string&>()));
     else if (value.is_number_integer())
         label = value.dump();
     else
-        fail(path, line, "label key ", inQuotes(key), " holds ", inQuotes(value.dump()),
-             "; a label must be a string or an integer");
+        fail(path, line, "label key ", TextFile::inQuotes(key), " holds ",
+             TextFile::inQuotes(value.dump()), "; a label must be a string or an integer");
     if (label.empty())
         fail(path, line, "the label is empty; give every example a label or remove the line");
     return label;
@@ -400,9 +252,9 @@ RawExample sequenceFromJson(const json& object, const DataReadOptions& options,
     for (const std::string& key : textKeys) {
         const json& value = object.at(chooseKey(object, key, {}, "text", path, line));
         if (!value.is_string())
-            fail(path, line, "text key ", inQuotes(key), " holds ", inQuotes(value.dump()),
-                 "; store the text as a JSON string");
-        const std::string part(trimmed(value.get_ref<const std::string&>()));
+            fail(path, line, "text key ", TextFile::inQuotes(key), " holds ",
+                 TextFile::inQuotes(value.dump()), "; store the text as a JSON string");
+        const std::string part(TextFile::trimmed(value.get_ref<const std::string&>()));
         if (!part.empty())
             example.text += (example.text.empty() ? "" : " ") + part;
     }
@@ -415,16 +267,16 @@ RawExample sequenceFromJson(const json& object, const DataReadOptions& options,
 std::vector<std::string> jsonStrings(const json& value, const std::string& key, bool tags,
                                      const std::string& path, int line) {
     if (!value.is_array())
-        fail(path, line, "key ", inQuotes(key), " must hold an array of strings");
+        fail(path, line, "key ", TextFile::inQuotes(key), " must hold an array of strings");
     std::vector<std::string> out;
     for (const json& item : value) {
         if (tags && item.is_number_integer()) {
-            fail(path, line, "key ", inQuotes(key),
+            fail(path, line, "key ", TextFile::inQuotes(key),
                  " holds integer tags; write the tag names (\"B-PER\", \"O\") instead of ids");
         }
         if (!item.is_string() || item.get_ref<const std::string&>().empty())
-            fail(path, line, "key ", inQuotes(key), " must hold non-empty strings, found ",
-                 inQuotes(item.dump()));
+            fail(path, line, "key ", TextFile::inQuotes(key),
+                 " must hold non-empty strings, found ", TextFile::inQuotes(item.dump()));
         out.push_back(item.get<std::string>());
     }
     return out;
@@ -453,7 +305,7 @@ std::vector<RawExample> readJsonl(const std::string& path, std::string_view text
     LineCursor lines(text);
     std::string_view line;
     while (lines.next(line)) {
-        if (trimmed(line).empty())
+        if (TextFile::trimmed(line).empty())
             continue;
         const json object = parseJsonLine(path, lines.number(), line);
         if (options.task == TaskKind::Sequence) {
@@ -485,13 +337,13 @@ std::vector<RawExample> readConll(const std::string& path, std::string_view text
     LineCursor lines(text);
     std::string_view line;
     while (lines.next(line)) {
-        const std::vector<std::string_view> columns = splitWhitespace(line);
+        const std::vector<std::string_view> columns = TextFile::splitWhitespace(line);
         if (columns.empty() || columns.front() == "-DOCSTART-") {
             finishSentence();
             continue;
         }
         if (columns.size() < 2) {
-            fail(path, lines.number(), "the line ", inQuotes(trimmed(line)),
+            fail(path, lines.number(), "the line ", TextFile::inQuotes(TextFile::trimmed(line)),
                  " has a token but no tag; write 'token ... tag' with a blank line between "
                  "sentences");
         }
@@ -524,7 +376,7 @@ bool looksLikeConll(std::string_view text) {
     std::string_view line;
     std::size_t width = 0;
     for (int checked = 0; checked < kLinesToCheck && lines.next(line);) {
-        const std::vector<std::string_view> columns = splitWhitespace(line);
+        const std::vector<std::string_view> columns = TextFile::splitWhitespace(line);
         if (columns.empty())
             continue;
         if (columns.size() < 2 || (width != 0 && columns.size() != width) ||
@@ -552,22 +404,22 @@ DataFormat detectFormat(const std::string& path, std::string_view text, TaskKind
 
     LineCursor lines(text);
     std::string_view first;
-    while (lines.next(first) && trimmed(first).empty()) {
+    while (lines.next(first) && TextFile::trimmed(first).empty()) {
     }
-    first = trimmed(first);
+    first = TextFile::trimmed(first);
     if (first.rfind("-DOCSTART-", 0) == 0)
         return DataFormat::Conll;
     if (first.front() == '{')
         return DataFormat::Jsonl;
     if (task == TaskKind::Token || looksLikeConll(text))
         return DataFormat::Conll;
-    const std::vector<std::string_view> cells = splitOn(first, '\t');
+    const std::vector<std::string_view> cells = TextFile::splitOn(first, '\t');
     if (std::find(cells.begin(), cells.end(), "label") != cells.end())
         return DataFormat::Tsv;
     if (first.find_first_of(" \t") != std::string_view::npos)
         return DataFormat::SentenceLabel;
-    fail(path, lines.number(), "cannot tell the data format from the first line ", inQuotes(first),
-         "; choose the format (tsv, sentence, csv, jsonl or conll)");
+    fail(path, lines.number(), "cannot tell the data format from the first line ",
+         TextFile::inQuotes(first), "; choose the format (tsv, sentence, csv, jsonl or conll)");
 }
 
 void checkTaskFits(const std::string& path, DataFormat format, TaskKind task) {
@@ -601,7 +453,7 @@ const char* dataFormatName(DataFormat format) {
 }
 
 std::vector<RawExample> DataReader::read(const std::string& path, const DataReadOptions& options) {
-    const std::string text = loadText(path);
+    const std::string text = TextFile::load(path);
     const DataFormat format = options.format == DataFormat::Auto
                                   ? detectFormat(path, text, options.task)
                                   : options.format;
@@ -613,14 +465,14 @@ std::vector<RawExample> DataReader::read(const std::string& path, const DataRead
         : format == DataFormat::Jsonl         ? readJsonl(path, text, options)
                                               : readConll(path, text, options.conllTagColumn);
     if (examples.empty()) {
-        fail(path, lineCount(text), "no examples in this ", dataFormatName(format),
+        fail(path, TextFile::lineCount(text), "no examples in this ", dataFormatName(format),
              " file; check that it holds data rows, not only a header or document markers");
     }
     return examples;
 }
 
 DataFormat DataReader::detect(const std::string& path, TaskKind task) {
-    return detectFormat(path, loadText(path), task);
+    return detectFormat(path, TextFile::load(path), task);
 }
 
 } // namespace fsllm
