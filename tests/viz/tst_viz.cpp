@@ -1,7 +1,7 @@
 // The plot widgets of viz/ under the offscreen platform: live curves (counts, EMA smoothing, axis
 // modes, coalesced replots, hover read-out), the attention heatmap (cells, labels, -inf mask
 // cells), probability bars, and PNG/PDF/SVG/CSV export including failures.
-// Set FSLLM_VIZ_SNAPSHOT_DIR to also render every widget with sample data into that folder.
+// Set FSLLM_VIZ_SNAPSHOT_DIR to keep the sample renderings of every widget in that folder.
 #include "attentionheatmap.h"
 #include "livecurveplot.h"
 #include "plotexporter.h"
@@ -537,9 +537,10 @@ void TestViz::exportFailures() {
 }
 
 void TestViz::snapshots() {
-    const QString dir = qEnvironmentVariable("FSLLM_VIZ_SNAPSHOT_DIR");
+    // Renders into FSLLM_VIZ_SNAPSHOT_DIR when set (to look at them), else into the temp folder.
+    QString dir = qEnvironmentVariable("FSLLM_VIZ_SNAPSHOT_DIR");
     if (dir.isEmpty())
-        QSKIP("set FSLLM_VIZ_SNAPSHOT_DIR to render the widgets with sample data");
+        dir = m_dir.filePath(QStringLiteral("snapshots"));
     QDir().mkpath(dir);
 
     LiveCurvePlot curves;
@@ -600,6 +601,13 @@ void TestViz::snapshots() {
     PlotExporter(&bars).savePng(dir + QStringLiteral("/bars.png"), 460, 260);
     bars.setProbabilities({"negative", "positive"}, {0.04f, 0.96f});
     PlotExporter(&bars).savePng(dir + QStringLiteral("/bars2.png"), 460, 200);
+
+    for (const char* name : {"curves.png", "curves_log_walltime.png", "heatmap.png",
+                             "mask_causal.png", "mask_decay.png", "heatmap64.png", "bars.png",
+                             "bars2.png"})
+        QVERIFY2(!QImage(dir + QLatin1Char('/') + QLatin1String(name)).isNull(), name);
+    QVERIFY(QFileInfo(dir + QStringLiteral("/heatmap.svg")).size() > 0);
+    QVERIFY(QFileInfo(dir + QStringLiteral("/heatmap.pdf")).size() > 0);
 }
 
 QTEST_MAIN(TestViz)
