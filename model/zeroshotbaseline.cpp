@@ -186,12 +186,16 @@ ZeroShotReport ZeroShotBaseline::run(const ZeroShotOptions& o,
 
     EvaluationResult result;
     std::vector<int> gold;
+    double lossSum = 0.0; // cross-entropy of the label distribution the scores define
     for (std::size_t e = 0; e < raw.size(); ++e) {
         gold.push_back(labels.id(raw[e].label, o.dataFile, raw[e].line));
-        auto row = torch::softmax(torch::tensor(scores[e], torch::kFloat64), 0).to(torch::kFloat32);
+        auto logProbabilities = torch::log_softmax(torch::tensor(scores[e], torch::kFloat64), 0);
+        lossSum -= logProbabilities[gold.back()].item<double>();
+        auto row = logProbabilities.exp().to(torch::kFloat32);
         result.probabilities.emplace_back(row.data_ptr<float>(), row.data_ptr<float>() + classes);
         result.predicted.push_back(static_cast<int>(row.argmax().item<int64_t>()));
     }
+    result.loss = raw.empty() ? 0.0 : lossSum / static_cast<double>(raw.size());
     result.classification = Metrics::classification(gold, result.predicted, labels.names());
     report.accuracy = result.accuracy = result.classification.accuracy;
     report.precision = result.precision = result.classification.macroPrecision;
@@ -201,6 +205,7 @@ ZeroShotReport ZeroShotBaseline::run(const ZeroShotOptions& o,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     EvalRecord record;
+    record.evalLoss = result.loss;
     record.accuracy = report.accuracy;
     record.precision = report.precision;
     record.recall = report.recall;

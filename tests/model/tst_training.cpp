@@ -248,6 +248,7 @@ private slots:
         QCOMPARE(run.config.method, std::string("zeroshot"));
         QVERIFY(run.best().has_value());
         QCOMPARE(run.best()->accuracy, report.accuracy);
+        QVERIFY(run.best()->evalLoss > 0.0); // cross-entropy of the verbalizer distribution
 
         // Independent check of example 1 through the inspection path's LM logits.
         auto engine = Engine::open(m_model, EngineOptions{"cpu", "auto", 1});
