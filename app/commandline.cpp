@@ -77,4 +77,16 @@ EngineOptions CommandLine::engineOptions() const {
     return options;
 }
 
+std::string CommandLine::usageFrom(const std::map<std::string, std::string>& table,
+                                   const std::string& command) {
+    if (!command.empty()) {
+        auto it = table.find(command);
+        return it == table.end() ? std::string() : it->second;
+    }
+    std::string all;
+    for (const auto& entry : table)
+        all += entry.second + "\n";
+    return all;
+}
+
 } // namespace fsllm

@@ -29,6 +29,11 @@ public:
     // --device, --dtype and --threads (defaults: auto, auto, all cores).
     EngineOptions engineOptions() const;
 
+    // The usage text of `command` in a table of commands; every entry when `command` is empty,
+    // "" when the table does not have it.
+    static std::string usageFrom(const std::map<std::string, std::string>& table,
+                                 const std::string& command);
+
 private:
     std::string m_command;
     std::map<std::string, std::string> m_values;

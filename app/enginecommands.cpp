@@ -77,13 +77,7 @@ void printInspectTiming(Engine& engine, InspectRequest request) {
 } // namespace
 
 std::string EngineCommands::usage(const std::string& command) {
-    auto it = kUsage.find(command);
-    if (it != kUsage.end())
-        return it->second;
-    std::string all;
-    for (const auto& entry : kUsage)
-        all += entry.second + "\n";
-    return all;
+    return CommandLine::usageFrom(kUsage, command);
 }
 
 int EngineCommands::info(const std::vector<std::string>& args) {

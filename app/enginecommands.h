@@ -16,7 +16,7 @@ public:
     static int bench(const std::vector<std::string>& args);
     static int pretrain(const std::vector<std::string>& args);
 
-    // Usage text of one command (or of all when `command` is empty).
+    // Usage text of one command ("" when it is not one of these; all when `command` is empty).
     static std::string usage(const std::string& command);
 };
 

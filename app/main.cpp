@@ -56,8 +56,7 @@ int main(int argc, char** argv) {
     for (const auto& arg : args)
         if (arg == "--help" || arg == "-h") {
             const std::string engineUsage = fsllm::EngineCommands::usage(name);
-            const bool engineCommand = engineUsage.rfind("fsllm " + name, 0) == 0;
-            std::cout << (engineCommand ? engineUsage : fsllm::TrainingCommands::usage(name));
+            std::cout << (engineUsage.empty() ? fsllm::TrainingCommands::usage(name) : engineUsage);
             return 0;
         }
     try {

@@ -124,13 +124,7 @@ void stopOnInterrupt(int) {
 } // namespace
 
 std::string TrainingCommands::usage(const std::string& command) {
-    auto it = kUsage.find(command);
-    if (it != kUsage.end())
-        return it->second;
-    std::string all;
-    for (const auto& entry : kUsage)
-        all += entry.second + "\n";
-    return all;
+    return CommandLine::usageFrom(kUsage, command);
 }
 
 int TrainingCommands::train(const std::vector<std::string>& args) {

@@ -14,6 +14,7 @@ public:
     static int eval(const std::vector<std::string>& args);
     static int predict(const std::vector<std::string>& args);
     static int zeroshot(const std::vector<std::string>& args);
+    // Usage text of one command ("" when it is not one of these; all when `command` is empty).
     static std::string usage(const std::string& command);
 };
 
