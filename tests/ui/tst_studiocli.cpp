@@ -1,5 +1,6 @@
 // The fsllm-studio executable as a user runs it (child process, offscreen platform): usage
 // errors, the headless --report, and --screenshot of the Inspect tab on a tiny model.
+#include "fakerunfolder.h"
 #include "tinycheckpoint.h"
 #include "trainingconfig.h"
 #include "trainingrecords.h"
@@ -35,36 +36,6 @@ Result runStudio(const QStringList& args, const QString& home, int timeoutMs = 1
             QString::fromUtf8(process.readAll())};
 }
 
-void writeRun(const QString& dir, MaskSpec mask) {
-    QDir().mkpath(dir);
-    TrainingConfig config;
-    config.modelDir = "/models/x";
-    config.trainFile = "train.tsv";
-    config.devFile = "dev.tsv";
-    config.outDir = dir.toStdString();
-    config.mask = mask;
-    QFile json(dir + "/run.json");
-    QVERIFY(json.open(QIODevice::WriteOnly));
-    json.write(QByteArray::fromStdString(config.toJsonText()));
-    QFile metrics(dir + "/metrics.jsonl");
-    QVERIFY(metrics.open(QIODevice::WriteOnly));
-    for (int step = 1; step <= 10; ++step) {
-        StepRecord s;
-        s.step = step;
-        s.trainLoss = 2.0 / step;
-        s.wallSeconds = step;
-        metrics.write(QByteArray::fromStdString(s.toJsonLine()));
-        if (step % 5 == 0) {
-            EvalRecord e;
-            e.step = step;
-            e.evalLoss = 1.0 / step;
-            e.accuracy = e.f1 = 0.5 + 0.02 * step;
-            e.isBest = true;
-            metrics.write(QByteArray::fromStdString(e.toJsonLine()));
-        }
-    }
-}
-
 } // namespace
 
 class TestStudioCli : public QObject {
@@ -89,8 +60,8 @@ private slots:
     }
 
     void headlessReport() {
-        writeRun(m_dir.filePath("runs/a"), MaskSpec{MaskMode::Decay, 0.5});
-        writeRun(m_dir.filePath("runs/b"), MaskSpec{MaskMode::Causal, 0.0});
+        fsllm::testing::writeFakeRun(m_dir.filePath("runs/a"), MaskSpec{MaskMode::Decay, 0.5}, 0.7);
+        fsllm::testing::writeFakeRun(m_dir.filePath("runs/b"), MaskSpec{MaskMode::Causal, 0.0}, 0.6);
         const QString out = m_dir.filePath("report");
         const Result result = runStudio(
             {"--report", m_dir.filePath("runs/a"), m_dir.filePath("runs/b"), "--out", out},

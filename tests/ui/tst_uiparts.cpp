@@ -2,6 +2,7 @@
 // run curves, export file names, the lambda slider mapping, token-to-word grouping and the
 // event-loop stall meter.
 #include "exportdialog.h"
+#include "fakerunfolder.h"
 #include "inspectpanel.h"
 #include "livecurveplot.h"
 #include "predictionview.h"
@@ -40,40 +41,6 @@ ResultRow row(const QString& run, const QString& mask, double lambda, double acc
 QString readText(const QString& path) {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
-}
-
-// A run folder as fsllm train leaves it: run.json and metrics.jsonl.
-void writeRun(const QString& dir, MaskSpec mask, double bestAccuracy) {
-    QDir().mkpath(dir);
-    TrainingConfig config;
-    config.modelDir = "/models/x";
-    config.trainFile = "train.tsv";
-    config.devFile = "dev.tsv";
-    config.outDir = dir.toStdString();
-    config.mask = mask;
-    QFile json(dir + "/run.json");
-    QVERIFY(json.open(QIODevice::WriteOnly));
-    json.write(QByteArray::fromStdString(config.toJsonText()));
-    QFile metrics(dir + "/metrics.jsonl");
-    QVERIFY(metrics.open(QIODevice::WriteOnly));
-    for (int step = 1; step <= 4; ++step) {
-        StepRecord s;
-        s.step = step;
-        s.totalSteps = 4;
-        s.trainLoss = 1.0 / step;
-        s.learningRate = 1e-3;
-        s.wallSeconds = step;
-        metrics.write(QByteArray::fromStdString(s.toJsonLine()));
-    }
-    EvalRecord e;
-    e.step = 4;
-    e.accuracy = bestAccuracy;
-    e.precision = bestAccuracy;
-    e.recall = bestAccuracy;
-    e.f1 = bestAccuracy;
-    e.evalLoss = 0.5;
-    e.isBest = true;
-    metrics.write(QByteArray::fromStdString(e.toJsonLine()));
 }
 
 } // namespace
@@ -149,8 +116,8 @@ private slots:
 
     void tableFromRunFolders() {
         QTemporaryDir dir;
-        writeRun(dir.filePath("decay_run"), MaskSpec{MaskMode::Decay, 0.25}, 0.75);
-        writeRun(dir.filePath("causal_run"), MaskSpec{MaskMode::Causal, 0.0}, 0.5);
+        fsllm::testing::writeFakeRun(dir.filePath("decay_run"), MaskSpec{MaskMode::Decay, 0.25}, 0.75);
+        fsllm::testing::writeFakeRun(dir.filePath("causal_run"), MaskSpec{MaskMode::Causal, 0.0}, 0.5);
         ResultsTable table;
         table.addRun(RunRecord::load(dir.filePath("decay_run").toStdString()));
         table.addRun(RunRecord::load(dir.filePath("causal_run").toStdString()));
@@ -165,7 +132,7 @@ private slots:
 
     void runCurvesOverlay() {
         QTemporaryDir dir;
-        writeRun(dir.filePath("r1"), MaskSpec{MaskMode::Decay, 0.5}, 0.75);
+        fsllm::testing::writeFakeRun(dir.filePath("r1"), MaskSpec{MaskMode::Decay, 0.5}, 0.75);
         const RunRecord run = RunRecord::load(dir.filePath("r1").toStdString());
         LiveCurvePlot train, eval, scores;
         const CurvePlots plots{&train, &eval, &scores, nullptr};
