@@ -1,5 +1,6 @@
 #include "pretrainer.h"
 
+#include "adamwsetup.h"
 #include "atomicfile.h"
 #include "decoder.h"
 #include "fsllmerror.h"
@@ -149,17 +150,8 @@ PretrainReport Pretrainer::run(const PretrainOptions& o,
         report.parameters += parameter.numel();
     say("model: " + std::to_string(report.parameters) + " parameters");
 
-    std::vector<torch::Tensor> decay, noDecay;
-    for (auto& parameter : decoder->parameters())
-        (parameter.dim() >= 2 ? decay : noDecay).push_back(parameter);
-    auto groupOptions = [&](double weightDecay) {
-        return std::make_unique<torch::optim::AdamWOptions>(
-            torch::optim::AdamWOptions(o.learningRate).betas({0.9, 0.95}).weight_decay(weightDecay));
-    };
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(decay, groupOptions(o.weightDecay));
-    groups.emplace_back(noDecay, groupOptions(0.0));
-    torch::optim::AdamW optimizer(groups, torch::optim::AdamWOptions(o.learningRate));
+    auto optimizer = AdamWSetup::create(decoder->parameters(), o.learningRate, o.weightDecay,
+                                        /*beta2=*/0.95);
 
     std::mt19937_64 random(static_cast<uint64_t>(o.seed) + 1);
     std::uniform_int_distribution<int64_t> offset(0, static_cast<int64_t>(train.size()) - o.seqLen - 2);
@@ -212,12 +204,11 @@ PretrainReport Pretrainer::run(const PretrainOptions& o,
         const double rate = step < warm ? o.learningRate * (step + 1) / warm
                                         : o.learningRate * (o.minLearningRateRatio +
                                                             (1.0 - o.minLearningRateRatio) * cosine);
-        for (auto& group : optimizer.param_groups())
-            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(rate);
+        AdamWSetup::setLearningRate(*optimizer, rate);
         std::vector<torch::Tensor> rows;
         for (int b = 0; b < o.batch; ++b)
             rows.push_back(chunkAt(train, offset(random), o.seqLen + 1));
-        optimizer.zero_grad();
+        optimizer->zero_grad();
         auto loss = languageModelLoss(*decoder, torch::stack(rows)); // chunks [B, T+1]
         const double value = loss.item<double>();
         if (!std::isfinite(value))
@@ -225,7 +216,7 @@ PretrainReport Pretrainer::run(const PretrainOptions& o,
                              std::to_string(step) + "; lower --lr");
         loss.backward();
         torch::nn::utils::clip_grad_norm_(decoder->parameters(), 1.0);
-        optimizer.step();
+        optimizer->step();
         lossSum += value;
         ++lossCount;
         report.tokensSeen += static_cast<long long>(o.batch) * o.seqLen;

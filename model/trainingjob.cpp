@@ -1,5 +1,6 @@
 #include "trainingjob.h"
 
+#include "adamwsetup.h"
 #include "adapterio.h"
 #include "atomicdirectory.h"
 #include "atomicfile.h"
@@ -137,19 +138,8 @@ void TrainingJob::Impl::buildModel() {
                               LoraTargets::parse(config.loraTargets));
     classifier = ClassifierModel(model.decoder, spec);
 
-    // AdamW with decoupled weight decay on matrices only (not on norms and biases).
-    std::vector<torch::Tensor> decay, noDecay;
-    for (auto& parameter : classifier->trainableParameters())
-        (parameter.dim() >= 2 ? decay : noDecay).push_back(parameter);
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    auto options = [&](double weightDecay) {
-        return std::make_unique<torch::optim::AdamWOptions>(
-            torch::optim::AdamWOptions(config.learningRate).weight_decay(weightDecay));
-    };
-    groups.emplace_back(decay, options(config.weightDecay));
-    if (!noDecay.empty())
-        groups.emplace_back(noDecay, options(0.0));
-    optimizer = std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(config.learningRate));
+    optimizer = AdamWSetup::create(classifier->trainableParameters(), config.learningRate,
+                                   config.weightDecay);
 }
 
 AdapterConfig TrainingJob::Impl::adapterConfig() const {
@@ -283,8 +273,7 @@ TrainingSummary TrainingJob::Impl::train() {
                 continue;
 
             const double rate = schedule.at(state.step);
-            for (auto& group : optimizer->param_groups())
-                static_cast<torch::optim::AdamWOptions&>(group.options()).lr(rate);
+            AdamWSetup::setLearningRate(*optimizer, rate);
             if (config.maxGradNorm > 0.0)
                 torch::nn::utils::clip_grad_norm_(trainable, config.maxGradNorm);
             optimizer->step();
