@@ -25,7 +25,7 @@ readonly kAptPackages=(
     libtorch-dev libopenblas0-openmp
     qt6-base-dev qt6-svg-dev libqcustomplot-dev libspdlog-dev nlohmann-json3-dev
     python3-torch
-    xvfb xauth imagemagick
+    xvfb xauth xdotool imagemagick
     dpkg-dev apt gpgv ca-certificates tar gzip coreutils
 )
 
