@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of every reader of a user's files (libFuzzer + ASan + UBSan, clang).
+#   installer/fuzz.sh SECONDS [TARGET...]   fuzz each target (all when none named) for SECONDS
+#   installer/fuzz.sh --list                the targets
+# Builds the fuzz executables in build-asan/, the ASan + UBSan build of installer/sanitize.sh.
+# Each target starts from fuzz/corpus/<target>/ and keeps what it learns in
+# build-asan/fuzz-corpus/<target>/ (not committed). An input that crashes lands in
+# fuzz/found/<target>/; after the fix, move it to fuzz/regressions/<target>/, where the normal
+# test suite (tst_fuzzcorpus) replays it on every build. Prints runs, executions and crashes per
+# target; exits 1 when any target found a crash.
+# Environment: FSLLM_JOBS (default nproc),
+# FSLLM_FUZZ_WORKERS (parallel fuzzing processes per target, default 1).
+set -euo pipefail
+
+repoDir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+buildDir="${repoDir}/build-asan"
+jobs="${FSLLM_JOBS:-$(nproc)}"
+workers="${FSLLM_FUZZ_WORKERS:-1}"
+
+usage() { echo "usage: installer/fuzz.sh SECONDS [TARGET...] | --list" >&2; exit 2; }
+[[ $# -ge 1 ]] || usage
+
+targets() { ls "${repoDir}/fuzz/corpus"; }
+if [[ "$1" == "--list" ]]; then
+    targets
+    exit 0
+fi
+seconds="$1"
+shift
+[[ "${seconds}" =~ ^[0-9]+$ && "${seconds}" -gt 0 ]] || usage
+chosen=("$@")
+[[ ${#chosen[@]} -gt 0 ]] || mapfile -t chosen < <(targets)
+
+"${repoDir}/installer/install-deps.sh"
+source "${repoDir}/installer/sanitized-build.sh"
+configureSanitizedBuild address "${buildDir}"
+cmake --build "${buildDir}" -j "${jobs}" --target $(printf 'fuzz_%s ' "${chosen[@]}")
+exportSanitizerOptions
+status=0
+for target in "${chosen[@]}"; do
+    work="${buildDir}/fuzz-corpus/${target}"
+    found="${repoDir}/fuzz/found/${target}"
+    mkdir -p "${work}" "${found}"
+    log="${buildDir}/fuzz-${target}.log"
+    # Inputs may grow to the largest seed (a tokenizer.model is ~100 KB), at least 64 KiB.
+    maxLen=$(find "${repoDir}/fuzz/corpus/${target}" -type f -printf '%s\n' | sort -n | tail -1)
+    (( maxLen > 65536 )) || maxLen=65536
+    parallel=()
+    (( workers > 1 )) && parallel=(-jobs="${workers}" -workers="${workers}")
+    # -malloc_limit_mb: a reader must refuse a huge size before allocating it (counts as a crash).
+    set +e
+    (cd "${buildDir}" && "${buildDir}/fuzz/fuzz_${target}" "${work}" \
+        "${repoDir}/fuzz/corpus/${target}" -max_total_time="${seconds}" -rss_limit_mb=2048 \
+        -malloc_limit_mb=2048 -timeout=20 -max_len="${maxLen}" "${parallel[@]}" \
+        -artifact_prefix="${found}/" -print_final_stats=1) >"${log}" 2>&1
+    rc=$?
+    set -e
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "${log}" | awk '{s+=$2} END {print s+0}')
+    crashes=$(find "${found}" -type f | wc -l)
+    printf '[fuzz] %-16s %6s s  %10s executions  %s crash inputs in fuzz/found/%s  (exit %s, log %s)\n' \
+        "${target}" "${seconds}" "${execs}" "${crashes}" "${target}" "${rc}" "${log}"
+    [[ ${rc} -eq 0 && ${crashes} -eq 0 ]] || status=1
+    rmdir "${found}" 2>/dev/null || true
+done
+exit "${status}"
