@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of every reader of a user's files (libFuzzer + ASan + UBSan, clang).
 #   installer/fuzz.sh SECONDS [TARGET...]   fuzz each target (all when none named) for SECONDS
+#   installer/fuzz.sh --replay [TARGET...]  run each target once over its committed inputs
+#                                           (fuzz/corpus and fuzz/regressions) under ASan + UBSan
 #   installer/fuzz.sh --list                the targets
 # Builds the fuzz executables in build-asan/, the ASan + UBSan build of installer/sanitize.sh.
 # Each target starts from fuzz/corpus/<target>/ and keeps what it learns in
@@ -17,7 +19,7 @@ buildDir="${repoDir}/build-asan"
 jobs="${FSLLM_JOBS:-$(nproc)}"
 workers="${FSLLM_FUZZ_WORKERS:-1}"
 
-usage() { echo "usage: installer/fuzz.sh SECONDS [TARGET...] | --list" >&2; exit 2; }
+usage() { echo "usage: installer/fuzz.sh SECONDS [TARGET...] | --replay [TARGET...] | --list" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
 
 targets() { ls "${repoDir}/fuzz/corpus"; }
@@ -27,7 +29,7 @@ if [[ "$1" == "--list" ]]; then
 fi
 seconds="$1"
 shift
-[[ "${seconds}" =~ ^[0-9]+$ && "${seconds}" -gt 0 ]] || usage
+[[ "${seconds}" == "--replay" || ( "${seconds}" =~ ^[0-9]+$ && "${seconds}" -gt 0 ) ]] || usage
 chosen=("$@")
 [[ ${#chosen[@]} -gt 0 ]] || mapfile -t chosen < <(targets)
 
@@ -36,6 +38,29 @@ source "${repoDir}/installer/sanitized-build.sh"
 configureSanitizedBuild address "${buildDir}"
 cmake --build "${buildDir}" -j "${jobs}" --target $(printf 'fuzz_%s ' "${chosen[@]}")
 exportSanitizerOptions
+
+if [[ "${seconds}" == "--replay" ]]; then
+    status=0
+    for target in "${chosen[@]}"; do
+        inputs=()
+        for kind in corpus regressions; do
+            [[ -d "${repoDir}/fuzz/${kind}/${target}" ]] &&
+                mapfile -t -O "${#inputs[@]}" inputs < <(find "${repoDir}/fuzz/${kind}/${target}" -type f | sort)
+        done
+        log="${buildDir}/replay-${target}.log"
+        if "${buildDir}/fuzz/fuzz_${target}" -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+            -timeout=60 "${inputs[@]}" >"${log}" 2>&1; then
+            printf '[fuzz] %-16s %4d inputs replayed, no crash\n' "${target}" "${#inputs[@]}"
+        else
+            printf '[fuzz] %-16s CRASH replaying its inputs (log %s):\n' "${target}" "${log}"
+            grep 'Running:' "${log}" | tail -1
+            grep -E 'ERROR|SUMMARY|uncaught' "${log}" | head -3
+            status=1
+        fi
+    done
+    exit "${status}"
+fi
+
 status=0
 for target in "${chosen[@]}"; do
     work="${buildDir}/fuzz-corpus/${target}"
