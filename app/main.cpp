@@ -10,6 +10,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <string>
 
 namespace {
 
@@ -28,6 +29,23 @@ const std::map<std::string, Command>& commands() {
         {"zeroshot", fsllm::TrainingCommands::zeroshot},
     };
     return table;
+}
+
+// The message on one line: control characters (a CR or LF from a file's text) become visible
+// escapes, so the error stays the single line the contract promises.
+std::string oneLine(const std::string& message) {
+    std::string line;
+    for (const char c : message) {
+        if (c == '\n')
+            line += "\\n";
+        else if (c == '\r')
+            line += "\\r";
+        else if (static_cast<unsigned char>(c) < 0x20 && c != '\t')
+            line += ' ';
+        else
+            line += c;
+    }
+    return line;
 }
 
 int printUsage(std::ostream& out, int code) {
@@ -62,7 +80,7 @@ int main(int argc, char** argv) {
     try {
         return it->second(args);
     } catch (const fsllm::FsllmError& e) {
-        std::cerr << "error: " << e.what() << "\n";
+        std::cerr << "error: " << oneLine(e.what()) << "\n";
         return 2;
     } catch (const std::exception& e) {
         const std::string message = e.what(); // first line only: LibTorch appends a backtrace

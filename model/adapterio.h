@@ -7,6 +7,7 @@
 
 #include "classificationhead.h"
 #include "decoder.h"
+#include "safetensorsfile.h"
 
 #include <string>
 
@@ -21,10 +22,15 @@ struct AdapterConfig {
 
     static constexpr const char* kConfigFile = "adapter_config.json";
     static constexpr const char* kWeightsFile = "adapter_model.safetensors";
+    // The largest rank accepted from a file (real adapters use 4 to 256).
+    static constexpr std::int64_t kMaxRank = 65536;
 
     std::string toJsonText() const;
     // Throws FsllmError("<source>: field '<name>': ...") for a missing/wrong field, a peft_type
-    // other than LORA, bias other than "none", or a target module the engine does not have.
+    // other than LORA, bias other than "none", a target module the engine does not have, a rank
+    // outside 1..kMaxRank, dropout outside [0, 1), or an option that changes what the weights
+    // mean and is not supported (use_dora, fan_in_fan_out, rank_pattern, alpha_pattern).
+    // use_rslora is supported (scaling alpha / sqrt(r)) and written back on save.
     static AdapterConfig fromJsonText(const std::string& text, const std::string& source);
     static AdapterConfig load(const std::string& directory);
 };
@@ -39,9 +45,16 @@ public:
     // Enables LoRA on `decoder` as the config says (if not already) and loads A, B and the head.
     // Every tensor must be known and of the right shape, and every expected tensor present;
     // errors name the file and the key (a head saved under another name than "score" is the
-    // classic PEFT mismatch and gets its own message).
+    // classic PEFT mismatch and gets its own message). The rank is checked against the weights
+    // before any LoRA module is allocated; NaN or infinite weights are refused.
     static AdapterConfig load(const std::string& directory, DecoderImpl& decoder,
                               ClassificationHeadImpl* head);
+
+    // Throws FsllmError naming `configPath` and field 'r' unless every lora_A [r, in] and lora_B
+    // [out, r] tensor of `file` has the config's rank r <= min(in, out); and naming the file when
+    // it holds no LoRA tensors.
+    static void checkRank(const AdapterConfig& config, const SafetensorsFile& file,
+                          const std::string& configPath);
 };
 
 } // namespace fsllm

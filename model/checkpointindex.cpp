@@ -4,6 +4,7 @@
 #include "checkpointindex.h"
 
 #include "fsllmerror.h"
+#include "jsontext.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,13 +23,6 @@ using Json = nlohmann::json;
 constexpr const char* kSingleFile = "model.safetensors";
 constexpr const char* kIndexFile = "model.safetensors.index.json";
 
-// nlohmann messages start with "[json.exception.parse_error.101] "; users need only the rest.
-std::string jsonMessage(const std::exception& e) {
-    const std::string text = e.what();
-    const std::size_t bracket = text.find("] ");
-    return bracket == std::string::npos ? text : text.substr(bracket + 2);
-}
-
 std::string joinPath(const std::string& folder, const std::string& name) {
     return (fs::path(folder) / name).string();
 }
@@ -39,12 +33,7 @@ Json readIndexJson(const std::string& indexPath) {
         throw FsllmError(indexPath + ": cannot open; check the file's permissions");
     std::stringstream text;
     text << in.rdbuf();
-    try {
-        return Json::parse(text.str());
-    } catch (const Json::exception& e) {
-        throw FsllmError(indexPath + ": not valid JSON (" + jsonMessage(e) +
-                         "); re-download the checkpoint's index file");
-    }
+    return JsonText::parse(text.str(), indexPath, "re-download the checkpoint's index file");
 }
 
 // A shard must be a plain file name inside the checkpoint folder.
@@ -69,7 +58,7 @@ std::map<std::string, std::string> readWeightMap(const std::string& indexPath) {
     for (const auto& item : it->items()) {
         if (!item.value().is_string() || !isPlainFileName(item.value().get<std::string>()))
             throw FsllmError(indexPath + ": field 'weight_map': tensor '" + item.key() +
-                             "' maps to " + item.value().dump() +
+                             "' maps to " + JsonText::shown(item.value()) +
                              ", not a shard file name in the same folder");
         weightMap[item.key()] = item.value().get<std::string>();
     }

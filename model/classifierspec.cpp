@@ -2,6 +2,7 @@
 
 #include "atomicfile.h"
 #include "fsllmerror.h"
+#include "jsontext.h"
 
 #include <nlohmann/json.hpp>
 
@@ -43,11 +44,14 @@ TaskKind taskKindFromName(const std::string& name) {
         return TaskKind::Sequence;
     if (name == "token")
         return TaskKind::Token;
-    throw FsllmError("unknown task '" + name + "'; choose seq (one label per text) or token "
+    throw FsllmError("unknown task '" + name +
+                     "'; choose seq (one label per text) or token "
                      "(one label per word)");
 }
 
-const char* taskKindName(TaskKind kind) { return kind == TaskKind::Sequence ? "seq" : "token"; }
+const char* taskKindName(TaskKind kind) {
+    return kind == TaskKind::Sequence ? "seq" : "token";
+}
 
 HeadKind headKindFromName(const std::string& name) {
     if (name == "fs")
@@ -57,7 +61,9 @@ HeadKind headKindFromName(const std::string& name) {
     throw FsllmError("unknown head '" + name + "'; choose fs or linear");
 }
 
-const char* headKindName(HeadKind kind) { return kind == HeadKind::Fs ? "fs" : "linear"; }
+const char* headKindName(HeadKind kind) {
+    return kind == HeadKind::Fs ? "fs" : "linear";
+}
 
 Pooling poolingFromName(const std::string& name) {
     if (name == "last")
@@ -81,7 +87,6 @@ const char* poolingName(Pooling pooling) {
     return "last";
 }
 
-
 std::string ClassifierSpec::toJsonText() const {
     json object;
     object["task"] = taskKindName(task);
@@ -96,12 +101,7 @@ std::string ClassifierSpec::toJsonText() const {
 }
 
 ClassifierSpec ClassifierSpec::fromJsonText(const std::string& text, const std::string& source) {
-    json object;
-    try {
-        object = json::parse(text);
-    } catch (const json::exception& e) {
-        throw FsllmError(source + ": not valid JSON (" + e.what() + ")");
-    }
+    const json object = JsonText::parse(text, source, "fix the file or train the run again");
     if (!object.is_object())
         throw FsllmError(source + ": expected a JSON object");
     ClassifierSpec spec;

@@ -2,6 +2,7 @@
 
 #include "csvparser.h"
 #include "fsllmerror.h"
+#include "jsontext.h"
 #include "textfile.h"
 
 #include <nlohmann/json.hpp>
@@ -178,17 +179,8 @@ std::vector<RawExample> readSentenceLabel(const std::string& path, std::string_v
 // ---- JSON Lines ---------------------------------------------------------------------------
 
 json parseJsonLine(const std::string& path, int line, std::string_view text) {
-    json value;
-    try {
-        value = json::parse(text.begin(), text.end());
-    } catch (const json::exception& e) {
-        std::string reason = e.what();
-        const std::size_t tag = reason.find("] ");
-        if (reason.front() == '[' && tag != std::string::npos)
-            reason.erase(0, tag + 2);
-        fail(path, line, "invalid JSON (", reason,
-             "); JSON Lines needs one complete object per line");
-    }
+    const json value = JsonText::parse(text, path + ":" + std::to_string(line),
+                                       "JSON Lines needs one complete object per line");
     if (!value.is_object()) {
         fail(path, line, "the line holds a JSON ", value.type_name(),
              ", not an object; JSON Lines needs one object per line (write each element of an "
@@ -233,8 +225,8 @@ std::string jsonLabel(const json& value, const std::string& key, const std::stri
     else if (value.is_number_integer())
         label = value.dump();
     else
-        fail(path, line, "label key ", TextFile::inQuotes(key), " holds ",
-             TextFile::inQuotes(value.dump()), "; a label must be a string or an integer");
+        fail(path, line, "label key ", TextFile::inQuotes(key), " holds ", JsonText::shown(value),
+             "; a label must be a string or an integer");
     if (label.empty())
         fail(path, line, "the label is empty; give every example a label or remove the line");
     return label;
@@ -253,7 +245,7 @@ RawExample sequenceFromJson(const json& object, const DataReadOptions& options,
         const json& value = object.at(chooseKey(object, key, {}, "text", path, line));
         if (!value.is_string())
             fail(path, line, "text key ", TextFile::inQuotes(key), " holds ",
-                 TextFile::inQuotes(value.dump()), "; store the text as a JSON string");
+                 JsonText::shown(value), "; store the text as a JSON string");
         const std::string part(TextFile::trimmed(value.get_ref<const std::string&>()));
         if (!part.empty())
             example.text += (example.text.empty() ? "" : " ") + part;
@@ -276,7 +268,7 @@ std::vector<std::string> jsonStrings(const json& value, const std::string& key, 
         }
         if (!item.is_string() || item.get_ref<const std::string&>().empty())
             fail(path, line, "key ", TextFile::inQuotes(key),
-                 " must hold non-empty strings, found ", TextFile::inQuotes(item.dump()));
+                 " must hold non-empty strings, found ", JsonText::shown(item));
         out.push_back(item.get<std::string>());
     }
     return out;
@@ -388,7 +380,34 @@ bool looksLikeConll(std::string_view text) {
     return width != 0;
 }
 
-DataFormat detectFormat(const std::string& path, std::string_view text, TaskKind task) {
+// Why the first lines look like a tab-separated table rather than "<label> <text>" lines (empty
+// when they do not): a space before a line's first tab (the label would end at that space, not
+// at the tab), or two or more tabs on every line.
+std::string tableEvidence(std::string_view text) {
+    constexpr int kLinesToCheck = 20;
+    LineCursor lines(text);
+    std::string_view line;
+    bool everyLineHasTwoTabs = true;
+    int checked = 0;
+    for (; checked < kLinesToCheck && lines.next(line);) {
+        line = TextFile::trimmed(line);
+        if (line.empty())
+            continue;
+        ++checked;
+        const std::size_t tab = line.find('\t');
+        if (tab == std::string_view::npos)
+            return {};
+        if (line.substr(0, tab).find(' ') != std::string_view::npos)
+            return "line " + std::to_string(lines.number()) + " has a space before its first tab";
+        everyLineHasTwoTabs =
+            everyLineHasTwoTabs && std::count(line.begin(), line.end(), '\t') >= 2;
+    }
+    return checked > 0 && everyLineHasTwoTabs ? "every line has three or more tab-separated fields"
+                                              : "";
+}
+
+DataFormat detectFormat(const std::string& path, std::string_view text,
+                        const DataReadOptions& options) {
     std::string extension = std::filesystem::path(path).extension().string();
     std::transform(extension.begin(), extension.end(), extension.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -411,15 +430,48 @@ DataFormat detectFormat(const std::string& path, std::string_view text, TaskKind
         return DataFormat::Conll;
     if (first.front() == '{')
         return DataFormat::Jsonl;
-    if (task == TaskKind::Token || looksLikeConll(text))
+    if (options.task == TaskKind::Token || looksLikeConll(text))
         return DataFormat::Conll;
-    const std::vector<std::string_view> cells = TextFile::splitOn(first, '\t');
-    if (std::find(cells.begin(), cells.end(), "label") != cells.end())
+    std::vector<std::string> cells;
+    for (std::string_view cell : TextFile::splitOn(first, '\t'))
+        cells.emplace_back(TextFile::trimmed(cell));
+    const std::string labelColumn = options.labelColumn.empty() ? "label" : options.labelColumn;
+    if (std::find(cells.begin(), cells.end(), labelColumn) != cells.end())
         return DataFormat::Tsv;
+    // Column options only mean something for files with named columns: never ignore them.
+    if (!options.labelColumn.empty() || !options.textColumn.empty()) {
+        const std::string given = !options.labelColumn.empty()
+                                      ? "label column " + TextFile::inQuotes(options.labelColumn)
+                                      : "text column " + TextFile::inQuotes(options.textColumn);
+        fail(path, lines.number(), "a ", given, " was given but the first line is not a ",
+             "tab-separated header naming it (its fields are ", TextFile::inQuotesList(cells),
+             "); name a column of the header, or choose the format (tsv, csv or jsonl)");
+    }
+    if (first.find('\t') != std::string_view::npos) {
+        const std::string evidence = tableEvidence(text);
+        if (!evidence.empty())
+            fail(path, lines.number(), "cannot tell the data format: the lines look like a ",
+                 "tab-separated table (", evidence, ") but the first line has no 'label' ",
+                 "column (its fields are ", TextFile::inQuotesList(cells), "); for a TSV with ",
+                 "a header choose the label column (and --format tsv), for '<label> <text>' ",
+                 "lines choose --format sentence");
+    }
     if (first.find_first_of(" \t") != std::string_view::npos)
         return DataFormat::SentenceLabel;
     fail(path, lines.number(), "cannot tell the data format from the first line ",
          TextFile::inQuotes(first), "; choose the format (tsv, sentence, csv, jsonl or conll)");
+}
+
+// Refuses an example longer than DataReader::kMaxExampleBytes before it is tokenized.
+void checkExampleSize(const std::string& path, const RawExample& example) {
+    std::size_t bytes = example.text.size();
+    for (const std::string& word : example.words)
+        bytes += word.size() + 1;
+    if (bytes > DataReader::kMaxExampleBytes)
+        fail(path, example.line, "the example is ", std::to_string(bytes),
+             " bytes long, over the limit of ", std::to_string(DataReader::kMaxExampleBytes),
+             " bytes (1 MiB); split it into shorter examples (only the first --max-length "
+             "tokens are used anyway)");
 }
 
 void checkTaskFits(const std::string& path, DataFormat format, TaskKind task) {
@@ -454,9 +506,8 @@ const char* dataFormatName(DataFormat format) {
 
 std::vector<RawExample> DataReader::read(const std::string& path, const DataReadOptions& options) {
     const std::string text = TextFile::load(path);
-    const DataFormat format = options.format == DataFormat::Auto
-                                  ? detectFormat(path, text, options.task)
-                                  : options.format;
+    const DataFormat format =
+        options.format == DataFormat::Auto ? detectFormat(path, text, options) : options.format;
     checkTaskFits(path, format, options.task);
     const std::vector<RawExample> examples =
         format == DataFormat::Tsv             ? readTsv(path, text, options)
@@ -464,6 +515,8 @@ std::vector<RawExample> DataReader::read(const std::string& path, const DataRead
         : format == DataFormat::Csv           ? readCsv(path, text, options)
         : format == DataFormat::Jsonl         ? readJsonl(path, text, options)
                                               : readConll(path, text, options.conllTagColumn);
+    for (const RawExample& example : examples)
+        checkExampleSize(path, example);
     if (examples.empty()) {
         fail(path, TextFile::lineCount(text), "no examples in this ", dataFormatName(format),
              " file; check that it holds data rows, not only a header or document markers");
@@ -472,7 +525,9 @@ std::vector<RawExample> DataReader::read(const std::string& path, const DataRead
 }
 
 DataFormat DataReader::detect(const std::string& path, TaskKind task) {
-    return detectFormat(path, TextFile::load(path), task);
+    DataReadOptions options;
+    options.task = task;
+    return detectFormat(path, TextFile::load(path), options);
 }
 
 } // namespace fsllm

@@ -3,8 +3,8 @@
 // contain commas, quotes and newlines (text may join several columns, e.g. AG News' title and
 // description); JSON Lines; CoNLL column files (token ... tag, blank line between sentences,
 // -DOCSTART- skipped). Every error names the file and the line and says what to fix; text must be
-// valid UTF-8 (a leading byte-order mark is skipped; LF or CRLF line ends). Texts and labels are
-// trimmed of surrounding white space. Thread-safety: pure functions.
+// valid UTF-8 (a leading byte-order mark is skipped; LF, CRLF or CR line ends). Texts and labels
+// are trimmed of surrounding white space. Thread-safety: pure functions.
 #pragma once
 
 #include "classifierspec.h"
@@ -40,18 +40,26 @@ struct DataReadOptions {
 
 class DataReader {
 public:
+    // Longest example accepted, in bytes of text (token tasks: words plus separators). Longer
+    // ones are refused at read time, before tokenizing them costs memory.
+    static constexpr std::size_t kMaxExampleBytes = std::size_t(1) << 20;
+
     // Reads every example. Throws FsllmError("<path>:<line>: <problem>; <what to fix>") for
     // invalid UTF-8, a missing column, a row with the wrong number of fields, an unterminated
     // quote (the line where the field starts), an empty label, a CoNLL line without a tag, an
-    // empty file or a file with no examples; and FsllmError("<path>: ...") for a missing file, a
+    // empty file or a file with no examples, an example over kMaxExampleBytes, column options
+    // that auto-detection cannot honour, or an ambiguous .txt table; and
+    // FsllmError("<path>: ...") for a missing file, a
     // sequence format used for a token task (or CoNLL for a sequence task) and a bad tag column.
     static std::vector<RawExample> read(const std::string& path, const DataReadOptions& options);
 
     // Guesses the format from the extension (.tsv, .csv, .jsonl/.json/.ndjson, .conll/.bio/.iob/
     // .iobes/.bioes) and otherwise (.txt, eng.train, ...) from the content: -DOCSTART- or a token
     // task -> Conll; '{' -> Jsonl; first lines of equal column counts ending in IOB tags ->
-    // Conll; a tab-separated header with "label" -> Tsv; "<label> <text>" -> SentenceLabel.
-    // Throws when it cannot tell.
+    // Conll; a tab-separated header with "label" (or the given label column) -> Tsv; "<label>
+    // <text>" -> SentenceLabel. Throws when it cannot tell, when tab-separated lines look like a
+    // table whose header has no label column (a space before the first tab, or 3+ fields on
+    // every line), and when a label or text column is given for a file without such a header.
     static DataFormat detect(const std::string& path, TaskKind task);
 };
 

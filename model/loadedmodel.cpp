@@ -1,6 +1,7 @@
 #include "loadedmodel.h"
 
 #include "checkpointindex.h"
+#include "checkpointshapes.h"
 #include "fsllmerror.h"
 #include "tensorutil.h"
 #include "weightloader.h"
@@ -14,8 +15,15 @@ namespace fsllm {
 namespace {
 
 torch::ScalarType computeDtype(const std::string& name, DType stored, const torch::Device& device) {
-    if (name != "auto")
-        return withErrorContext("--dtype", [&] { return scalarTypeFromName(name); });
+    if (name != "auto") {
+        const auto type = withErrorContext("--dtype", [&] { return scalarTypeFromName(name); });
+        if (type == torch::kFloat16 && device.is_cpu())
+            throw FsllmError("--dtype " + name +
+                             ": half precision does not run on the CPU (this "
+                             "LibTorch has no CPU kernels for it); use --dtype float32 or "
+                             "bfloat16 on the CPU, or float16 with --device cuda");
+        return type;
+    }
     if (stored == DType::F16 && device.is_cpu())
         return torch::kFloat32; // half matmuls are slow or missing on CPU
     return scalarTypeOf(stored);
@@ -30,7 +38,8 @@ torch::Device deviceFromName(const std::string& name) {
         return torch::kCPU;
     if (name.rfind("cuda", 0) == 0) {
         if (!torch::cuda::is_available())
-            throw FsllmError("device '" + name + "' asked for, but this LibTorch build has no CUDA "
+            throw FsllmError("device '" + name +
+                             "' asked for, but this LibTorch build has no CUDA "
                              "or no GPU is visible; use --device cpu");
         return torch::Device(name);
     }
@@ -43,18 +52,22 @@ LoadedModel LoadedModel::open(const std::string& directory, const std::string& d
     model.directory = directory;
     if (!std::filesystem::is_directory(directory))
         throw FsllmError(directory + ": not a folder; give a Hugging Face checkpoint folder "
-                         "(config.json, model.safetensors, tokenizer.model)");
+                                     "(config.json, model.safetensors, tokenizer.model)");
     model.config = ModelConfig::fromFile(directory + "/config.json");
     model.device = deviceFromName(device);
     try {
         CheckpointIndex checkpoint(directory);
         const std::string embedName = "model.embed_tokens.weight";
         if (!checkpoint.contains(embedName))
-            throw FsllmError(directory + ": tensor '" + embedName + "' is missing; is this a "
+            throw FsllmError(directory + ": tensor '" + embedName +
+                             "' is missing; is this a "
                              "LLaMA-family checkpoint?");
+        // Before any module exists: config.json's sizes must be the weights' sizes.
+        CheckpointShapes::check(model.config, checkpoint, directory + "/config.json");
         model.storedDtype = checkpoint.tensor(embedName).dtype;
         const auto type = computeDtype(dtype, model.storedDtype, model.device);
-        model.decoder = Decoder(model.config, torch::TensorOptions().dtype(type).device(model.device));
+        model.decoder =
+            Decoder(model.config, torch::TensorOptions().dtype(type).device(model.device));
         const auto unused = WeightLoader::load(*model.decoder, checkpoint);
         if (!unused.empty())
             spdlog::warn("{}: {} checkpoint tensor(s) not used by the decoder (first: {})",
@@ -69,7 +82,8 @@ LoadedModel LoadedModel::open(const std::string& directory, const std::string& d
         model.tokenizer = std::make_unique<Tokenizer>(tokenizerPath);
         if (model.tokenizer->vocabSize() > model.config.vocabSize)
             throw FsllmError(tokenizerPath + ": the tokenizer has " +
-                             std::to_string(model.tokenizer->vocabSize()) + " pieces but "
+                             std::to_string(model.tokenizer->vocabSize()) +
+                             " pieces but "
                              "config.json's vocab_size is " +
                              std::to_string(model.config.vocabSize) +
                              "; they must come from the same model");
@@ -82,7 +96,7 @@ LoadedModel LoadedModel::open(const std::string& directory, const std::string& d
 const Tokenizer& LoadedModel::requireTokenizer() const {
     if (!tokenizer)
         throw FsllmError(directory + "/tokenizer.model: missing; working with text needs the "
-                         "checkpoint's sentencepiece tokenizer");
+                                     "checkpoint's sentencepiece tokenizer");
     return *tokenizer;
 }
 

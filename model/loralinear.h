@@ -1,10 +1,13 @@
 // A frozen linear layer y = x W^T (+ b) with an optional LoRA adapter (Hu et al.; PEFT semantics):
-// y = x W^T + b + scaling * dropout(x) A^T B^T, scaling = alpha / rank, A [r, in] Kaiming-uniform,
+// y = x W^T + b + scaling * dropout(x) A^T B^T, scaling = alpha / rank
+// (alpha / sqrt(rank) with rsLora), A [r, in] Kaiming-uniform,
 // B [out, r] zero, so a fresh adapter leaves the output unchanged. A and B are f32 whatever the
 // base dtype. Thread-safety: forward is safe concurrently in eval mode; enable/merge are not.
 #pragma once
 
 #include <torch/torch.h>
+
+#include <cmath>
 
 namespace fsllm {
 
@@ -12,7 +15,11 @@ struct LoraSettings {
     int64_t rank = 8;
     double alpha = 32.0;
     double dropout = 0.1;
-    double scaling() const { return alpha / static_cast<double>(rank); }
+    bool rsLora = false; // PEFT use_rslora: scale by alpha / sqrt(r) instead of alpha / r
+    double scaling() const {
+        return rsLora ? alpha / std::sqrt(static_cast<double>(rank))
+                      : alpha / static_cast<double>(rank);
+    }
 };
 
 class LoraLinearImpl : public torch::nn::Module {

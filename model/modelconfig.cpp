@@ -4,6 +4,8 @@
 #include "modelconfig.h"
 
 #include "fsllmerror.h"
+#include "jsontext.h"
+#include "textfile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -19,21 +21,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::size_t kMaxShownValue = 60;
-
-// nlohmann messages start with "[json.exception.parse_error.101] "; users need only the rest.
-std::string jsonMessage(const std::exception& e) {
-    const std::string text = e.what();
-    const std::size_t bracket = text.find("] ");
-    return bracket == std::string::npos ? text : text.substr(bracket + 2);
-}
-
 // A JSON value as a short one-line text for messages.
 std::string shown(const Json& value) {
-    std::string text = value.dump();
-    if (text.size() > kMaxShownValue)
-        text = text.substr(0, kMaxShownValue) + "...";
-    return text;
+    return JsonText::shown(value);
 }
 
 // Reads typed fields out of the config object; absent and null optional fields take defaults.
@@ -120,8 +110,8 @@ void readModelType(const ConfigReader& reader, ModelConfig& config) {
         reader.fail("model_type", "expected a string, got " + shown(value));
     config.modelType = value.get<std::string>();
     if (config.modelType != "llama" && config.modelType != "mistral")
-        reader.fail("model_type", "model type '" + config.modelType +
-                                      "' is not supported; FS-LLM Studio reads llama and "
+        reader.fail("model_type", "model type " + TextFile::inQuotes(config.modelType) +
+                                      " is not supported; FS-LLM Studio reads llama and "
                                       "mistral checkpoints");
 }
 
@@ -173,8 +163,8 @@ void readRopeScaling(const ConfigReader& reader, ModelConfig& config) {
     if (type == "default")
         return;
     if (type != "linear")
-        reader.fail("rope_scaling", "rope scaling type '" + type +
-                                        "' is not supported; only 'linear' scaling (or none) is");
+        reader.fail("rope_scaling", "rope scaling type " + TextFile::inQuotes(type) +
+                                        " is not supported; only 'linear' scaling (or none) is");
     const auto factor = scaling->find("factor");
     if (factor == scaling->end() || !factor->is_number() || !(factor->get<double>() > 0.0))
         reader.fail("rope_scaling",
@@ -237,7 +227,8 @@ void readTorchDtype(const ConfigReader& reader, ModelConfig& config) {
         reader.fail(key, "expected a string such as \"float16\", got " + shown(*value));
     const std::string dtype = value->get<std::string>();
     if (dtype != "float32" && dtype != "float16" && dtype != "bfloat16")
-        reader.fail(key, "'" + dtype + "' is not supported; use float32, float16 or bfloat16");
+        reader.fail(key, TextFile::inQuotes(dtype) +
+                             " is not supported; use float32, float16 or bfloat16");
     config.torchDtype = dtype;
 }
 
@@ -254,13 +245,7 @@ ModelConfig ModelConfig::fromFile(const std::string& path) {
 }
 
 ModelConfig ModelConfig::fromJsonText(const std::string& text, const std::string& sourceName) {
-    Json root;
-    try {
-        root = Json::parse(text);
-    } catch (const Json::exception& e) {
-        throw FsllmError(sourceName + ": not valid JSON (" + jsonMessage(e) +
-                         "); fix or re-download config.json");
-    }
+    const Json root = JsonText::parse(text, sourceName, "fix or re-download config.json");
     if (!root.is_object())
         throw FsllmError(sourceName + ": config is a JSON " + root.type_name() +
                          ", not an object; give a Hugging Face config.json");
@@ -310,7 +295,7 @@ ModelConfig ModelConfig::llamaShaped(const std::string& who, int layers, int hid
         throw FsllmError(who + ": layers, hidden, heads, kv-heads and vocab must be >= 1");
     if (hidden % heads != 0 || (hidden / heads) % 2 != 0 || heads % kvHeads != 0)
         throw FsllmError(who + ": hidden must be a multiple of heads with an even head size, "
-                         "and heads a multiple of kv-heads");
+                               "and heads a multiple of kv-heads");
     ModelConfig config;
     config.hiddenSize = hidden;
     config.intermediateSize = intermediate > 0 ? intermediate : ((hidden * 8 / 3 + 15) / 16) * 16;

@@ -1,6 +1,7 @@
 #include "runrecord.h"
 
 #include "fsllmerror.h"
+#include "jsontext.h"
 
 #include <nlohmann/json.hpp>
 
@@ -62,13 +63,20 @@ RunRecord RunRecord::load(const std::string& directory) {
             continue;
         json object;
         try {
-            object = json::parse(line);
-        } catch (const json::exception&) {
+            object = JsonText::parse(line, path + ":" + std::to_string(lineNumber),
+                                     "the run's log is damaged; remove the line");
+        } catch (const FsllmError&) {
             if (in.peek() == EOF)
                 break; // a truncated last line from a killed run
-            throw FsllmError(path + ":" + std::to_string(lineNumber) + ": not a JSON object");
+            throw;
         }
-        const std::string type = object.value("type", "");
+        if (!object.is_object())
+            throw FsllmError(path + ":" + std::to_string(lineNumber) + ": holds a JSON " +
+                             object.type_name() +
+                             ", not an object; the run's log is damaged, "
+                             "remove the line");
+        const json& typeValue = object.contains("type") ? object["type"] : json();
+        const std::string type = typeValue.is_string() ? typeValue.get<std::string>() : "";
         if (type == "step")
             run.steps.push_back(stepFrom(object));
         else if (type == "eval")

@@ -5,6 +5,7 @@
 #include "safetensorsfile.h"
 
 #include "fsllmerror.h"
+#include "jsontext.h"
 
 #include <nlohmann/json.hpp>
 
@@ -68,13 +69,6 @@ std::string rangeText(std::uint64_t begin, std::uint64_t end) {
     return "[" + std::to_string(begin) + ", " + std::to_string(end) + "]";
 }
 
-// nlohmann messages start with "[json.exception.parse_error.101] "; users need only the rest.
-std::string jsonMessage(const std::exception& e) {
-    const std::string text = e.what();
-    const std::size_t bracket = text.find("] ");
-    return bracket == std::string::npos ? text : text.substr(bracket + 2);
-}
-
 // A JSON integer >= 0 (unsigned or signed "-0"); false for floats, negatives and non-numbers.
 bool readNonNegative(const Json& value, std::uint64_t& out) {
     if (value.is_number_unsigned()) {
@@ -132,13 +126,9 @@ Json HeaderParser::parseJson(const char* text, std::size_t size) const {
             duplicate = parsed.get<std::string>();
         return true;
     };
-    Json header;
-    try {
-        header = Json::parse(text, text + size, noteKeys);
-    } catch (const Json::exception& e) {
-        fail("header is not valid JSON (" + jsonMessage(e) +
-             "); the file is corrupt or not a safetensors file, re-export it");
-    }
+    const Json header =
+        JsonText::parse(std::string_view(text, size), m_path + ": header",
+                        "the file is corrupt or not a safetensors file, re-export it", noteKeys);
     if (!header.is_object())
         fail(std::string("header is a JSON ") + header.type_name() +
              ", not an object; the file is not a safetensors file, re-export it");
@@ -185,7 +175,7 @@ std::vector<std::int64_t> HeaderParser::parseShape(const std::string& name,
         std::uint64_t size = 0;
         if (!readNonNegative(dim, size) ||
             size > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-            failTensor(name, "shape " + value.dump() +
+            failTensor(name, "shape " + JsonText::shown(value) +
                                  " is not an array of non-negative integers; re-export the file");
         shape.push_back(static_cast<std::int64_t>(size));
     }
@@ -196,7 +186,7 @@ void HeaderParser::parseOffsets(const std::string& name, const Json& entry, Entr
     const Json& value = field(name, entry, "data_offsets");
     if (!value.is_array() || value.size() != 2 || !readNonNegative(value[0], out.begin) ||
         !readNonNegative(value[1], out.end))
-        failTensor(name, "data_offsets " + value.dump() +
+        failTensor(name, "data_offsets " + JsonText::shown(value) +
                              " is not two non-negative integers [begin, end]; re-export the file");
     if (out.begin > out.end)
         failTensor(name, "data_offsets " + rangeText(out.begin, out.end) +

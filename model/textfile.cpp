@@ -39,6 +39,11 @@ std::string TextFile::load(const std::string& path) {
     std::string text = buffer.str();
     if (text.compare(0, 3, "\xEF\xBB\xBF") == 0)
         text.erase(0, 3);
+    // Old Mac line ends: a CR not followed by LF ends a line too.
+    for (std::size_t i = text.find('\r'); i != std::string::npos; i = text.find('\r', i + 1)) {
+        if (i + 1 == text.size() || text[i + 1] != '\n')
+            text[i] = '\n';
+    }
     if (trimmed(text).empty())
         throw FsllmError(path + ":1: the file is empty; give a file with examples");
     const std::size_t bad = invalidUtf8Offset(text);
@@ -130,12 +135,30 @@ std::vector<std::string_view> TextFile::splitWhitespace(std::string_view s) {
 
 std::string TextFile::inQuotes(std::string_view value) {
     constexpr std::size_t kMaxShown = 60;
-    if (value.size() <= kMaxShown)
-        return "'" + std::string(value) + "'";
-    std::size_t cut = kMaxShown;
-    while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80)
-        --cut;
-    return "'" + std::string(value.substr(0, cut)) + "...'";
+    std::size_t cut = value.size();
+    if (cut > kMaxShown) {
+        cut = kMaxShown;
+        while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80)
+            --cut;
+    }
+    std::string out = "'";
+    for (const char c : value.substr(0, cut)) {
+        // Control characters (a carriage return, a tab) would break the one-line message.
+        if (c == '\r')
+            out += "\\r";
+        else if (c == '\t')
+            out += "\\t";
+        else if (c == '\n')
+            out += "\\n";
+        else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02X",
+                          static_cast<unsigned>(static_cast<unsigned char>(c)));
+            out += hex;
+        } else
+            out += c;
+    }
+    return out + (cut < value.size() ? "...'" : "'");
 }
 
 std::string TextFile::inQuotesList(const std::vector<std::string>& names) {

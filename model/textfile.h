@@ -1,8 +1,8 @@
 // Format-neutral text handling for the data readers: loading a whole file as checked UTF-8 (a
-// leading byte-order mark is skipped), iterating its lines (LF or CRLF) with their 1-based
-// numbers, trimming and splitting, and quoting values for error messages. Torch-free and
-// Qt-free. Thread-safety: the static functions are pure; a LineCursor belongs to one thread and
-// only reads the text it was given.
+// leading byte-order mark is skipped; LF, CRLF or old-Mac CR line ends), iterating its lines
+// with their 1-based numbers, trimming and splitting, and quoting values for error messages.
+// Torch-free and Qt-free. Thread-safety: the static functions are pure; a LineCursor belongs to one
+// thread and only reads the text it was given.
 #pragma once
 
 #include <cstddef>
@@ -29,7 +29,8 @@ public:
         int m_number = 0;
     };
 
-    // The file's text without a UTF-8 byte-order mark. Throws FsllmError("<path>: ...") for a
+    // The file's text without a UTF-8 byte-order mark, a lone CR (old Mac line end) turned into
+    // LF. Throws FsllmError("<path>: ...") for a
     // folder or a file that cannot be opened, and FsllmError("<path>:<line>: ...") for an empty
     // (or blank) file and for invalid UTF-8 (naming the byte and its column).
     static std::string load(const std::string& path);
@@ -48,7 +49,8 @@ public:
     // The non-empty runs between white space.
     static std::vector<std::string_view> splitWhitespace(std::string_view s);
 
-    // 'value' for messages, shortened at a UTF-8 character boundary when long.
+    // 'value' for messages, shortened at a UTF-8 character boundary when long, with control
+    // characters written as \r, \t, \n or \xNN so the message stays on one line.
     static std::string inQuotes(std::string_view value);
     // "'a', 'b'" for messages; "none" for an empty list.
     static std::string inQuotesList(const std::vector<std::string>& names);

@@ -5,12 +5,15 @@
 #include "tokenizer.h"
 
 #include "fsllmerror.h"
+#include "protowirereader.h"
+#include "sentencepiecemodelcheck.h"
 
 #include <sentencepiece_processor.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string_view>
 
 // Declared in sentencepiece's src/common.h, which 0.1.97 does not install.
@@ -87,74 +90,18 @@ struct PieceSpan {
     std::size_t begin = 0;
 };
 
-// Minimal protobuf wire-format reader for the serialized SentencePieceText that
-// EncodeAsSerializedProto returns (sentencepiece 0.1.97 installs no generated proto headers, and
-// compiling against its bundled protobuf would bring back the symbol collision).
-class WireReader {
-public:
-    explicit WireReader(std::string_view bytes) : m_bytes(bytes) {}
-
-    bool atEnd() const { return m_pos >= m_bytes.size(); }
-
-    std::uint64_t varint() {
-        std::uint64_t value = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            const auto byte = static_cast<unsigned char>(take(1)[0]);
-            value |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
-            if ((byte & 0x80) == 0)
-                return value;
-        }
-        throw FsllmError("malformed varint in sentencepiece output");
-    }
-
-    std::string_view lengthDelimited() { return take(static_cast<std::size_t>(varint())); }
-
-    void skip(unsigned wireType) {
-        switch (wireType) {
-        case 0:
-            varint();
-            break;
-        case 1:
-            take(8);
-            break;
-        case 2:
-            lengthDelimited();
-            break;
-        case 5:
-            take(4);
-            break;
-        default:
-            throw FsllmError("unsupported wire type in sentencepiece output");
-        }
-    }
-
-private:
-    std::string_view take(std::size_t count) {
-        if (count > m_bytes.size() - m_pos)
-            throw FsllmError("truncated sentencepiece output");
-        const std::string_view part = m_bytes.substr(m_pos, count);
-        m_pos += count;
-        return part;
-    }
-
-    std::string_view m_bytes;
-    std::size_t m_pos = 0;
-};
-
 // SentencePiece message: id = field 2, begin = field 4.
 PieceSpan parsePiece(std::string_view bytes) {
     PieceSpan span;
-    WireReader reader(bytes);
+    ProtoWireReader reader(bytes);
     while (!reader.atEnd()) {
-        const std::uint64_t key = reader.varint();
-        const auto field = key >> 3;
-        const auto wireType = static_cast<unsigned>(key & 7);
-        if (field == 2 && wireType == 0)
+        const ProtoWireReader::Key key = reader.key();
+        if (key.field == 2 && key.wireType == 0)
             span.id = static_cast<int>(reader.varint());
-        else if (field == 4 && wireType == 0)
+        else if (key.field == 4 && key.wireType == 0)
             span.begin = static_cast<std::size_t>(reader.varint());
         else
-            reader.skip(wireType);
+            reader.skip(key);
     }
     return span;
 }
@@ -162,14 +109,13 @@ PieceSpan parsePiece(std::string_view bytes) {
 // SentencePieceText message: repeated pieces = field 2.
 std::vector<PieceSpan> parsePieceSpans(std::string_view bytes) {
     std::vector<PieceSpan> spans;
-    WireReader reader(bytes);
+    ProtoWireReader reader(bytes);
     while (!reader.atEnd()) {
-        const std::uint64_t key = reader.varint();
-        const auto wireType = static_cast<unsigned>(key & 7);
-        if ((key >> 3) == 2 && wireType == 2)
+        const ProtoWireReader::Key key = reader.key();
+        if (key.field == 2 && key.wireType == 2)
             spans.push_back(parsePiece(reader.lengthDelimited()));
         else
-            reader.skip(wireType);
+            reader.skip(key);
     }
     return spans;
 }
@@ -197,6 +143,14 @@ bool fileIsReadable(const std::string& path) {
     return std::ifstream(path).good();
 }
 
+std::string readModelFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad())
+        throw FsllmError(path + ": cannot read the tokenizer model");
+    return bytes;
+}
+
 } // namespace
 
 struct Tokenizer::Impl {
@@ -220,7 +174,11 @@ Tokenizer::Tokenizer(const std::string& modelPath) : m_impl(std::make_unique<Imp
     m_impl->path = modelPath;
     if (!fileIsReadable(modelPath))
         throw FsllmError(modelPath + ": tokenizer model not found or not readable");
-    const sentencepiece::util::Status status = m_impl->processor.Load(modelPath);
+    // sentencepiece does not check its normalizer tables; a corrupt one crashes the first
+    // encode. The bytes are checked here and handed over as they were checked.
+    const std::string bytes = readModelFile(modelPath);
+    SentencepieceModelCheck::check(bytes, modelPath);
+    const sentencepiece::util::Status status = m_impl->processor.LoadFromSerializedProto(bytes);
     if (!status.ok()) {
         throw FsllmError(modelPath + ": not a valid sentencepiece tokenizer model (" +
                          status.ToString() + ")");

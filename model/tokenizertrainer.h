@@ -16,14 +16,16 @@ struct TokenizerTrainingOptions {
     int numThreads = 1;
     int seed = 0; // sentencepiece training is deterministic for fixed input; kept for the record
     int maxSentences = 0; // 0 = train on every line; else a random sample of this many lines
+    // sentencepiece's normalization_rule_name: "identity" (LLaMA) or "nmt_nfkc", "nfkc", ...
+    std::string normalization = "identity";
 };
 
 class TokenizerTrainer {
 public:
     // Trains on the lines of `inputFiles` and writes the model to `outputModelPath` atomically.
     // Throws FsllmError naming the input file or the sentencepiece status on failure.
-    static void train(const std::vector<std::string>& inputFiles, const std::string& outputModelPath,
-                      const TokenizerTrainingOptions& options);
+    static void train(const std::vector<std::string>& inputFiles,
+                      const std::string& outputModelPath, const TokenizerTrainingOptions& options);
 };
 
 } // namespace fsllm

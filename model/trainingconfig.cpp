@@ -1,6 +1,7 @@
 #include "trainingconfig.h"
 
 #include "fsllmerror.h"
+#include "jsontext.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,14 +21,14 @@ void require(bool condition, const std::string& field, const std::string& proble
 }
 
 // Reads `object[key]` into `target` when present, naming the key if its type is wrong.
-template <typename T>
-void read(const json& object, const char* key, T& target) {
+template <typename T> void read(const json& object, const char* key, T& target) {
     if (!object.contains(key) || object[key].is_null())
         return;
     try {
         target = object[key].get<T>();
     } catch (const json::exception&) {
-        throw FsllmError(std::string("field '") + key + "': wrong type (" + object[key].dump() + ")");
+        throw FsllmError(std::string("field '") + key + "': wrong type (" +
+                         JsonText::shown(object[key]) + ")");
     }
 }
 
@@ -110,13 +111,8 @@ std::string TrainingConfig::toJsonText() const {
 }
 
 TrainingConfig TrainingConfig::fromJsonText(const std::string& text, const std::string& source) {
+    const json object = JsonText::parse(text, source, "fix the file or write it again");
     return withErrorContext(source, [&] {
-        json object;
-        try {
-            object = json::parse(text);
-        } catch (const json::exception& e) {
-            throw FsllmError(std::string("not valid JSON (") + e.what() + ")");
-        }
         if (!object.is_object())
             throw FsllmError("expected a JSON object");
         TrainingConfig c;

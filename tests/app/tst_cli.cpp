@@ -4,6 +4,7 @@
 // the file or field; nothing crashes (a signal) or hangs (every run has a 60 s limit). Also checks
 // what `info` prints and what `inspect --json` writes under the causal, bidirectional and decay
 // masks. Every case breaks its own copy of one tiny checkpoint made once by `fsllm init-tiny`.
+#include "clirunner.h"
 #include "safetensorsfile.h"
 #include "safetensorswriter.h"
 
@@ -11,7 +12,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QProcess>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QtEndian>
@@ -19,132 +19,16 @@
 
 #include <cmath>
 #include <functional>
-#include <unistd.h>
 #include <vector>
 
 namespace {
 
 using Json = nlohmann::json;
 
-constexpr int kTimeoutMs = 60'000;
 constexpr std::size_t kLayers = 2, kHidden = 32, kHeads = 4, kVocab = 512;
 constexpr int kBosId = 1;
 constexpr double kRowSumTolerance = 1e-5;
 const QString kSentence = QStringLiteral("The film was good.");
-
-// ---- Running fsllm ----
-
-struct CliRun {
-    bool finished = false; // false: it did not start, or it hung and was killed
-    QProcess::ExitStatus status = QProcess::CrashExit;
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-bool survivesUtf8(const QByteArray& bytes) {
-    return QString::fromUtf8(bytes).toUtf8() == bytes;
-}
-
-// Runs fsllm with `args`, waiting at most kTimeoutMs. QProcess hands QString arguments to the
-// child re-encoded as UTF-8, so bytes that are not UTF-8 cannot reach it that way; when an
-// argument has such bytes, the forked child execs fsllm itself with the raw bytes.
-CliRun runCli(const QList<QByteArray>& args) {
-    QList<QByteArray> argvBytes = args;
-    argvBytes.prepend(QByteArray(FSLLM_CLI_PATH));
-    std::vector<char*> argv;
-    for (QByteArray& arg : argvBytes)
-        argv.push_back(arg.data());
-    argv.push_back(nullptr);
-
-    QProcess process;
-    process.setProgram(QStringLiteral(FSLLM_CLI_PATH));
-    QStringList arguments;
-    bool raw = false;
-    for (const QByteArray& arg : args) {
-        arguments << QString::fromUtf8(arg);
-        raw = raw || !survivesUtf8(arg);
-    }
-    process.setArguments(arguments);
-    if (raw) {
-        process.setChildProcessModifier([&argv] {
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        });
-    }
-
-    CliRun run;
-    process.start();
-    if (!process.waitForStarted(kTimeoutMs))
-        return run;
-    if (!process.waitForFinished(kTimeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.finished = true;
-    run.status = process.exitStatus();
-    run.exitCode = process.exitCode();
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
-}
-
-CliRun runCli(const QStringList& args) {
-    QList<QByteArray> bytes;
-    for (const QString& arg : args)
-        bytes << arg.toUtf8();
-    return runCli(bytes);
-}
-
-QStringList outputLines(const QByteArray& output) {
-    const QString text = QString::fromUtf8(output).trimmed();
-    return text.isEmpty() ? QStringList() : text.split(QLatin1Char('\n'));
-}
-
-// Why `run` did not finish normally (empty when it did): a hang, or a crash by a signal.
-QString finishProblem(const CliRun& run) {
-    if (!run.finished)
-        return QStringLiteral("fsllm did not start or did not finish within %1 s (a hang)")
-            .arg(kTimeoutMs / 1000);
-    if (run.status != QProcess::NormalExit)
-        return QStringLiteral("fsllm crashed; stderr:\n") + QString::fromUtf8(run.err);
-    return {};
-}
-
-// Why `run` breaks the bad-input contract (empty when it keeps it): a normal exit with code
-// exactly 2 and exactly one stderr line, containing every one of `fragments`.
-QString refusalProblem(const CliRun& run, const QStringList& fragments) {
-    const QString problem = finishProblem(run);
-    if (!problem.isEmpty())
-        return problem;
-    if (run.exitCode != 2)
-        return QStringLiteral("exit code %1, expected 2; stderr:\n%2")
-            .arg(run.exitCode)
-            .arg(QString::fromUtf8(run.err));
-    const QStringList lines = outputLines(run.err);
-    if (lines.size() != 1)
-        return QStringLiteral("%1 stderr lines, expected 1:\n%2")
-            .arg(lines.size())
-            .arg(QString::fromUtf8(run.err));
-    for (const QString& fragment : fragments)
-        if (!lines.first().contains(fragment))
-            return QStringLiteral("the stderr line does not name '%1': %2")
-                .arg(fragment, lines.first());
-    return {};
-}
-
-// Why `run` did not succeed (empty when it exited 0).
-QString successProblem(const CliRun& run) {
-    const QString problem = finishProblem(run);
-    if (!problem.isEmpty())
-        return problem;
-    if (run.exitCode != 0)
-        return QStringLiteral("exit code %1, expected 0; stderr:\n%2")
-            .arg(run.exitCode)
-            .arg(QString::fromUtf8(run.err));
-    return {};
-}
 
 // ---- Files ----
 
@@ -425,10 +309,10 @@ void TestCli::initTestCase() {
     m_tiny = m_root.filePath(QStringLiteral("tiny"));
     m_empty = m_root.filePath(QStringLiteral("not-a-run"));
     QVERIFY(QDir().mkpath(m_empty));
-    const CliRun run =
-        runCli(QStringList{"init-tiny", "--out", m_tiny, "--layers", "2", "--hidden", "32",
-                           "--heads", "4", "--kv-heads", "2", "--vocab", "512"});
-    const QString problem = successProblem(run);
+    const CliRunner::Run run =
+        CliRunner::run(QStringList{"init-tiny", "--out", m_tiny, "--layers", "2", "--hidden", "32",
+                                   "--heads", "4", "--kv-heads", "2", "--vocab", "512"});
+    const QString problem = CliRunner::successProblem(run);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
     for (const char* name : {"config.json", "model.safetensors", "tokenizer.model"})
         QVERIFY2(QFile::exists(m_tiny + QLatin1Char('/') + QLatin1String(name)), name);
@@ -451,9 +335,9 @@ QStringList TestCli::expand(const QStringList& texts) const {
 Json TestCli::inspectJson(const QStringList& options) const {
     QTemporaryDir dir;
     const QString out = dir.filePath(QStringLiteral("inspect.json"));
-    const CliRun run = runCli(
+    const CliRunner::Run run = CliRunner::run(
         QStringList{"inspect", "--model", m_tiny, "--text", kSentence, "--json", out} + options);
-    const QString problem = successProblem(run);
+    const QString problem = CliRunner::successProblem(run);
     if (!problem.isEmpty()) {
         QTest::qFail(qPrintable(problem), __FILE__, __LINE__);
         return {};
@@ -541,9 +425,9 @@ void TestCli::refusesBrokenCheckpoint() {
     QStringList args{command, "--model", model};
     if (command == QLatin1String("inspect"))
         args << "--text" << kSentence;
-    const CliRun run = runCli(args);
+    const CliRunner::Run run = CliRunner::run(args);
     fragments.replaceInStrings(QStringLiteral("{model}"), model);
-    const QString problem = refusalProblem(run, fragments);
+    const QString problem = CliRunner::refusalProblem(run, fragments);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
@@ -594,27 +478,27 @@ void TestCli::refusesBadOptions() {
     QFETCH(QStringList, args);
     QFETCH(QStringList, fragments);
 
-    const CliRun run = runCli(expand(args));
-    const QString problem = refusalProblem(run, expand(fragments));
+    const CliRunner::Run run = CliRunner::run(expand(args));
+    const QString problem = CliRunner::refusalProblem(run, expand(fragments));
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
 void TestCli::refusesTextThatIsNotUtf8() {
     const QByteArray text("The film \xFF was good.");
-    QVERIFY(!survivesUtf8(text));
-    const CliRun run =
-        runCli(QList<QByteArray>{"inspect", "--model", m_tiny.toUtf8(), "--text", text});
-    const QString problem = refusalProblem(run, {QStringLiteral("UTF-8")});
+    QVERIFY(!CliRunner::survivesUtf8(text));
+    const CliRunner::Run run =
+        CliRunner::run(QList<QByteArray>{"inspect", "--model", m_tiny.toUtf8(), "--text", text});
+    const QString problem = CliRunner::refusalProblem(run, {QStringLiteral("UTF-8")});
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
 void TestCli::infoPrintsRuntime() {
-    const CliRun run = runCli(QStringList{"info", "--model", m_tiny});
-    const QString problem = successProblem(run);
+    const CliRunner::Run run = CliRunner::run(QStringList{"info", "--model", m_tiny});
+    const QString problem = CliRunner::successProblem(run);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 
     QString blas, threads;
-    for (const QString& line : outputLines(run.out)) {
+    for (const QString& line : CliRunner::outputLines(run.out)) {
         if (line.startsWith(QLatin1String("BLAS ")))
             blas = line.mid(5).trimmed();
         else if (line.startsWith(QLatin1String("threads ")))
@@ -630,8 +514,8 @@ void TestCli::infoWorksWithoutTokenizer() {
     const QString model = copyTinyModel(dir);
     QVERIFY(QFile::remove(model + QStringLiteral("/tokenizer.model")));
 
-    const CliRun run = runCli(QStringList{"info", "--model", model});
-    const QString problem = successProblem(run);
+    const CliRunner::Run run = CliRunner::run(QStringList{"info", "--model", model});
+    const QString problem = CliRunner::successProblem(run);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
     QVERIFY2(run.out.contains("no tokenizer"), run.out.constData());
 }

@@ -3,6 +3,7 @@
 #include "datareader.h"
 #include "fsllmerror.h"
 #include "labelset.h"
+#include "textfile.h"
 
 #include <QtTest>
 
@@ -292,6 +293,73 @@ private slots:
         QVERIFY2(message.find("choose the format") != std::string::npos, message.c_str());
     }
 
+    // A .txt table whose header has no "label" column used to be read as "<label> <text>"
+    // lines (bogus labels, no error): it is refused, and --label-column makes it a TSV.
+    void ambiguousTableRefused() {
+        const QByteArray table = "sentence\tsentiment\ngood movie\tpositive\nbad movie\tnegative\n";
+        const std::string txt = write("reviews.txt", table);
+        EXPECT_READ_ERROR(txt, options(), 1, "no 'label' column");
+        EXPECT_READ_ERROR(txt, options(), 1, "'sentence', 'sentiment'");
+        EXPECT_READ_ERROR(write("three.txt", "a\tb\tc\nx\ty\tz\n"), options(), 1,
+                          "three or more tab-separated fields");
+
+        DataReadOptions chosen = options();
+        chosen.labelColumn = "sentiment";
+        const auto examples = DataReader::read(txt, chosen);
+        QCOMPARE(examples.size(), std::size_t(2));
+        QCOMPARE(examples[0].text, std::string("good movie"));
+        QCOMPARE(examples[1].label, std::string("negative"));
+
+        // "<label><TAB><text>" lines stay sentence-level data.
+        const auto tabbed =
+            DataReader::read(write("tabbed.txt", "1\ta fine film\n0\tdull .\n"), options());
+        QCOMPARE(tabbed.size(), std::size_t(2));
+        QCOMPARE(tabbed[0].label, std::string("1"));
+        QCOMPARE(tabbed[1].text, std::string("dull ."));
+    }
+
+    // A label or text column given for a file auto-detection reads without columns is refused
+    // rather than ignored.
+    void columnOptionsNeverIgnored() {
+        const std::string sst = write("sst-columns.txt", "1 a fine film\n0 dull .\n");
+        DataReadOptions label = options();
+        label.labelColumn = "sentiment";
+        EXPECT_READ_ERROR(sst, label, 1, "label column 'sentiment' was given");
+        DataReadOptions text = options();
+        text.textColumn = "review";
+        EXPECT_READ_ERROR(sst, text, 1, "text column 'review' was given");
+    }
+
+    // Old-Mac CR line ends are line ends; messages never carry a raw CR.
+    void carriageReturnLineEnds() {
+        const auto sentences =
+            DataReader::read(write("mac.txt", "1 a fine film\r0 dull .\r1 good\r"), options());
+        QCOMPARE(sentences.size(), std::size_t(3));
+        QCOMPARE(sentences[1].label, std::string("0"));
+        QCOMPARE(sentences[2].line, 3);
+        const auto tsv =
+            DataReader::read(write("mac.tsv", "sentence\tlabel\rgood\t1\rbad\t0\r"), options());
+        QCOMPARE(tsv.size(), std::size_t(2));
+        QCOMPARE(tsv[1].label, std::string("0"));
+        const std::string path = write("mac-bad.txt", "1 fine\r\r0\r");
+        EXPECT_READ_ERROR(path, options(TaskKind::Sequence, DataFormat::SentenceLabel), 3,
+                          "only '0'");
+        const std::string message = errorOf([&] { DataReader::read(path, options()); });
+        QVERIFY2(message.find('\r') == std::string::npos, message.c_str());
+        QCOMPARE(TextFile::inQuotes("a\rb\tc\x01"), std::string("'a\\rb\\tc\\x01'"));
+    }
+
+    void longExampleRefused() {
+        const std::size_t limit = DataReader::kMaxExampleBytes;
+        const QByteArray ok = "1 " + QByteArray(int(limit) - 10, 'a') + "\n";
+        const QByteArray tooLong = "0 " + QByteArray(int(limit) + 1, 'b') + "\n";
+        QCOMPARE(DataReader::read(write("ok.txt", ok + ok), options()).size(), std::size_t(2));
+        EXPECT_READ_ERROR(write("long.txt", ok + tooLong), options(), 2, "over the limit of");
+        EXPECT_READ_ERROR(write("long.jsonl", "{\"text\": \"" + QByteArray(int(limit) + 1, 'c') +
+                                                  "\", \"label\": 1}\n"),
+                          options(), 1, "split it into shorter examples");
+    }
+
     void formatNames() {
         for (const char* name : {"auto", "tsv", "sentence", "csv", "jsonl", "conll"})
             QCOMPARE(std::string(dataFormatName(dataFormatFromName(name))), std::string(name));
@@ -386,7 +454,7 @@ private slots:
     void jsonlErrors() {
         const DataReadOptions seq = options(), token = options(TaskKind::Token);
         EXPECT_READ_ERROR(write("broken.jsonl", "{\"text\":\"a\",\"label\":1}\n{\"text\": \n"), seq,
-                          2, "invalid JSON");
+                          2, "not valid JSON");
         EXPECT_READ_ERROR(write("array.jsonl", "[{\"text\":\"a\",\"label\":1}]\n"), seq, 1,
                           "the line holds a JSON array, not an object");
         EXPECT_READ_ERROR(write("nokey.jsonl", "{\"text\":\"a\",\"label\":1}\n{\"txt\":\"a\"}\n"),

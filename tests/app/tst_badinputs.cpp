@@ -1,0 +1,392 @@
+// The bad-input corpus (tests/data/badinputs/ and the generators below) run through the real
+// `fsllm` commands: every case must exit with code 2 and print ONE stderr line naming the file
+// (and the field or line) and what is wrong; never a signal, never "internal error". Each case
+// gets fresh copies of a tiny checkpoint ({model}) and of a trained adapter ({adapter}) in its
+// own folder ({dir}); {run} is a trained run folder and {corpus} the committed corpus.
+// Adding a case is one entry in badInputs().
+#include "clirunner.h"
+#include "safetensorsfile.h"
+#include "safetensorswriter.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtEndian>
+#include <QtTest>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <vector>
+
+namespace {
+
+using Json = nlohmann::json;
+using Make = std::function<void(const QString& dir)>;
+
+const QString kCorpus = QStringLiteral(FSLLM_TEST_DATA_DIR "/badinputs");
+const QString kText = QStringLiteral("a clever and warm film");
+constexpr int kHostileDepth = 100000;
+
+// ---- Files ----
+
+QByteArray readFile(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        qWarning("cannot read %s", qPrintable(path));
+    return file.readAll();
+}
+
+void writeFile(const QString& path, const QByteArray& bytes) {
+    QFile file(path);
+    QVERIFY2(file.open(QIODevice::WriteOnly | QIODevice::Truncate), qPrintable(path));
+    QCOMPARE(file.write(bytes), bytes.size());
+}
+
+void copyFolder(const QString& from, const QString& to) {
+    QVERIFY(QDir().mkpath(to));
+    const QStringList names = QDir(from).entryList(QDir::Files);
+    QVERIFY2(!names.isEmpty(), qPrintable(from));
+    for (const QString& name : names) {
+        const QString target = to + QLatin1Char('/') + name;
+        QVERIFY2(QFile::copy(from + QLatin1Char('/') + name, target), qPrintable(target));
+        QFile(target).setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    }
+}
+
+// `prefix`, 100,000 nested arrays, `suffix`: closed, so the old readers parsed it and then
+// overflowed the stack while printing the value in their error message.
+QByteArray deepJson(const QByteArray& prefix = {}, const QByteArray& suffix = {}) {
+    return prefix + QByteArray(kHostileDepth, '[') + QByteArray(kHostileDepth, ']') + suffix;
+}
+
+// ---- Generators: each breaks one file of the case's folder ----
+
+Make write(const QString& relative, const QByteArray& bytes) {
+    return [relative, bytes](const QString& dir) {
+        QDir().mkpath(QFileInfo(dir + QLatin1Char('/') + relative).path());
+        writeFile(dir + QLatin1Char('/') + relative, bytes);
+    };
+}
+
+Make remove(const QString& relative) {
+    return [relative](const QString& dir) {
+        QVERIFY(QFile::remove(dir + QLatin1Char('/') + relative));
+    };
+}
+
+Make editJson(const QString& relative, const std::function<void(Json&)>& edit) {
+    return [relative, edit](const QString& dir) {
+        const QString path = dir + QLatin1Char('/') + relative;
+        Json json = Json::parse(readFile(path).toStdString());
+        edit(json);
+        writeFile(path, QByteArray::fromStdString(json.dump(2)));
+    };
+}
+
+Make setField(const QString& relative, const std::string& key, const Json& value) {
+    return editJson(relative, [key, value](Json& json) { json[key] = value; });
+}
+
+// A safetensors file whose header is `header` (no data).
+QByteArray safetensors(const QByteArray& header) {
+    QByteArray length(8, '\0');
+    qToLittleEndian(quint64(header.size()), length.data());
+    return length + header;
+}
+
+// Appends a normalizer_spec holding `charsmap` to model/tokenizer.model; protobuf merges the
+// two specs, so this table is the one sentencepiece uses.
+Make appendCharsmap(const QString& corpusFile) {
+    return [corpusFile](const QString& dir) {
+        const QByteArray charsmap = readFile(kCorpus + QLatin1Char('/') + corpusFile);
+        QVERIFY(charsmap.size() > 4 && charsmap.size() < 4096);
+        const auto field = [](int number, const QByteArray& value) {
+            QByteArray bytes;
+            bytes += char(number << 3 | 2);
+            for (quint32 size = quint32(value.size());; size >>= 7) {
+                bytes += char((size & 0x7F) | (size > 0x7F ? 0x80 : 0));
+                if (size <= 0x7F)
+                    break;
+            }
+            return bytes + value;
+        };
+        const QString model = dir + QStringLiteral("/model/tokenizer.model");
+        writeFile(model, readFile(model) + field(3, field(2, charsmap)));
+    };
+}
+
+// Writes `value` into the first float of `tensor` in adapter/adapter_model.safetensors.
+Make poisonAdapter(const std::string& tensor, float value) {
+    return [tensor, value](const QString& dir) {
+        const std::string path =
+            (dir + QStringLiteral("/adapter/adapter_model.safetensors")).toStdString();
+        fsllm::SafetensorsWriter writer;
+        std::vector<QByteArray> keep;
+        {
+            const fsllm::SafetensorsFile file(path);
+            QVERIFY(file.contains(tensor));
+            for (const std::string& name : file.names()) {
+                const fsllm::TensorView& view = file.tensor(name);
+                keep.emplace_back(reinterpret_cast<const char*>(view.data),
+                                  qsizetype(view.byteSize));
+                if (name == tensor) {
+                    QCOMPARE(view.dtype, fsllm::DType::F32);
+                    std::memcpy(keep.back().data(), &value, sizeof value);
+                }
+                writer.add(name, view.dtype, view.shape, keep.back().constData(), view.byteSize);
+            }
+        }
+        writer.write(path);
+    };
+}
+
+// ---- The corpus ----
+
+struct BadInput {
+    const char* name;
+    Make make;             // may be empty: the corpus file is used as it is
+    QStringList args;      // with {model}, {adapter}, {run}, {dir}, {corpus}
+    QStringList fragments; // the stderr line must contain each (placeholders expanded)
+};
+
+const std::vector<BadInput>& badInputs() {
+    const QStringList info{"info", "--model", "{dir}/model"};
+    const QStringList inspect{"inspect", "--model", "{dir}/model", "--text", kText};
+    const QStringList withAdapter = inspect + QStringList{"--adapter", "{dir}/adapter"};
+    const QStringList evalOn{"eval", "--run", "{run}", "--data"};
+    const std::string loraB = "base_model.model.model.layers.0.self_attn.v_proj.lora_B.weight";
+
+    static const std::vector<BadInput> cases = {
+        // 1. Deeply nested JSON, refused before any value is built.
+        {"deep safetensors header",
+         write("model/model.safetensors",
+               safetensors(deepJson("{\"model.norm.weight\": {\"dtype\": \"F32\", \"shape\": ",
+                                    ", \"data_offsets\": [0, 0]}}"))),
+         info,
+         {"{dir}/model/model.safetensors: header: JSON nested deeper than 64 levels"}},
+        {"deep config.json",
+         write("model/config.json", deepJson("{\"model_type\": \"llama\", \"hidden_size\": ", "}")),
+         info,
+         {"{dir}/model/config.json: JSON nested deeper than 64 levels"}},
+        {"deep index.json",
+         [](const QString& dir) {
+             remove("model/model.safetensors")(dir);
+             write("model/model.safetensors.index.json",
+                   deepJson("{\"weight_map\": {\"t\": ", "}}"))(dir);
+         },
+         info,
+         {"model.safetensors.index.json: JSON nested deeper"}},
+        {"deep adapter_config.json",
+         write("adapter/adapter_config.json",
+               deepJson("{\"peft_type\": \"LORA\", \"r\": 8, \"lora_alpha\": 16, "
+                        "\"target_modules\": [\"q_proj\"], \"modules_to_save\": [",
+                        "]}")),
+         withAdapter,
+         {"{dir}/adapter/adapter_config.json: JSON nested deeper"}},
+        {"deep classifier.json",
+         write("adapter/classifier.json", deepJson("{\"task\": ", "}")),
+         withAdapter,
+         {"{dir}/adapter/classifier.json: JSON nested deeper"}},
+        {"deep run.json (eval)",
+         write("run/run.json", deepJson("{\"model\": ", "}")),
+         {"eval", "--run", "{dir}/run", "--data", "{corpus}/good_dev.tsv"},
+         {"{dir}/run/run.json: JSON nested deeper"}},
+        {"deep run.json (predict)",
+         write("run/run.json", deepJson()),
+         {"predict", "--run", "{dir}/run", "--text", kText},
+         {"{dir}/run/run.json: JSON nested"}},
+        {"deep JSONL line",
+         write("deep.jsonl", "{\"sentence\": \"fine\", \"label\": \"pos\"}\n" +
+                                 deepJson("{\"sentence\": ", ", \"label\": \"pos\"}\n")),
+         evalOn + QStringList{"{dir}/deep.jsonl"},
+         {"{dir}/deep.jsonl:2: JSON nested deeper"}},
+
+        // 2. Corrupt sentencepiece normalization tables.
+        {"charsmap leaf past its strings",
+         appendCharsmap("charsmap_leaf_past_strings.bin"),
+         inspect,
+         {"{dir}/model/tokenizer.model: ", "precompiled_charsmap", "past the end of"}},
+        {"charsmap children past the trie",
+         appendCharsmap("charsmap_children_past_trie.bin"),
+         inspect,
+         {"{dir}/model/tokenizer.model: ", "past the end of the trie"}},
+        {"charsmap trie size too large",
+         appendCharsmap("charsmap_trie_size_too_large.bin"),
+         inspect,
+         {"{dir}/model/tokenizer.model: ", "exceeds"}},
+
+        // 5. Sizes from files checked against the weights before anything is allocated.
+        {"num_hidden_layers 2^31-1",
+         setField("model/config.json", "num_hidden_layers", 2147483647),
+         info,
+         {"{dir}/model/config.json: field 'num_hidden_layers': 2147483647", "hold 2 layer"}},
+        {"num_hidden_layers 20000",
+         setField("model/config.json", "num_hidden_layers", 20000),
+         info,
+         {"config.json: field 'num_hidden_layers': 20000"}},
+        {"vocab_size 10^9",
+         setField("model/config.json", "vocab_size", 1000000000),
+         info,
+         {"config.json: field 'vocab_size'", "model.embed_tokens.weight"}},
+        {"intermediate_size 10^8",
+         setField("model/config.json", "intermediate_size", 100000000),
+         info,
+         {"config.json: field 'intermediate_size'"}},
+        {"adapter rank 2,000,000",
+         setField("adapter/adapter_config.json", "r", 2000000),
+         withAdapter,
+         {"{dir}/adapter/adapter_config.json: field 'r'"}},
+        {"adapter rank 16, weights 8",
+         setField("adapter/adapter_config.json", "r", 16),
+         withAdapter,
+         {"{dir}/adapter/adapter_config.json: field 'r': 16", "has rank 8"}},
+
+        // 9. Silent misreads.
+        {"TSV .txt without a label column",
+         {},
+         evalOn + QStringList{"{corpus}/reviews_no_label_column.txt"},
+         {"reviews_no_label_column.txt:1: ", "no 'label' column", "--format sentence"}},
+        {"TSV .txt without a label column (train)",
+         {},
+         {"train", "--model", "{dir}/model", "--task", "seq", "--train",
+          "{corpus}/reviews_no_label_column.txt", "--dev", "{corpus}/good_dev.tsv", "--out",
+          "{dir}/out"},
+         {"reviews_no_label_column.txt:1: ", "no 'label' column"}},
+        {"--label-column for a file without columns",
+         {},
+         evalOn + QStringList{"{corpus}/sentence_lines.txt", "--label-column", "sentiment"},
+         {"sentence_lines.txt:1: ", "label column 'sentiment' was given"}},
+        {"adapter weights with NaN",
+         poisonAdapter(loraB, std::numeric_limits<float>::quiet_NaN()),
+         withAdapter,
+         {"{dir}/adapter/adapter_model.safetensors: tensor '" + QString::fromStdString(loraB),
+          "NaN"}},
+        {"adapter weights with Inf",
+         poisonAdapter(loraB, std::numeric_limits<float>::infinity()),
+         withAdapter,
+         {"adapter_model.safetensors", "infinite"}},
+        {"use_dora",
+         setField("adapter/adapter_config.json", "use_dora", true),
+         withAdapter,
+         {"{dir}/adapter/adapter_config.json: field 'use_dora'"}},
+        {"use_rslora not a bool",
+         setField("adapter/adapter_config.json", "use_rslora", "yes"),
+         withAdapter,
+         {"adapter_config.json: field 'use_rslora'"}},
+        {"lora_dropout 5",
+         setField("adapter/adapter_config.json", "lora_dropout", 5),
+         withAdapter,
+         {"adapter_config.json: field 'lora_dropout'"}},
+        {"adapter weights missing",
+         remove("adapter/adapter_model.safetensors"),
+         withAdapter,
+         {"{dir}/adapter/adapter_model.safetensors: cannot open"}},
+        {"--dtype float16 on the CPU",
+         {},
+         info + QStringList{"--dtype", "float16", "--device", "cpu"},
+         {"--dtype float16", "CPU"}},
+        {"a 2 MiB example",
+         write("long.txt", "pos fine\nneg " + QByteArray(2 << 20, 'x') + "\n"),
+         evalOn + QStringList{"{dir}/long.txt"},
+         {"{dir}/long.txt:2: ", "over the limit of"}},
+    };
+    return cases;
+}
+
+} // namespace
+
+Q_DECLARE_METATYPE(Make)
+
+class TestBadInputs : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void refused_data();
+    void refused();
+    void carriageReturnLinesAreRead();
+
+private:
+    QStringList expand(QStringList texts, const QString& dir) const;
+
+    QTemporaryDir m_root;
+    QString m_tiny;
+    QString m_run;
+    QString m_adapter;
+};
+
+void TestBadInputs::initTestCase() {
+    QVERIFY(m_root.isValid());
+    m_tiny = m_root.filePath(QStringLiteral("tiny"));
+    m_run = m_root.filePath(QStringLiteral("run"));
+    CliRunner::Run run =
+        CliRunner::run(QStringList{"init-tiny", "--out", m_tiny, "--layers", "2", "--hidden", "32",
+                                   "--heads", "4", "--kv-heads", "2", "--vocab", "512"});
+    QString problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    run = CliRunner::run(QStringList{"train", "--model", m_tiny, "--task", "seq", "--train",
+                                     kCorpus + "/good_train.tsv", "--dev",
+                                     kCorpus + "/good_dev.tsv", "--epochs", "1", "--batch-size",
+                                     "4", "--lora-rank", "8", "--out", m_run});
+    problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    // The best adapter's files, wherever the run keeps them (best/ may be a link).
+    m_adapter = QFileInfo(m_run + QStringLiteral("/best")).canonicalFilePath();
+    QVERIFY2(QFile::exists(m_adapter + QStringLiteral("/adapter_config.json")),
+             qPrintable(m_adapter));
+}
+
+QStringList TestBadInputs::expand(QStringList texts, const QString& dir) const {
+    texts.replaceInStrings(QStringLiteral("{dir}"), dir);
+    texts.replaceInStrings(QStringLiteral("{run}"), m_run);
+    texts.replaceInStrings(QStringLiteral("{corpus}"), kCorpus);
+    return texts;
+}
+
+void TestBadInputs::refused_data() {
+    QTest::addColumn<Make>("make");
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QStringList>("fragments");
+    for (const BadInput& input : badInputs())
+        QTest::newRow(input.name) << input.make << input.args << input.fragments;
+}
+
+void TestBadInputs::refused() {
+    QFETCH(Make, make);
+    QFETCH(QStringList, args);
+    QFETCH(QStringList, fragments);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    copyFolder(m_tiny, dir.filePath(QStringLiteral("model")));
+    copyFolder(m_adapter, dir.filePath(QStringLiteral("adapter")));
+    if (QTest::currentTestFailed())
+        return;
+    if (make)
+        make(dir.path());
+    if (QTest::currentTestFailed())
+        return;
+
+    const CliRunner::Run run = CliRunner::run(expand(args, dir.path()));
+    const QString problem = CliRunner::refusalProblem(run, expand(fragments, dir.path()));
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY2(!run.err.contains('\r'), run.err.constData());
+}
+
+// Old-Mac CR line ends are line ends: the 4 dev examples are read and evaluated.
+void TestBadInputs::carriageReturnLinesAreRead() {
+    const CliRunner::Run run =
+        CliRunner::run(QStringList{"eval", "--run", m_run, "--data", kCorpus + "/dev_cr_only.tsv"});
+    const QString problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QStringList examples = CliRunner::outputLines(run.out).filter(QRegularExpression("^examples "));
+    QCOMPARE(examples.size(), 1);
+    QCOMPARE(examples.first().simplified(), QStringLiteral("examples 4"));
+}
+
+QTEST_GUILESS_MAIN(TestBadInputs)
+#include "tst_badinputs.moc"
