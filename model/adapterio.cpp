@@ -6,7 +6,6 @@
 #include "safetensorsfile.h"
 #include "safetensorswriter.h"
 #include "tensorutil.h"
-#include "textfile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +25,11 @@ using nlohmann::json;
 
 const std::string kDecoderPrefix = "base_model.model.model.";
 const std::string kHeadPrefix = "base_model.model.score.";
+
+// A tensor name for messages: quoted, long names cut (PEFT keys run to about 70 characters).
+std::string tensorName(const std::string& name) {
+    return "'" + JsonText::shortened(name, 160) + "'";
+}
 
 bool endsWith(const std::string& text, const std::string& suffix) {
     return text.size() >= suffix.size() &&
@@ -218,11 +222,11 @@ AdapterConfig AdapterIo::load(const std::string& directory, DecoderImpl& decoder
         if (expected.count(name))
             continue;
         if (name.rfind("base_model.model.", 0) == 0 && name.find("lora_") == std::string::npos)
-            throw FsllmError(weightsPath + ": tensor " + TextFile::inQuotes(name) +
+            throw FsllmError(weightsPath + ": tensor " + tensorName(name) +
                              " belongs to no LoRA layer; the classification head must be saved "
                              "under 'score' (base_model.model.score.*) with this head's "
                              "parameter names");
-        throw FsllmError(weightsPath + ": unexpected tensor " + TextFile::inQuotes(name) +
+        throw FsllmError(weightsPath + ": unexpected tensor " + tensorName(name) +
                          " (does adapter_config.json's target_modules match the tensors, and is "
                          "this adapter for this model?)");
     }
@@ -256,9 +260,9 @@ void AdapterIo::checkRank(const AdapterConfig& config, const SafetensorsFile& fi
             continue;
         found = true;
         const std::vector<std::int64_t>& shape = file.tensor(name).shape;
-        const std::string where = file.path() + ", tensor " + TextFile::inQuotes(name);
+        const std::string where = file.path() + ", tensor " + tensorName(name);
         if (shape.size() != 2)
-            throw FsllmError(file.path() + ": tensor " + TextFile::inQuotes(name) + " has shape " +
+            throw FsllmError(file.path() + ": tensor " + tensorName(name) + " has shape " +
                              shapeString(shape) + "; a LoRA matrix has two dimensions");
         // lora_A is [r, in], lora_B is [out, r].
         const std::int64_t rank = isA ? shape[0] : shape[1];

@@ -3,10 +3,13 @@
 #include "atomicfile.h"
 #include "fsllmerror.h"
 #include "jsontext.h"
+#include "safetensorsfile.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -35,6 +38,45 @@ auto parseStringField(const json& object, const char* name, const std::string& s
                       Parse parse) {
     const std::string value = requireString(object, name, source);
     return withErrorContext(source + ": field '" + name + "'", [&] { return parse(value); });
+}
+
+// The shape of head tensor `name` ("out.weight") in the adapter's weights, or null.
+const std::vector<std::int64_t>* headShape(const SafetensorsFile& weights, const char* name) {
+    const std::string key = std::string("base_model.model.score.") + name;
+    if (!weights.contains(key) || weights.tensor(key).shape.size() != 2)
+        return nullptr;
+    return &weights.tensor(key).shape;
+}
+
+std::string shapeText(const std::vector<std::int64_t>& shape) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        out += (i ? ", " : "") + std::to_string(shape[i]);
+    return out + "]";
+}
+
+// The head is built from classifier.json's label count and head_inner before the adapter's
+// weights are loaded: both must agree with the weights, or a hostile head_inner allocates.
+void checkHeadWeights(const ClassifierSpec& spec, const SafetensorsFile& weights,
+                      const std::string& source) {
+    const bool linear = spec.head == HeadKind::Linear;
+    const char* outName = linear ? "weight" : "out.weight";
+    if (const auto* out = headShape(weights, outName);
+        out && (*out)[0] != static_cast<std::int64_t>(spec.labels.size()))
+        throw FsllmError(source + ": field 'labels': " + std::to_string(spec.labels.size()) +
+                         " labels but " + weights.path() + "'s tensor 'base_model.model.score." +
+                         outName + "' has shape " + shapeText(*out) +
+                         " (one row per label); the files come from different runs");
+    if (linear)
+        return;
+    if (const auto* w = headShape(weights, "w.weight")) {
+        const std::int64_t inner = spec.headInner > 0 ? spec.headInner : (*w)[1];
+        if ((*w)[0] != inner)
+            throw FsllmError(source + ": field 'head_inner': " + std::to_string(spec.headInner) +
+                             " but " + weights.path() +
+                             "'s tensor 'base_model.model.score.w.weight' has shape " +
+                             shapeText(*w) + "; the files come from different runs");
+    }
 }
 
 } // namespace
@@ -118,9 +160,12 @@ ClassifierSpec ClassifierSpec::fromJsonText(const std::string& text, const std::
         spec.labels.push_back(label.get<std::string>());
     }
     if (object.contains("head_inner")) {
-        if (!object["head_inner"].is_number_integer() || object["head_inner"].get<int>() < 0)
-            throw FsllmError(source + ": field 'head_inner' must be an integer >= 0");
-        spec.headInner = object["head_inner"].get<int>();
+        const json& inner = object["head_inner"];
+        if (!inner.is_number_integer() || inner.get<std::int64_t>() < 0 ||
+            inner.get<std::int64_t>() > kMaxHeadInner)
+            throw FsllmError(source + ": field 'head_inner' must be an integer from 0 to " +
+                             std::to_string(kMaxHeadInner) + ", got " + JsonText::shown(inner));
+        spec.headInner = inner.get<int>();
     }
     if (object.contains("lambda")) {
         const json& lambda = object["lambda"];
@@ -146,7 +191,11 @@ ClassifierSpec ClassifierSpec::load(const std::string& directory) {
         throw FsllmError(path + ": cannot open (is this a run folder with a trained classifier?)");
     std::stringstream text;
     text << in.rdbuf();
-    return fromJsonText(text.str(), path);
+    ClassifierSpec spec = fromJsonText(text.str(), path);
+    const std::string weights = directory + "/" + kWeightsFile;
+    if (std::filesystem::is_regular_file(weights))
+        checkHeadWeights(spec, SafetensorsFile(weights), path);
+    return spec;
 }
 
 } // namespace fsllm

@@ -20,7 +20,7 @@ enum class Pooling { Last, Mean, Max };
 
 HeadKind headKindFromName(const std::string& name); // "fs" | "linear"
 const char* headKindName(HeadKind kind);
-Pooling poolingFromName(const std::string& name);  // "last" | "mean" | "max"
+Pooling poolingFromName(const std::string& name); // "last" | "mean" | "max"
 const char* poolingName(Pooling pooling);
 
 struct ClassifierSpec {
@@ -32,11 +32,16 @@ struct ClassifierSpec {
     MaskSpec mask;
 
     static constexpr const char* kFileName = "classifier.json";
+    // The adapter weights saved beside it (AdapterConfig::kWeightsFile).
+    static constexpr const char* kWeightsFile = "adapter_model.safetensors";
+    static constexpr int kMaxHeadInner = 1 << 16;
 
     std::string toJsonText() const;
     // Throws FsllmError("<sourceName>: field '<name>': ...") for any missing or wrong field.
     static ClassifierSpec fromJsonText(const std::string& text, const std::string& sourceName);
-    void save(const std::string& directory) const;                 // atomic
+    void save(const std::string& directory) const; // atomic
+    // Reads <directory>/classifier.json; when adapter_model.safetensors is beside it, the label
+    // count and head_inner must match its head tensors (checked before any head is built).
     static ClassifierSpec load(const std::string& directory);
 };
 

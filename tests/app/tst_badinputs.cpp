@@ -245,6 +245,19 @@ const std::vector<BadInput>& badInputs() {
          withAdapter,
          {"{dir}/adapter/adapter_config.json: field 'r': 16", "has rank 8"}},
 
+        {"classifier.json head_inner 2^31-1",
+         setField("adapter/classifier.json", "head_inner", 2147483647),
+         withAdapter,
+         {"{dir}/adapter/classifier.json: field 'head_inner'"}},
+        {"classifier.json head_inner 20000, weights 32",
+         setField("adapter/classifier.json", "head_inner", 20000),
+         withAdapter,
+         {"{dir}/adapter/classifier.json: field 'head_inner': 20000 but", "[32, 32]"}},
+        {"classifier.json 3 labels, head has 2",
+         setField("adapter/classifier.json", "labels", Json::array({"neg", "pos", "x"})),
+         withAdapter,
+         {"{dir}/adapter/classifier.json: field 'labels': 3 labels", "[2, 32]"}},
+
         // 9. Silent misreads.
         {"TSV .txt without a label column",
          {},
