@@ -63,8 +63,51 @@ AttentionHeatmap::AttentionHeatmap(QWidget* parent) : QCustomPlot(parent) {
     m_hoverRect->setBrush(Qt::NoBrush);
     m_hoverRect->setVisible(false);
 
+    // Long inputs: wheel zooms, dragging pans (both axes together), a double click shows all.
+    setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+    axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
+    connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            [this] { onRangeChanged(xAxis); });
+    connect(yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            [this] { onRangeChanged(yAxis); });
+    connect(this, &QCustomPlot::mouseDoubleClick, this, [this] { resetZoom(); });
+    // The axis rect's size is known once laid out: relabel for it (a resize changes it).
+    connect(this, &QCustomPlot::afterLayout, this, &AttentionHeatmap::applyTickLabels);
+
     connect(this, &QCustomPlot::mouseMove, this, &AttentionHeatmap::onMouseMove);
     clearMatrix();
+}
+
+void AttentionHeatmap::resetZoom() {
+    if (m_tokenCount == 0)
+        return;
+    xAxis->setRange(-0.5, m_tokenCount - 0.5);
+    yAxis->setRange(-0.5, m_tokenCount - 0.5);
+    replot(rpQueuedReplot);
+}
+
+bool AttentionHeatmap::isZoomed() const {
+    return m_tokenCount > 0 && xAxis->range().size() < m_tokenCount - 1e-6;
+}
+
+void AttentionHeatmap::onRangeChanged(QCPAxis* axis) {
+    if (m_inRangeChange)
+        return;
+    m_inRangeChange = true;
+    // Keep the view inside the matrix (at most all of it), then relabel for the new density.
+    const double low = -0.5, high = std::max(m_tokenCount, 1) - 0.5;
+    QCPRange range = axis->range();
+    if (range.size() > high - low)
+        range = QCPRange(low, high);
+    if (range.lower < low)
+        range += low - range.lower;
+    if (range.upper > high)
+        range -= range.upper - high;
+    if (range != axis->range())
+        axis->setRange(range);
+    m_inRangeChange = false;
+    applyTickLabels();
 }
 
 AttentionHeatmap::~AttentionHeatmap() = default;
@@ -84,6 +127,7 @@ bool AttentionHeatmap::setMatrix(const float* values, const QStringList& tokens,
     m_values.assign(values, values + size_t(t) * size_t(t));
     m_tokens = tokens;
     m_tokenCount = t;
+    m_labelledTokens = -1; // new tokens: relabel
     m_kind = kind;
 
     // Masked (non-finite) cells hold the smallest finite value, fully transparent, so the map's
@@ -132,6 +176,8 @@ void AttentionHeatmap::clearMatrix() {
     m_values.clear();
     m_tokens.clear();
     m_tokenCount = 0;
+    m_labelStride = 0;
+    m_labelledTokens = -1;
     m_map->data()->clear();
     xAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
     yAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
@@ -251,21 +297,40 @@ void AttentionHeatmap::applyColorRange() {
     m_map->setDataRange(range);
 }
 
+int AttentionHeatmap::strideFor(int cells, double pixels, int labelPixels) {
+    if (cells <= 0)
+        return 1;
+    if (pixels <= 0.0) // not laid out yet: at most kMaxLabelledTokens labels
+        return std::max(1, (cells + kMaxLabelledTokens - 1) / kMaxLabelledTokens);
+    const double perCell = pixels / cells;
+    return std::max(1, int(std::ceil(labelPixels * kLabelSpacing / perCell)));
+}
+
 void AttentionHeatmap::applyTickLabels() {
-    const int stride = (m_tokenCount + kMaxLabelledTokens - 1) / kMaxLabelledTokens;
-    auto xTicker = QSharedPointer<QCPAxisTickerText>::create();
-    auto yTicker = QSharedPointer<QCPAxisTickerText>::create();
-    for (int i = 0; i < m_tokenCount; i += std::max(stride, 1)) {
-        xTicker->addTick(i, tokenLabel(i));
-        yTicker->addTick(i, tokenLabel(i));
-    }
-    xAxis->setTicker(xTicker);
-    yAxis->setTicker(yTicker);
     QFont labelFont = font();
     if (m_tokenCount > 24)
         labelFont.setPointSizeF(labelFont.pointSizeF() * 0.85);
     xAxis->setTickLabelFont(labelFont);
     yAxis->setTickLabelFont(labelFont);
+    // Every k-th token, k chosen so neighbouring labels never overlap at the visible density
+    // (rows: the label's height; columns: rotated labels need about the same spacing).
+    const QRect area = axisRect()->rect();
+    const double visible = std::max(1.0, std::min(xAxis->range().size(), yAxis->range().size()));
+    const double pixels = area.isValid() ? std::min(area.width(), area.height()) : 0.0;
+    const int stride = strideFor(int(std::ceil(visible)), pixels, QFontMetrics(labelFont).height());
+    if (stride == m_labelStride && m_labelledTokens == m_tokenCount)
+        return;
+    m_labelStride = stride;
+    m_labelledTokens = m_tokenCount;
+    auto xTicker = QSharedPointer<QCPAxisTickerText>::create();
+    auto yTicker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int i = 0; i < m_tokenCount; i += stride) {
+        xTicker->addTick(i, tokenLabel(i));
+        yTicker->addTick(i, tokenLabel(i));
+    }
+    xAxis->setTicker(xTicker);
+    yAxis->setTicker(yTicker);
+    replot(rpQueuedReplot); // the ticks of a replot under way were laid out already
 }
 
 void AttentionHeatmap::onMouseMove(QMouseEvent* event) {

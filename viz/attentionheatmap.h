@@ -3,6 +3,8 @@
 // "layer 3 head 1, decay λ=0.5"). Shows probabilities in [0, 1] or, for the "mask M" view, the
 // additive mask (0, -λ·d, -inf); -inf cells get their own colour (maskedColor()) and are kept out
 // of the colour map's data. Hovering a cell shows "query 3 'the' -> key 5 'movie': 0.123".
+// Long inputs stay readable: only every k-th token is labelled, k chosen from the visible cell
+// size so labels never overlap; the wheel zooms, dragging pans, a double click shows all.
 // Thread-safety: GUI thread only (a QWidget).
 #pragma once
 
@@ -25,8 +27,13 @@ class AttentionHeatmap : public QCustomPlot, public CsvSource {
     Q_OBJECT
 
 public:
-    static constexpr int kMaxLabelledTokens = 48; // above this, every k-th token is labelled
+    static constexpr int kMaxLabelledTokens = 48; // before layout: at most this many labels
     static constexpr int kMaxLabelChars = 14;     // longer token labels are elided
+    static constexpr double kLabelSpacing = 1.15; // label pitch in label heights, at least
+
+    // The label stride for `cells` visible cells over `pixels` (<= 0: not laid out yet) with
+    // labels `labelPixels` high.
+    static int strideFor(int cells, double pixels, int labelPixels);
 
     explicit AttentionHeatmap(QWidget* parent = nullptr);
     ~AttentionHeatmap() override;
@@ -39,6 +46,9 @@ public:
     bool setMatrix(const float* values, const QStringList& tokens,
                    HeatmapKind kind = HeatmapKind::Probabilities);
     void clearMatrix();
+    void resetZoom(); // all of the matrix
+    bool isZoomed() const;
+    int labelStride() const { return m_labelStride; } // every k-th token is labelled
 
     void setTitle(const QString& title); // empty: no title row
     QString title() const;
@@ -71,6 +81,7 @@ protected:
 private:
     void applyColorRange();
     void applyTickLabels();
+    void onRangeChanged(QCPAxis* axis);
     void onMouseMove(QMouseEvent* event);
     void hideHover();
     QString tokenLabel(int index) const;
@@ -86,6 +97,9 @@ private:
     QCPTextElement* m_title = nullptr;
     QCPItemRect* m_hoverRect = nullptr;
     QString m_hoverText;
+    int m_labelStride = 0;
+    int m_labelledTokens = -1; // m_tokenCount the ticks were made for
+    bool m_inRangeChange = false;
 };
 
 } // namespace fsllm

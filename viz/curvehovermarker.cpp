@@ -2,6 +2,10 @@
 
 #include <qcustomplot.h>
 
+#include <QStringList>
+
+#include <algorithm>
+
 namespace fsllm {
 
 namespace {
@@ -36,11 +40,24 @@ void CurveHoverMarker::show(double key, double value, const QColor& color, const
     const QPointF at(m_plot->xAxis->coordToPixel(key), m_plot->yAxis->coordToPixel(value));
     const bool left = at.x() > area.center().x();
     const bool above = at.y() > area.center().y();
-    m_label->setPositionAlignment((left ? Qt::AlignRight : Qt::AlignLeft) |
-                                  (above ? Qt::AlignBottom : Qt::AlignTop));
-    m_label->position->setCoords(at.x() + (left ? -kLabelOffsetPx : kLabelOffsetPx),
-                                 at.y() + (above ? -kLabelOffsetPx : kLabelOffsetPx));
-    m_label->setText(text);
+    m_label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    // Lines wider than the widget are elided in the middle; then the box's top-left corner goes
+    // beside the point, kept inside the widget so a read-out near an edge is never cut off.
+    const QMargins padding = m_label->padding();
+    const QFontMetrics metrics(m_label->font());
+    const int maxLine = std::max(20, m_plot->width() - padding.left() - padding.right() - 4);
+    QStringList lines = text.split(QLatin1Char('\n'));
+    for (QString& line : lines)
+        line = metrics.elidedText(line, Qt::ElideMiddle, maxLine);
+    const QString shown = lines.join(QLatin1Char('\n'));
+    m_label->setText(shown);
+    const QSize box = metrics.size(0, shown).grownBy(padding) + QSize(2, 2);
+    double x = left ? at.x() - kLabelOffsetPx - box.width() : at.x() + kLabelOffsetPx;
+    double y = above ? at.y() - kLabelOffsetPx - box.height() : at.y() + kLabelOffsetPx;
+    x = std::clamp(x, 0.0, std::max(0.0, double(m_plot->width() - box.width())));
+    y = std::clamp(y, 0.0, std::max(0.0, double(m_plot->height() - box.height())));
+    m_label->position->setCoords(x, y);
+    m_labelRect = QRectF(QPointF(x, y), QSizeF(box));
     m_label->setColor(color.darker(140));
     m_label->setVisible(true);
     redraw();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QColor>
+#include <QRectF>
 #include <QString>
 
 class QCPItemText;
@@ -18,8 +19,9 @@ public:
 
     explicit CurveHoverMarker(QCustomPlot* plot); // the items belong to the plot
     // Marks (key, value) on the plot's main axes and shows `text` beside it, on the side facing
-    // the middle of the plot area.
+    // the middle of the plot area, moved inwards where it would cross the widget's edge.
     void show(double key, double value, const QColor& color, const QString& text);
+    QRectF labelRect() const { return m_labelRect; } // widget pixels, of the last show()
     void hide();
     bool isVisible() const;
 
@@ -29,6 +31,7 @@ private:
     QCustomPlot* m_plot;
     QCPItemTracer* m_tracer;
     QCPItemText* m_label;
+    QRectF m_labelRect;
 };
 
 } // namespace fsllm

@@ -387,6 +387,10 @@ void LiveCurvePlot::onMouseWheel(QWheelEvent*) {
     m_following = false;
 }
 
+QRectF LiveCurvePlot::hoverLabelRect() const {
+    return m_hover->isVisible() ? m_hover->labelRect() : QRectF();
+}
+
 void LiveCurvePlot::hideHover() {
     m_hoverText.clear();
     m_hover->hide();

@@ -80,6 +80,7 @@ public:
     // coordinates) within kHoverRadiusPx, or an empty string. Needs a laid-out plot (a replot).
     QString readoutAt(const QPointF& pixel) const;
     QString hoverText() const { return m_hoverText; }
+    QRectF hoverLabelRect() const; // the read-out's box in widget pixels; empty when hidden
 
 protected:
     void showEvent(QShowEvent* event) override;

@@ -35,6 +35,29 @@ QString plottableName(const QCPAbstractPlottable* plottable, int index) {
                                        : plottable->name();
 }
 
+// Shows a legend that is hidden on screen (small overlay plots) for the time of one export, so
+// every exported figure says which curve is which; restores the screen state afterwards.
+class ExportLegend {
+public:
+    explicit ExportLegend(QCustomPlot* plot) : m_plot(plot) {
+        QCPLegend* legend = plot->legend;
+        if (legend && !legend->visible() && legend->itemCount() > 0) {
+            legend->setVisible(true);
+            m_shown = true;
+        }
+    }
+    ~ExportLegend() {
+        if (m_shown)
+            m_plot->legend->setVisible(false);
+    }
+    ExportLegend(const ExportLegend&) = delete;
+    ExportLegend& operator=(const ExportLegend&) = delete;
+
+private:
+    QCustomPlot* m_plot;
+    bool m_shown = false;
+};
+
 } // namespace
 
 PlotExporter::PlotExporter(QCustomPlot* plot) : m_plot(plot) {}
@@ -47,7 +70,11 @@ bool PlotExporter::savePng(const QString& path, int width, int height, double sc
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return fail(path, file.errorString());
-    QImage image = m_plot->toPixmap(width, height, scale).toImage();
+    QImage image;
+    {
+        const ExportLegend legend(m_plot);
+        image = m_plot->toPixmap(width, height, scale).toImage();
+    }
     if (image.isNull()) {
         file.cancelWriting();
         return fail(path, QStringLiteral("the plot could not be rendered at %1x%2 (scale %3)")
@@ -98,6 +125,7 @@ bool PlotExporter::savePdf(const QString& path, int width, int height) {
         painter.setMode(QCPPainter::pmVectorized);
         painter.setMode(QCPPainter::pmNoCaching);
         painter.setWindow(0, 0, width, height);
+        const ExportLegend legend(m_plot);
         m_plot->toPainter(&painter, width, height);
         painter.end();
     }
@@ -128,6 +156,7 @@ bool PlotExporter::saveSvg(const QString& path, int width, int height) {
         }
         painter.setMode(QCPPainter::pmVectorized);
         painter.setMode(QCPPainter::pmNoCaching);
+        const ExportLegend legend(m_plot);
         m_plot->toPainter(&painter, width, height);
         painter.end();
     }

@@ -1,6 +1,8 @@
 // Saves any QCustomPlot as a figure for reports (PNG, PDF, SVG) and its plotted data as CSV.
 // Every file is written atomically (QSaveFile: a failed export never leaves a half-written file
-// behind); failures return false and errorString() names the path and the reason.
+// behind); failures return false and errorString() names the path and the reason. A legend
+// hidden on screen (the Runs tab's small overlay plots) is shown in every exported figure when
+// the plot has legend entries.
 // Thread-safety: GUI thread only (it paints the plot widget).
 #pragma once
 

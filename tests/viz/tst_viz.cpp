@@ -7,6 +7,7 @@
 #include "plotexporter.h"
 #include "probabilitybars.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
@@ -85,6 +86,9 @@ private slots:
     void replotsAreCoalesced();
     void hoverReadout();
     void zoomStopsFollowing();
+    void hoverReadoutStaysInsideTheWidget();
+    void exportAddsTheHiddenLegend();
+    void longHeatmapsThinLabelsAndZoom();
     void removeAndClear();
     void heatmapCellsAndLabels();
     void heatmapMaskCells();
@@ -602,12 +606,118 @@ void TestViz::snapshots() {
     bars.setProbabilities({"negative", "positive"}, {0.04f, 0.96f});
     PlotExporter(&bars).savePng(dir + QStringLiteral("/bars2.png"), 460, 200);
 
-    for (const char* name : {"curves.png", "curves_log_walltime.png", "heatmap.png",
-                             "mask_causal.png", "mask_decay.png", "heatmap64.png", "bars.png",
-                             "bars2.png"})
+    for (const char* name :
+         {"curves.png", "curves_log_walltime.png", "heatmap.png", "mask_causal.png",
+          "mask_decay.png", "heatmap64.png", "bars.png", "bars2.png"})
         QVERIFY2(!QImage(dir + QLatin1Char('/') + QLatin1String(name)).isNull(), name);
     QVERIFY(QFileInfo(dir + QStringLiteral("/heatmap.svg")).size() > 0);
     QVERIFY(QFileInfo(dir + QStringLiteral("/heatmap.pdf")).size() > 0);
+}
+
+// Issue 12, defect 6: the read-out was clipped at the right edge of small plots.
+void TestViz::hoverReadoutStaysInsideTheWidget() {
+    LiveCurvePlot plot;
+    plot.resize(260, 200);
+    plot.setSmoothing(0.0);
+    const QString name = QStringLiteral("a-rather-long-run-name-20250101-120000/train loss");
+    for (int i = 0; i <= 20; ++i)
+        plot.appendPoint(name, i, 1.0 + 0.01 * i, i * 3.0);
+    plot.refreshNow();
+    plot.replot(QCustomPlot::rpImmediateRefresh);
+    const QRectF widget(0, 0, plot.width(), plot.height());
+    for (int step : {1, 9, 10, 11, 19}) { // near the left edge, either side of centre, right edge
+        const QPointF at(plot.xAxis->coordToPixel(step),
+                         plot.yAxis->coordToPixel(1.0 + 0.01 * step));
+        QMouseEvent move(QEvent::MouseMove, at, plot.mapToGlobal(at), Qt::NoButton, Qt::NoButton,
+                         Qt::NoModifier);
+        QCoreApplication::sendEvent(&plot, &move);
+        QVERIFY2(!plot.hoverText().isEmpty(), qPrintable(QString::number(step)));
+        const QRectF box = plot.hoverLabelRect();
+        QVERIFY(box.width() > 100); // the long name really is wide
+        QVERIFY2(widget.contains(box), qPrintable(QString("step %1: box %2,%3 %4x%5 in %6x%7")
+                                                      .arg(step)
+                                                      .arg(box.x())
+                                                      .arg(box.y())
+                                                      .arg(box.width())
+                                                      .arg(box.height())
+                                                      .arg(plot.width())
+                                                      .arg(plot.height())));
+    }
+}
+
+// Issue 12, defect 3: plots exported from the Runs tab had no legend.
+void TestViz::exportAddsTheHiddenLegend() {
+    LiveCurvePlot plot;
+    plot.resize(400, 300);
+    for (int i = 0; i < 10; ++i) {
+        plot.appendPoint(QStringLiteral("run-a/train loss"), i, 1.0 / (i + 1), i);
+        plot.appendPoint(QStringLiteral("run-b/train loss"), i, 1.5 / (i + 1), i);
+    }
+    plot.refreshNow();
+    plot.legend->setVisible(false); // as on the Runs tab
+    QTemporaryDir dir;
+    PlotExporter exporter(&plot);
+    const QString png = dir.filePath("legend.png");
+    QVERIFY2(exporter.savePng(png, 400, 300, 1.0), qPrintable(exporter.errorString()));
+    QVERIFY(!plot.legend->visible()); // the screen keeps its state
+    const QImage exported(png);
+    const QImage screen = plot.toPixmap(400, 300, 1.0).toImage();
+    plot.legend->setVisible(true);
+    const QImage withLegend = plot.toPixmap(400, 300, 1.0).toImage();
+    plot.legend->setVisible(false);
+    QCOMPARE(exported.size(), withLegend.size());
+    QVERIFY(exported.convertToFormat(QImage::Format_RGB32) !=
+            screen.convertToFormat(QImage::Format_RGB32));
+    QVERIFY(exported.convertToFormat(QImage::Format_RGB32) ==
+            withLegend.convertToFormat(QImage::Format_RGB32));
+    const QString svg = dir.filePath("legend.svg");
+    QVERIFY(exporter.saveSvg(svg, 400, 300));
+    QVERIFY(readAll(svg).contains("run-b/train loss"));
+}
+
+// Issue 12, defect 7: labels overlapped past ~40 tokens, and there was no zoom or pan.
+void TestViz::longHeatmapsThinLabelsAndZoom() {
+    const int t = 120;
+    QStringList tokens;
+    for (int i = 0; i < t; ++i)
+        tokens << QStringLiteral("tok%1").arg(i);
+    AttentionHeatmap map;
+    map.resize(420, 420);
+    map.show();
+    QVERIFY(map.setMatrix(sampleAttention(t, 0.5, 7), tokens));
+    map.replot(QCustomPlot::rpImmediateRefresh);
+    map.replot(QCustomPlot::rpImmediateRefresh);
+    const int labelHeight = QFontMetrics(map.xAxis->tickLabelFont()).height();
+    const double cell = map.axisRect()->height() / double(t);
+    const int stride = map.labelStride();
+    QVERIFY2(stride > 1, qPrintable(QString::number(stride)));
+    QVERIFY2(
+        stride * cell >= labelHeight, // neighbouring labels do not overlap
+        qPrintable(
+            QString("stride %1, cell %2 px, label %3 px").arg(stride).arg(cell).arg(labelHeight)));
+    const auto ticks = map.yAxis->ticker().dynamicCast<QCPAxisTickerText>();
+    QVERIFY(ticks && ticks->ticks().size() <= t / 2 + 1);
+    QVERIFY(map.interactions().testFlag(QCP::iRangeZoom));
+    QVERIFY(map.interactions().testFlag(QCP::iRangeDrag));
+    // Zoomed in on 12 tokens: every one is labelled again.
+    map.xAxis->setRange(9.5, 21.5);
+    map.yAxis->setRange(9.5, 21.5);
+    map.replot(QCustomPlot::rpImmediateRefresh);
+    QVERIFY(map.isZoomed());
+    QCOMPARE(map.labelStride(), 1);
+    // Panning past the end stops at the matrix; a double click shows it all again.
+    map.xAxis->setRange(200, 212);
+    QVERIFY(map.xAxis->range().upper <= t - 0.5 + 1e-9);
+    QVERIFY(std::abs(map.xAxis->range().size() - 12.0) < 1e-9);
+    map.resetZoom();
+    QVERIFY(!map.isZoomed());
+    QCOMPARE(map.xAxis->range(), QCPRange(-0.5, t - 0.5));
+    // Short inputs keep every label.
+    QVERIFY(map.setMatrix(sampleAttention(8, 0.5, 3), tokens.mid(0, 8)));
+    map.replot(QCustomPlot::rpImmediateRefresh);
+    QCOMPARE(map.labelStride(), 1);
+    QCOMPARE(AttentionHeatmap::strideFor(100, 300.0, 15), 6); // 3 px cells, 15 px labels
+    QCOMPARE(AttentionHeatmap::strideFor(10, 300.0, 15), 1);
 }
 
 QTEST_MAIN(TestViz)
