@@ -1,12 +1,15 @@
 // `fsllm-studio`: the desktop studio. Parses the command line (StudioOptions), then either writes
 // a headless comparison report (--report ... --out DIR) and exits, or opens the main window with
 // the requested (or the bundled default) model and data, optionally rendering it to a PNG
-// (--screenshot) once loaded. Exit codes: 0 success, 1 screenshot/report failure, 2 bad usage.
+// (--screenshot) once loaded. The options are parsed before the QApplication exists, so --help,
+// --version and usage errors need no display. Exit codes: 0 success, 1 screenshot/report
+// failure, 2 bad usage.
 #include "inspectpanel.h"
 #include "mainwindow.h"
 #include "reportwriter.h"
 #include "resourcelocator.h"
 #include "runspanel.h"
+#include "runtimeinfo.h"
 #include "studiooptions.h"
 #include "studioscreenshot.h"
 #include "trainpanel.h"
@@ -42,6 +45,8 @@ void preload(fsllm::MainWindow& window, const fsllm::StudioOptions& options) {
         window.inspectPanel()->setSentence(options.sentence);
     if (options.epochs > 0)
         window.trainPanel()->form()->setEpochs(options.epochs);
+    if (options.threads > 0)
+        window.trainPanel()->form()->setThreads(options.threads);
     if (!options.trainFile.isEmpty() || !options.devFile.isEmpty())
         window.setDataFiles(options.trainFile, options.devFile);
     else
@@ -57,20 +62,30 @@ void preload(fsllm::MainWindow& window, const fsllm::StudioOptions& options) {
                                                          : fsllm::MainWindow::Tab::Train);
 }
 
+void setApplicationNames() {
+    QCoreApplication::setOrganizationName(QStringLiteral("FS-LLM Studio"));
+    QCoreApplication::setApplicationName(QStringLiteral("fsllm-studio"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(FSLLM_VERSION));
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("FS-LLM Studio"));
-    QApplication::setApplicationName(QStringLiteral("fsllm-studio"));
-    QApplication::setApplicationVersion(QStringLiteral(FSLLM_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("fsllm-studio"));
-
     fsllm::StudioOptions options;
-    int exitCode = 0;
-    if (!fsllm::StudioOptions::parse(app, &options, &exitCode))
-        return exitCode;
+    {
+        // Options first, without a display: --help, --version and usage errors work anywhere.
+        QCoreApplication parsing(argc, argv);
+        setApplicationNames();
+        int exitCode = 0;
+        if (!fsllm::StudioOptions::parse(parsing, &options, &exitCode))
+            return exitCode;
+    }
+    QApplication app(argc, argv);
+    setApplicationNames();
+    QApplication::setDesktopFileName(QStringLiteral("fsllm-studio"));
     spdlog::set_default_logger(spdlog::stderr_color_mt("studio"));
+    if (options.threads > 0)
+        fsllm::Runtime::configureThreads(options.threads);
     if (options.reportMode())
         return writeReport(options);
 

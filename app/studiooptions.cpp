@@ -66,8 +66,12 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
     const QCommandLineOption timeout(QStringLiteral("timeout"),
                                      QStringLiteral("Seconds --screenshot waits at most."),
                                      QStringLiteral("S"), QStringLiteral("900"));
+    const QCommandLineOption threads(
+        QStringLiteral("threads"),
+        QStringLiteral("CPU threads for training and inspection (default: all cores)."),
+        QStringLiteral("N"));
     parser.addOptions({model, train, dev, adapter, runs, sentence, tab, report, out, screenshot,
-                       size, autostart, epochs, timeout});
+                       size, autostart, epochs, timeout, threads});
     parser.addPositionalArgument(QStringLiteral("RUN_DIR"),
                                  QStringLiteral("More run folders for --report."),
                                  QStringLiteral("[RUN_DIR...]"));
@@ -119,6 +123,13 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
         o->epochs = parser.value(epochs).toInt(&ok);
         if (!ok || o->epochs < 1)
             return fail(QStringLiteral("--epochs: expected a positive whole number"), exitCode);
+    }
+    if (parser.isSet(threads)) {
+        bool ok = false;
+        o->threads = parser.value(threads).toInt(&ok);
+        if (!ok || o->threads < 1 || o->threads > 1024)
+            return fail(QStringLiteral("--threads: expected a whole number from 1 to 1024"),
+                        exitCode);
     }
     bool ok = false;
     o->timeoutSeconds = parser.value(timeout).toInt(&ok);

@@ -27,11 +27,13 @@ struct StudioOptions {
     bool autostart = false; // start training once the model is open
     int epochs = 0;         // > 0: overrides the form's epochs
     int timeoutSeconds = 900;
+    int threads = 0; // > 0: CPU threads for training and inspection (the form's Threads field)
 
     bool reportMode() const { return !reportRuns.isEmpty(); }
 
     // Parses the application's arguments; on an error (or --help/--version) prints to
-    // stdout/stderr and returns false with `exitCode` set.
+    // stdout/stderr and returns false with `exitCode` set. Needs a QCoreApplication only (no
+    // display): main() parses before it creates the QApplication.
     static bool parse(const QCoreApplication& app, StudioOptions* options, int* exitCode);
 };
 

@@ -58,7 +58,7 @@ AttentionComparison::AttentionComparison(QWidget* parent) : QWidget(parent) {
     maps->setSpacing(4);
     for (int i = 0; i < MapCount; ++i) {
         m_maps[i] = new AttentionHeatmap;
-        m_maps[i]->setMinimumSize(240, 240);
+        m_maps[i]->setMinimumSize(200, 200);
         maps->addWidget(m_maps[i], 1);
     }
     const QList<NamedPlot> named = plots();
@@ -75,6 +75,12 @@ QList<NamedPlot> AttentionComparison::plots() const {
     return {{tr("Attention causal"), m_maps[CausalMap]},
             {tr("Attention decay"), m_maps[DecayMap]},
             {tr("Attention bidirectional"), m_maps[BidirectionalMap]}};
+}
+
+void AttentionComparison::setContext(const QString& model, const QString& adapter) {
+    m_context = adapter.isEmpty() ? tr("model %1, no adapter").arg(model)
+                                  : tr("model %1 + adapter %2").arg(model, adapter);
+    refresh();
 }
 
 void AttentionComparison::clear() {
@@ -180,7 +186,12 @@ void AttentionComparison::refresh() {
             m_maps[i]->setColorRange(QCPRange(lowest < 0.0f ? lowest : -1.0, 0.0));
         else
             m_maps[i]->resetColorRange();
-        m_maps[i]->setTitle(mask ? tr("mask M: %1").arg(mapTitle(r)) : mapTitle(r));
+        // Layer, head, model and adapter in the title, so an exported figure says what it shows.
+        QString title = mask ? tr("mask M: %1").arg(mapTitle(r))
+                             : tr("%1 · layer %2 · %3").arg(mapTitle(r)).arg(l).arg(headText);
+        if (!m_context.isEmpty())
+            title += QLatin1Char('\n') + m_context;
+        m_maps[i]->setTitle(title);
         m_maps[i]->setToolTip(tr("%1, layer %2, %3").arg(mapTitle(r)).arg(l).arg(headText));
         m_maps[i]->replot(QCustomPlot::rpQueuedReplot);
     }

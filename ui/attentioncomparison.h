@@ -1,6 +1,7 @@
 // Three attention maps side by side - causal, decay(lambda) and bidirectional - for one layer and
 // one head (or the mean over heads), or the additive mask matrices M of the three modes instead
-// (maskMatrix, HeatmapKind::AdditiveMask) on one shared colour scale.
+// (maskMatrix, HeatmapKind::AdditiveMask) on one shared colour scale. Each map's title names
+// the mask, the layer, the head, the model and the adapter (so exported figures do too).
 // Thread-safety: GUI thread only.
 #pragma once
 
@@ -31,6 +32,8 @@ public:
     void setResults(const InspectResult& causal, const InspectResult& decay,
                     const InspectResult& bidirectional);
     void clear();
+    // The model and adapter (names) the maps' titles mention, with the layer and the head.
+    void setContext(const QString& model, const QString& adapter);
 
     void setLayer(int layer);
     void setHead(int head); // kMeanHead: the mean over heads
@@ -54,6 +57,7 @@ private:
     QComboBox* m_layer;
     QComboBox* m_head;
     QCheckBox* m_showMask;
+    QString m_context; // "model X + adapter Y"
     bool m_hasResults = false;
 };
 

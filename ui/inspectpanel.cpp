@@ -6,6 +6,7 @@
 #include "probabilitybars.h"
 #include "resourcelocator.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -157,8 +158,17 @@ QString InspectPanel::sentence() const {
 
 QList<NamedPlot> InspectPanel::plots() const {
     QList<NamedPlot> all = m_comparison->plots();
-    all.append({tr("Prediction"), m_prediction->bars()});
+    if (m_hasOutcome && m_outcome.hasPrediction) // never an earlier adapter's prediction
+        all.append({tr("Prediction"), m_prediction->bars()});
     return all;
+}
+
+void InspectPanel::clearResults(const QString& hint) {
+    m_hasOutcome = false;
+    m_outcome = InspectOutcome{};
+    m_tokens->clear();
+    m_comparison->clear();
+    m_prediction->showHint(hint);
 }
 
 QString InspectPanel::tokensText() const {
@@ -171,11 +181,16 @@ void InspectPanel::showStatus(const QString& text, bool error) {
 }
 
 void InspectPanel::openModel(const QString& modelDir, const QString& adapterDir) {
+    if (!m_worker)
+        return; // shut down: the window is closing
     m_modelDir = modelDir;
     m_adapterDir = adapterDir;
     m_adapter->setPath(adapterDir);
     m_modelReady = false;
     m_worker->cancelPending();
+    m_firstCurrentId = m_nextId; // results of queries sent before this are dropped
+    m_error.clear();
+    clearResults(tr("Opening the model…"));
     showStatus(tr("Opening %1 …").arg(modelDir), false);
     QMetaObject::invokeMethod(
         m_worker,
@@ -198,6 +213,9 @@ void InspectPanel::onModelOpened(const QString& dir, const ModelSummary& summary
         return; // a newer openModel() is on its way
     m_modelReady = true;
     m_adapterDescription = adapter;
+    m_comparison->setContext(QFileInfo(dir).fileName(), m_adapterDir.isEmpty()
+                                                            ? QString()
+                                                            : QFileInfo(m_adapterDir).fileName());
     showStatus(adapter.isEmpty()
                    ? tr("Model: %1 (no adapter)").arg(QFileInfo(dir).fileName())
                    : tr("Model: %1 + adapter %2").arg(QFileInfo(dir).fileName(), adapter),
@@ -215,6 +233,7 @@ void InspectPanel::onModelFailed(const QString& dir, const QString& error) {
         return;
     m_modelReady = false;
     m_error = error;
+    clearResults(tr("No model is open."));
     showStatus(tr("Cannot open the model: %1").arg(error), true);
     emit modelFailed(dir, error);
 }
@@ -226,12 +245,22 @@ void InspectPanel::scheduleInspect() {
 void InspectPanel::inspectNow() {
     m_debounce->stop();
     const QString text = m_sentence->text().trimmed();
-    if (text.isEmpty() || !m_modelReady)
+    if (!m_worker || !m_modelReady)
         return;
+    if (text.isEmpty()) { // nothing to show: no maps, no prediction, no old error
+        m_worker->cancelPending();
+        m_firstCurrentId = m_nextId;
+        m_error.clear();
+        clearResults(tr("Type a sentence to see the prediction."));
+        showStatus(tr("Type a sentence to inspect."), false);
+        return;
+    }
     m_worker->submit(InspectQuery{m_nextId++, text, lambda()});
 }
 
 void InspectPanel::onInspected(const InspectOutcome& outcome) {
+    if (outcome.id < m_firstCurrentId)
+        return; // asked before the model, adapter or sentence changed
     m_outcome = outcome;
     m_hasOutcome = true;
     m_error.clear();
@@ -246,6 +275,9 @@ void InspectPanel::onInspected(const InspectOutcome& outcome) {
     if (outcome.hasPrediction)
         m_prediction->showResult(outcome.prediction,
                                  QString::fromStdString(outcome.prediction.mask.describe()));
+    else
+        m_prediction->showHint(tr("Choose a run folder as adapter to see the classifier's "
+                                  "prediction."));
     showStatus(m_adapterDescription.isEmpty()
                    ? tr("Model %1 · inspected in %2 ms")
                          .arg(QFileInfo(m_modelDir).fileName())
@@ -257,17 +289,25 @@ void InspectPanel::onInspected(const InspectOutcome& outcome) {
     emit inspected();
 }
 
-void InspectPanel::onInspectFailed(quint64, const QString& error) {
+void InspectPanel::onInspectFailed(quint64 id, const QString& error) {
+    if (id < m_firstCurrentId)
+        return;
     m_error = error;
+    clearResults(tr("No prediction: the inspection failed."));
     showStatus(tr("Inspection failed: %1").arg(error), true);
 }
 
 void InspectPanel::shutdown() {
-    if (!m_thread || !m_thread->isRunning())
+    if (!m_worker)
         return;
+    m_debounce->stop();
+    QObject::disconnect(m_worker, nullptr, this, nullptr);
     m_worker->cancelPending();
     m_thread->quit();
     m_thread->wait();
+    QCoreApplication::removePostedEvents(this, QEvent::MetaCall);
+    m_worker = nullptr; // deleted with the thread's end (QThread::finished -> deleteLater)
+    m_modelReady = false;
 }
 
 } // namespace fsllm

@@ -2,7 +2,9 @@
 // adapter), a lambda slider (0..5, finer near 0), the sentence's tokens, the prediction and the
 // attention maps under the causal, decay(lambda) and bidirectional masks side by side. Edits and
 // slider moves are debounced (kDebounceMs) and inspected by an InspectWorker on this panel's own
-// thread; the latest request wins. Thread-safety: GUI thread only; shutdown() joins the thread.
+// thread; the latest request wins. A new model or adapter, an empty sentence or an error clears
+// every earlier result (maps, tokens, prediction, its export), and results of queries sent
+// before are dropped. Thread-safety: GUI thread only; shutdown() joins the thread.
 #pragma once
 
 #include "inspectworker.h"
@@ -59,7 +61,10 @@ public:
     static double lambdaForPosition(int position);
     static int positionForLambda(double lambda);
 
+    // Joins the worker thread; afterwards no worker signal reaches this panel and openModel(),
+    // setAdapter() and inspectNow() do nothing. Idempotent.
     void shutdown();
+    bool isShutDown() const { return m_worker == nullptr; }
 
 signals:
     void modelOpened(const QString& modelDir, const fsllm::ModelSummary& summary);
@@ -74,6 +79,7 @@ private:
     void onInspected(const InspectOutcome& outcome);
     void onInspectFailed(quint64 id, const QString& error);
     void showStatus(const QString& text, bool error);
+    void clearResults(const QString& hint); // maps, tokens, prediction and outcome
     void updateLambdaLabel();
 
     QLineEdit* m_sentence;
@@ -94,6 +100,7 @@ private:
     InspectOutcome m_outcome;
     double m_lambdaOverride = kDefaultLambda; // NaN: the slider position decides
     quint64 m_nextId = 1;
+    quint64 m_firstCurrentId = 1; // outcomes of older queries are stale
     bool m_hasOutcome = false;
     bool m_modelReady = false;
 };

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "backgroundcall.h"
+#include "elidedlabel.h"
 #include "exportdialog.h"
 #include "inspectpanel.h"
 #include "logpanel.h"
@@ -12,10 +13,12 @@
 #include "runrecord.h"
 #include "runspanel.h"
 #include "stallmeter.h"
+#include "textfieldshortcuts.h"
 #include "trainpanel.h"
 #include "trainsettingsform.h"
 
 #include <QCloseEvent>
+#include <QCoreApplication>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -23,6 +26,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -72,7 +76,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_runs->refresh();
 
     const QSettings settings;
-    resize(1400, 900);
+    // The default size, within the screen (a 1280x800 screen must show the whole window).
+    QSize size(1400, 900);
+    if (const QScreen* screen = this->screen())
+        size = size.boundedTo(screen->availableGeometry().size() * 0.95);
+    resize(size);
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray()))
         resizeDocks({m_logDock}, {kLogDockHeight}, Qt::Vertical);
@@ -95,13 +103,31 @@ void MainWindow::buildMenus() {
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
+    QMenu* training = menuBar()->addMenu(tr("&Training"));
+    QAction* start = training->addAction(tr("&Start"), m_train, &TrainPanel::startTraining);
+    start->setShortcut(QKeySequence(Qt::Key_F5));
+    QAction* pause = training->addAction(tr("&Pause / resume"), m_train, &TrainPanel::togglePause);
+    pause->setShortcut(QKeySequence(Qt::Key_F6));
+    QAction* stop =
+        training->addAction(tr("S&top (keeps a checkpoint)"), m_train, &TrainPanel::stopTraining);
+    stop->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+
     QMenu* exportMenu = menuBar()->addMenu(tr("&Export"));
     QAction* plots =
         exportMenu->addAction(tr("&Plots of this tab…"), this, &MainWindow::exportPlots);
     plots->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportAction = plots;
+    auto* textFields = new TextFieldShortcuts(this); // Ctrl+E also in a text field
+    textFields->add(plots);
     exportMenu->addAction(tr("&Report of checked runs…"), this, &MainWindow::writeReport);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    const QString tabNames[] = {tr("&Train tab"), tr("&Inspect tab"), tr("&Runs tab")};
+    for (int i = 0; i < 3; ++i) {
+        QAction* tab = view->addAction(tabNames[i], this, [this, i] { setCurrentTab(Tab(i)); });
+        tab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+    }
+    view->addSeparator();
     view->addAction(m_logDock->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -114,7 +140,8 @@ void MainWindow::buildMenus() {
 }
 
 void MainWindow::buildStatusBar() {
-    m_modelLabel = new QLabel(tr("no model"));
+    m_modelLabel = new ElidedLabel; // long paths never widen the window
+    m_modelLabel->setFullText(tr("no model"));
     m_stallLabel = new QLabel(tr("max stall – ms"));
     m_stallLabel->setToolTip(tr("Longest GUI event-loop stall during the current or last "
                                 "training run"));
@@ -127,12 +154,13 @@ void MainWindow::wireParts() {
     connect(m_inspect, &InspectPanel::modelOpened, this, &MainWindow::onModelOpened);
     connect(m_inspect, &InspectPanel::modelFailed, m_train, &TrainPanel::showModelError);
     connect(m_inspect, &InspectPanel::modelFailed, this, [this](const QString&, const QString& e) {
-        m_modelLabel->setText(tr("model failed to open: %1").arg(e));
+        m_modelLabel->setFullText(tr("model failed to open: %1").arg(e));
     });
     connect(m_train->stallMeter(), &StallMeter::maxStallChanged, this,
             [this](double ms) { m_stallLabel->setText(tr("max stall %1 ms").arg(ms, 0, 'f', 0)); });
     connect(m_train, &TrainPanel::trainingStarted, this, [this](const QString& runDir) {
         statusBar()->showMessage(tr("Training into %1").arg(runDir), 5000);
+        m_runs->setActiveRun(runDir); // listed as running
     });
     connect(m_train, &TrainPanel::trainingFinished, this, &MainWindow::onTrainingFinished);
     connect(m_train, &TrainPanel::errorOccurred, this,
@@ -149,28 +177,29 @@ void MainWindow::openModel(const QString& dir) {
 }
 
 void MainWindow::onModelChosen(const QString& dir) {
-    if (dir.isEmpty())
+    if (dir.isEmpty() || m_shutDown)
         return;
-    m_modelDir = QDir(dir).absolutePath();
-    m_recent->add(m_modelDir);
-    m_modelLabel->setText(tr("opening %1 …").arg(m_modelDir));
+    m_modelDir = QDir(dir).absolutePath(); // into Recent models once it opened
+    m_modelLabel->setFullText(tr("opening %1 …").arg(m_modelDir));
     m_train->showModelLoading(m_modelDir);
     m_inspect->openModel(m_modelDir, std::exchange(m_pendingAdapter, QString()));
     spdlog::info("model: {}", m_modelDir.toStdString());
 }
 
 void MainWindow::onModelOpened(const QString& dir, const ModelSummary& summary) {
+    spdlog::info("model opened: {}", dir.toStdString());
+    m_recent->add(dir);
     m_train->showModelSummary(summary);
-    m_modelLabel->setText(tr("%1 — %2 layers, d=%3, %4 on %5")
-                              .arg(QFileInfo(dir).fileName())
-                              .arg(summary.layers)
-                              .arg(summary.hiddenSize)
-                              .arg(QString::fromStdString(summary.computeDtype),
-                                   QString::fromStdString(summary.device)));
+    m_modelLabel->setFullText(tr("%1 — %2 layers, d=%3, %4 on %5")
+                                  .arg(QFileInfo(dir).fileName())
+                                  .arg(summary.layers)
+                                  .arg(summary.hiddenSize)
+                                  .arg(QString::fromStdString(summary.computeDtype),
+                                       QString::fromStdString(summary.device)));
 }
 
 void MainWindow::openDefaultModel() {
-    m_modelLabel->setText(tr("preparing the default model …"));
+    m_modelLabel->setFullText(tr("preparing the default model …"));
     BackgroundCall::run(
         this,
         [] {
@@ -181,7 +210,7 @@ void MainWindow::openDefaultModel() {
         [this](const QPair<QString, QString>& result) {
             if (result.first.isEmpty()) {
                 spdlog::error("{}", result.second.toStdString());
-                m_modelLabel->setText(result.second);
+                m_modelLabel->setFullText(result.second);
                 m_train->showModelError(tr("the default model"), result.second);
                 return;
             }
@@ -195,10 +224,16 @@ void MainWindow::setDataFiles(const QString& trainFile, const QString& devFile) 
 }
 
 void MainWindow::setInspectAdapter(const QString& runOrAdapterDir) {
+    if (m_shutDown)
+        return;
     if (m_modelDir.isEmpty())
         m_pendingAdapter = runOrAdapterDir;
     else
         m_inspect->setAdapter(runOrAdapterDir);
+}
+
+QString MainWindow::modelStatusText() const {
+    return m_modelLabel->fullText();
 }
 
 double MainWindow::maxStallMs() const {
@@ -206,9 +241,12 @@ double MainWindow::maxStallMs() const {
 }
 
 void MainWindow::onTrainingFinished(const QString& runDir, bool completed) {
+    if (m_shutDown)
+        return;
     statusBar()->showMessage(completed ? tr("Training finished: %1").arg(runDir)
                                        : tr("Training stopped: %1").arg(runDir),
                              10000);
+    m_runs->setActiveRun(QString()); // rereads the run: completed, stopped or failed
     if (runDir.isEmpty() || !QFileInfo::exists(runDir + QStringLiteral("/run.json")))
         return;
     m_runs->addRunFolder(runDir);
@@ -217,6 +255,8 @@ void MainWindow::onTrainingFinished(const QString& runDir, bool completed) {
 }
 
 void MainWindow::inspectRun(const QString& runDir) {
+    if (m_shutDown)
+        return;
     QString model = m_modelDir;
     try {
         const QString runModel =
@@ -274,9 +314,16 @@ void MainWindow::shutdownWorkers() {
     if (m_shutDown)
         return;
     m_shutDown = true;
+    // Nothing the panels emit from now on (a run that ends while stopping, a model that opens
+    // late) may reach this window: it would act on workers that are being joined and deleted.
+    QObject::disconnect(m_train, nullptr, this, nullptr);
+    QObject::disconnect(m_inspect, nullptr, this, nullptr);
+    QObject::disconnect(m_inspect, nullptr, m_train, nullptr);
+    QObject::disconnect(m_runs, nullptr, this, nullptr);
     m_train->form()->saveSettings();
-    m_train->shutdown(); // stops the job (it saves a checkpoint) and joins the thread
-    m_inspect->shutdown();
+    m_train->shutdown();   // stops the job (it saves its checkpoint) and joins its thread
+    m_inspect->shutdown(); // then the inspector, which nothing can reach any more
+    QCoreApplication::removePostedEvents(this, QEvent::MetaCall);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

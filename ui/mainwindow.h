@@ -12,12 +12,14 @@
 
 #include <memory>
 
+class QAction;
 class QDockWidget;
 class QLabel;
 class QTabWidget;
 
 namespace fsllm {
 
+class ElidedLabel;
 class InspectPanel;
 class LogPanel;
 class QtLogSink;
@@ -54,6 +56,8 @@ public:
 
     double maxStallMs() const; // of the current or last training run
     QList<NamedPlot> currentPlots() const;
+    QAction* exportPlotsAction() const { return m_exportAction; } // Ctrl+E
+    QString modelStatusText() const; // the status bar's model line, unelided
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -77,9 +81,10 @@ private:
     QTabWidget* m_tabs;
     LogPanel* m_log;
     QDockWidget* m_logDock;
-    QLabel* m_modelLabel;
+    ElidedLabel* m_modelLabel;
     QLabel* m_stallLabel;
     RecentFiles* m_recent = nullptr;
+    QAction* m_exportAction = nullptr;
     std::shared_ptr<QtLogSink> m_sink;
     QString m_modelDir;
     QString m_pendingAdapter; // for the next model chosen

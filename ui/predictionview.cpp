@@ -49,6 +49,7 @@ QString PredictionView::headline() const {
 
 void PredictionView::showHint(const QString& text) {
     m_wordTags.clear();
+    m_bars->clearBars(); // nothing of an earlier prediction survives (export included)
     m_headline->setText(tr("<b>Prediction</b>"));
     m_hint->setText(text);
     m_stack->setCurrentWidget(m_hint);

@@ -6,7 +6,6 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
-#include <QSettings>
 #include <QStandardPaths>
 
 #include <spdlog/spdlog.h>
@@ -106,8 +105,9 @@ QString ResourceLocator::ensureDefaultModel(QString* error) {
 }
 
 QString ResourceLocator::runsRoot() {
-    const QSettings settings;
-    return QDir(QFileInfo(settings.fileName()).absolutePath()).filePath(QStringLiteral("runs"));
+    // Runs are data, not settings: the XDG data location (~/.local/share/<org>/<app>/runs).
+    const QString data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    return QDir(data).filePath(QStringLiteral("runs"));
 }
 
 } // namespace fsllm

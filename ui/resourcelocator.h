@@ -34,7 +34,8 @@ public:
     // `error` when neither exists nor can be generated.
     static QString ensureDefaultModel(QString* error);
 
-    // A "runs" folder next to the studio's settings file; default parent of new run folders.
+    // "runs" in the user's data folder (QStandardPaths::AppDataLocation, on Linux
+    // $XDG_DATA_HOME/FS-LLM Studio/fsllm-studio/runs); default parent of new run folders.
     static QString runsRoot();
 };
 

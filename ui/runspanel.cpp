@@ -5,13 +5,13 @@
 #include "pathfield.h"
 #include "reportwriter.h"
 #include "resourcelocator.h"
+#include "runstableview.h"
 
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QIcon>
 #include <QLabel>
 #include <QListWidget>
@@ -20,7 +20,6 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
-#include <QTableWidget>
 #include <QVBoxLayout>
 
 #include <exception>
@@ -30,6 +29,7 @@ namespace fsllm {
 struct RunsPanel::Loaded {
     QString directory;
     RunRecord record;
+    RunStatus status;
     QString error;
 };
 
@@ -72,21 +72,15 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     m_plots.scores->setSmoothing(0.0);
     auto* plotRow = new QHBoxLayout;
     for (const NamedPlot& named : plots()) {
-        named.plot->setMinimumSize(240, 200);
+        named.plot->setMinimumSize(170, 140);
         ExportDialog::installContextMenu(named.plot, named.name);
         plotRow->addWidget(named.plot, 1);
     }
-    m_tableView = new QTableWidget(0, ResultsTable::ColumnCount);
-    m_tableView->setHorizontalHeaderLabels(ResultsTable::headers());
-    m_tableView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_tableView->setAlternatingRowColors(true);
-    m_tableView->verticalHeader()->hide();
-    m_tableView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_tableView->horizontalHeader()->setSectionResizeMode(ResultsTable::Run, QHeaderView::Stretch);
+    m_tableView = new RunsTableView;
     auto* exportTable = new QPushButton(tr("Export table…"));
     auto* tableRow = new QHBoxLayout;
     tableRow->addWidget(new QLabel(tr("<b>Results</b> (best dev checkpoint of each checked "
-                                      "run; scores in %)")));
+                                      "run; scores in %; click a header to sort)")));
     tableRow->addStretch(1);
     tableRow->addWidget(exportTable);
     auto* right = new QSplitter(Qt::Vertical);
@@ -129,6 +123,27 @@ QList<NamedPlot> RunsPanel::plots() const {
     return {{tr("Runs train loss"), m_plots.trainLoss},
             {tr("Runs eval loss"), m_plots.evalLoss},
             {tr("Runs accuracy F1"), m_plots.scores}};
+}
+
+QColor RunsPanel::runColor(const QString& runDir) const {
+    const QString clean = QDir(runDir).absolutePath();
+    auto it = m_colorIndex.constFind(clean);
+    if (it == m_colorIndex.constEnd())
+        it = m_colorIndex.insert(clean, int(m_colorIndex.size()));
+    return RunCurves::runColor(it.value());
+}
+
+void RunsPanel::setActiveRun(const QString& runDir) {
+    const QString previous = m_activeRun;
+    m_activeRun = runDir.isEmpty() ? QString() : QDir(runDir).absolutePath();
+    if (!m_activeRun.isEmpty())
+        addRunFolder(m_activeRun);
+    else if (!previous.isEmpty())
+        addRunFolder(previous); // rereads it: completed, stopped or failed now
+}
+
+RunStatus RunsPanel::status(const QString& runDir) const {
+    return m_statuses.value(QDir(runDir).absolutePath());
 }
 
 QString RunsPanel::runsFolder() const {
@@ -207,11 +222,12 @@ void RunsPanel::loadRuns(const QStringList& runDirs, const QStringList& checkedD
     m_status->setText(tr("Reading %n run folder(s)…", nullptr, int(runDirs.size())));
     BackgroundCall::run(
         this,
-        [runDirs]() {
+        [runDirs, active = m_activeRun]() {
             QList<Loaded> loaded;
             for (const QString& dir : runDirs) {
                 Loaded item;
                 item.directory = QDir(dir).absolutePath();
+                item.status = RunStatus::read(item.directory, item.directory == active);
                 try {
                     item.record = RunRecord::load(item.directory.toStdString());
                 } catch (const std::exception& e) {
@@ -235,17 +251,27 @@ void RunsPanel::onLoaded(const QList<Loaded>& loaded, const QStringList& checked
                 continue;
             }
             m_records.insert(item.directory, item.record);
+            m_statuses.insert(item.directory, item.status);
             QListWidgetItem* entry = itemFor(item.directory);
             if (!entry) {
-                entry = new QListWidgetItem(QFileInfo(item.directory).fileName(), m_list);
+                entry = new QListWidgetItem(m_list);
                 entry->setData(Qt::UserRole, item.directory);
                 entry->setFlags(entry->flags() | Qt::ItemIsUserCheckable);
             }
-            entry->setToolTip(item.directory);
+            entry->setText(
+                QStringLiteral("%1  (%2)")
+                    .arg(QFileInfo(item.directory).fileName(), RunStatus::name(item.status.state)));
+            entry->setForeground(item.status.state == RunState::Failed ? QColor(0xc0, 0x39, 0x2b)
+                                                                       : QColor());
+            entry->setToolTip(item.status.detail.isEmpty()
+                                  ? item.directory
+                                  : item.directory + QLatin1Char('\n') + item.status.detail);
             entry->setCheckState(checkedDirs.contains(item.directory) ? Qt::Checked
                                                                       : Qt::Unchecked);
         }
         m_list->sortItems();
+        for (int i = 0; i < m_list->count(); ++i)
+            runColor(m_list->item(i)->data(Qt::UserRole).toString()); // fixes new runs' colours
     }
     m_status->setStyleSheet(errors.isEmpty() ? QString() : QStringLiteral("color: #c0392b;"));
     m_status->setText(errors.isEmpty() ? tr("%n run(s)", nullptr, m_list->count())
@@ -256,9 +282,10 @@ void RunsPanel::onLoaded(const QList<Loaded>& loaded, const QStringList& checked
 void RunsPanel::rebuildOverlay() {
     RunCurves::clear(m_plots);
     m_table.clear();
-    // One colour per checked run, shown as the run list's swatches instead of plot legends
-    // (small plots: a legend of several runs would hide the curves).
-    int index = 0;
+    m_tableView->clearRuns();
+    // One colour per run for as long as the studio runs (the order the runs were first listed
+    // in), so adding, removing or unchecking runs never recolours the others. The list's swatches
+    // name the colours on screen; exported figures carry a legend (PlotExporter).
     const QSignalBlocker blocker(m_list);
     for (int i = 0; i < m_list->count(); ++i) {
         QListWidgetItem* item = m_list->item(i);
@@ -267,27 +294,19 @@ void RunsPanel::rebuildOverlay() {
             item->setIcon(QIcon());
             continue;
         }
-        const QColor color = RunCurves::runColor(index++);
+        const QColor color = runColor(it.key());
         QPixmap swatch(12, 12);
         swatch.fill(color);
         item->setIcon(QIcon(swatch));
         RunCurves::addRun(m_plots, *it, QString::fromStdString(it->name()), color);
         m_table.addRun(*it);
+        m_tableView->addRun(*it, m_statuses.value(it.key()));
     }
     for (const NamedPlot& named : plots()) {
         auto* plot = static_cast<LiveCurvePlot*>(named.plot.data());
         plot->legend->setVisible(false);
         plot->refreshNow();
     }
-    m_tableView->setRowCount(m_table.rowCount());
-    for (int row = 0; row < m_table.rowCount(); ++row)
-        for (int column = 0; column < ResultsTable::ColumnCount; ++column) {
-            auto* cell = new QTableWidgetItem(m_table.cell(row, column));
-            if (column >= ResultsTable::Lambda && column != ResultsTable::Pooling &&
-                column != ResultsTable::Head)
-                cell->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            m_tableView->setItem(row, column, cell);
-        }
     emit runsChanged();
 }
 

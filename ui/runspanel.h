@@ -1,13 +1,16 @@
 // The Runs tab: a folder of run folders (plus run folders added one by one), listed with
-// checkboxes; the checked runs' train loss, eval loss and accuracy/F1 overlaid in LiveCurvePlots
-// (series "run/metric"), and their results table, exportable as CSV, Markdown and LaTeX. Run
-// folders are read off the GUI thread. Thread-safety: GUI thread only.
+// checkboxes and their status (RunStatus: running, completed, stopped, failed); the checked
+// runs' train loss, eval loss and accuracy/F1 overlaid in LiveCurvePlots (series "run/metric",
+// one fixed colour per run), their results and hyper-parameters in a sortable RunsTableView;
+// the results table exports as CSV, Markdown and LaTeX. Run folders are read off the GUI
+// thread. Thread-safety: GUI thread only.
 #pragma once
 
 #include "exportdialog.h"
 #include "resultstable.h"
 #include "runcurves.h"
 #include "runrecord.h"
+#include "runstatus.h"
 
 #include <QMap>
 #include <QWidget>
@@ -15,11 +18,11 @@
 class QLabel;
 class QListWidget;
 class QListWidgetItem;
-class QTableWidget;
 
 namespace fsllm {
 
 class PathField;
+class RunsTableView;
 
 class RunsPanel : public QWidget {
     Q_OBJECT
@@ -31,6 +34,10 @@ public:
     QString runsFolder() const;
     void addRunFolder(const QString& runDir, bool checked = true);
     void refresh(); // rescans the runs folder and rereads every listed run
+    // The run this studio trains now (listed as running); "" when none. The run is (re)read.
+    void setActiveRun(const QString& runDir);
+    RunStatus status(const QString& runDir) const; // as last read
+    RunsTableView* tableView() const { return m_tableView; }
 
     int runCount() const;
     QStringList runDirs() const;
@@ -39,6 +46,8 @@ public:
     void setAllChecked(bool checked);
     bool isLoading() const { return m_pendingLoads > 0; }
 
+    // The run's colour in every plot: fixed the first time the run is listed.
+    QColor runColor(const QString& runDir) const;
     const ResultsTable& table() const { return m_table; }
     const CurvePlots& curvePlots() const { return m_plots; }
     QList<NamedPlot> plots() const;
@@ -61,11 +70,14 @@ private:
     PathField* m_folder;
     QListWidget* m_list;
     QLabel* m_status;
-    QTableWidget* m_tableView;
+    RunsTableView* m_tableView;
     CurvePlots m_plots;
     ResultsTable m_table;
-    QMap<QString, RunRecord> m_records; // by absolute run folder
-    QStringList m_extraDirs;            // added one by one, outside the runs folder
+    QMap<QString, RunRecord> m_records;  // by absolute run folder
+    QMap<QString, RunStatus> m_statuses; // by absolute run folder
+    QString m_activeRun;
+    QStringList m_extraDirs;                 // added one by one, outside the runs folder
+    mutable QMap<QString, int> m_colorIndex; // palette index by run folder, first come first
     int m_pendingLoads = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "trainingmonitor.h"
 
+#include "elidedlabel.h"
 #include "livecurveplot.h"
 #include "runcurves.h"
 
@@ -46,7 +47,7 @@ TrainingMonitor::TrainingMonitor(QWidget* parent) : QWidget(parent) {
     m_scores->setSmoothing(0.0);
     m_learningRate->setSmoothing(0.0);
     for (const NamedPlot& named : plots()) {
-        named.plot->setMinimumSize(200, 150);
+        named.plot->setMinimumSize(180, 110);
         ExportDialog::installContextMenu(named.plot, named.name);
     }
 
@@ -107,20 +108,24 @@ QWidget* TrainingMonitor::buildProgress() {
     m_speed = new QLabel;
     m_eta = new QLabel;
     m_best = new QLabel;
-    m_status = new QLabel;
+    // The status line (labels found, stop reason, errors) gets a line of its own across the whole
+    // width, elided in the middle (full text in its tooltip) so it never widens the window.
+    m_status = new ElidedLabel;
+    m_status->setObjectName(QStringLiteral("trainingStatus"));
     m_status->setStyleSheet(QStringLiteral("color: palette(mid);"));
-    // The variable-length labels take the space left over and never widen the window.
-    for (QLabel* label : {m_best, m_status})
-        label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    auto* row = new QWidget;
-    auto* layout = new QHBoxLayout(row);
-    layout->setContentsMargins(0, 0, 0, 0);
+    m_best->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    auto* box = new QWidget;
+    auto* lines = new QVBoxLayout(box);
+    lines->setContentsMargins(0, 0, 0, 0);
+    lines->setSpacing(2);
+    auto* layout = new QHBoxLayout;
     layout->addWidget(m_progress, 3);
     for (QLabel* label : {m_epoch, m_speed, m_eta})
         layout->addWidget(label);
     layout->addWidget(m_best, 2);
-    layout->addWidget(m_status, 1);
-    return row;
+    lines->addLayout(layout);
+    lines->addWidget(m_status);
+    return box;
 }
 
 QList<NamedPlot> TrainingMonitor::plots() const {
@@ -139,7 +144,7 @@ void TrainingMonitor::reset() {
     m_speed->setText(tr("– tok/s"));
     m_eta->setText(tr("ETA –"));
     m_best->setText(tr("best –"));
-    m_status->clear();
+    m_status->setFullText(QString());
 }
 
 void TrainingMonitor::setTotalSteps(int totalSteps) {
@@ -186,9 +191,12 @@ void TrainingMonitor::addRecords(const RunRecord& run) {
         addEval(eval);
 }
 
+QString TrainingMonitor::statusText() const {
+    return m_status->fullText();
+}
+
 void TrainingMonitor::setStatusText(const QString& text) {
-    m_status->setText(text);
-    m_status->setToolTip(text);
+    m_status->setFullText(text);
 }
 
 QString TrainingMonitor::progressText() const {

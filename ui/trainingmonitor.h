@@ -19,6 +19,8 @@ class QSlider;
 
 namespace fsllm {
 
+class ElidedLabel;
+
 class LiveCurvePlot;
 
 class TrainingMonitor : public QWidget {
@@ -41,6 +43,7 @@ public:
     QList<NamedPlot> plots() const;
     QProgressBar* progressBar() const { return m_progress; }
     QString progressText() const; // the labels beside the bar, for tests and screenshots
+    QString statusText() const;   // the whole status line (it may show elided)
 
     void setSmoothing(double weight); // also moves the slider
     void setWallTimeAxis(bool wallTime);
@@ -63,7 +66,7 @@ private:
     QLabel* m_speed;
     QLabel* m_eta;
     QLabel* m_best;
-    QLabel* m_status;
+    ElidedLabel* m_status;
 };
 
 } // namespace fsllm

@@ -1,6 +1,7 @@
 #include "trainingworker.h"
 
 #include "fsllmerror.h"
+#include "runpreflight.h"
 #include "trainingjob.h"
 
 #include <spdlog/spdlog.h>
@@ -18,7 +19,7 @@ TrainingWorker::~TrainingWorker() = default;
 void TrainingWorker::start(const TrainingConfig& config) {
     std::unique_ptr<TrainingJob> job;
     try {
-        config.validate();
+        RunPreflight::check(config); // before the job creates the run folder
         job = std::make_unique<TrainingJob>(config);
     } catch (const std::exception& e) {
         clearPending();

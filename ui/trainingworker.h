@@ -29,7 +29,8 @@ public:
     explicit TrainingWorker(QObject* parent = nullptr);
     ~TrainingWorker() override;
 
-    // Blocking: a fresh run with `config`, or a stopped run continued from its checkpoint.
+    // Blocking: a fresh run with `config` (checked by RunPreflight first: bad settings, model or
+    // data fail before any run folder exists), or a stopped run continued from its checkpoint.
     void start(const fsllm::TrainingConfig& config);
     void resume(const QString& runDir);
 

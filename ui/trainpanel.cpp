@@ -1,6 +1,7 @@
 #include "trainpanel.h"
 
 #include "datapreview.h"
+#include "formwording.h"
 #include "metatypes.h"
 #include "modelsummaryview.h"
 #include "runrecord.h"
@@ -9,6 +10,7 @@
 #include "trainingworker.h"
 #include "trainsettingsform.h"
 
+#include <QCoreApplication>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -49,7 +51,7 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
     scroll->setWidget(settings);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setMinimumWidth(360);
+    scroll->setMinimumWidth(330);
 
     m_trainPreview = new DataPreview;
     m_devPreview = new DataPreview;
@@ -98,6 +100,11 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
 
     connect(m_form, &TrainSettingsForm::modelDirChanged, this, &TrainPanel::modelDirChanged);
     connect(m_form, &TrainSettingsForm::dataChanged, this, &TrainPanel::refreshPreviews);
+    for (DataPreview* preview : {m_trainPreview, m_devPreview}) {
+        connect(preview, &DataPreview::loaded, this, &TrainPanel::updateStartEnabled);
+        connect(preview, &DataPreview::failed, this, &TrainPanel::updateStartEnabled);
+    }
+    updateStartEnabled();
 }
 
 TrainPanel::~TrainPanel() {
@@ -150,23 +157,50 @@ void TrainPanel::refreshPreviews() {
     try {
         options = m_form->dataOptions();
     } catch (const std::exception& e) {
-        showMessage(QString::fromUtf8(e.what()), true);
+        showMessage(FormWording::forForm(QString::fromUtf8(e.what())), true);
         return;
     }
     m_trainPreview->showFile(m_form->trainFile(), options);
     m_devPreview->showFile(m_form->devFile(), options);
+    updateStartEnabled(); // a new file clears the old file's error
 }
 
 void TrainPanel::showModelLoading(const QString& directory) {
+    m_modelError.clear();
     m_summary->showLoading(directory);
+    updateStartEnabled();
 }
 
 void TrainPanel::showModelSummary(const ModelSummary& summary) {
+    m_modelError.clear();
     m_summary->showSummary(summary);
+    updateStartEnabled();
 }
 
 void TrainPanel::showModelError(const QString& directory, const QString& error) {
+    m_modelError = tr("Model: %1 cannot be opened (%2)").arg(directory, error);
     m_summary->showError(directory, error);
+    updateStartEnabled();
+}
+
+QString TrainPanel::startBlocker() const {
+    if (!m_modelError.isEmpty())
+        return m_modelError;
+    const DataPreview* previews[] = {m_trainPreview, m_devPreview};
+    const QString names[] = {tr("Train"), tr("Dev")};
+    for (int i = 0; i < 2; ++i)
+        if (!previews[i]->errorText().isEmpty())
+            return tr("%1: %2").arg(names[i], previews[i]->errorText());
+    return {};
+}
+
+void TrainPanel::updateStartEnabled() {
+    if (m_shutDown)
+        return;
+    const QString blocker = startBlocker();
+    m_start->setEnabled(!m_training && blocker.isEmpty());
+    m_start->setToolTip(blocker.isEmpty() ? tr("Start a run with these settings (F5)")
+                                          : tr("Cannot start: %1").arg(blocker));
 }
 
 void TrainPanel::beginJob() {
@@ -188,8 +222,8 @@ void TrainPanel::endJob() {
     m_paused = false;
     m_stall->stop();
     m_form->setEditable(true);
-    m_start->setEnabled(true);
     m_resume->setEnabled(true);
+    updateStartEnabled();
     m_pause->setEnabled(false);
     m_pause->setText(tr("Pause"));
     m_stop->setEnabled(false);
@@ -197,13 +231,17 @@ void TrainPanel::endJob() {
 }
 
 void TrainPanel::startTraining() {
-    if (m_training)
+    if (m_training || m_shutDown)
         return;
+    if (const QString blocker = startBlocker(); !blocker.isEmpty()) {
+        showMessage(tr("Cannot start: %1").arg(blocker), true); // no run folder is created
+        return;
+    }
     TrainingConfig config;
     try {
         config = m_form->config();
     } catch (const std::exception& e) {
-        showMessage(QString::fromUtf8(e.what()), true);
+        showMessage(FormWording::forForm(QString::fromUtf8(e.what())), true);
         return;
     }
     m_form->saveSettings();
@@ -216,7 +254,7 @@ void TrainPanel::startTraining() {
 }
 
 void TrainPanel::resumeRun(const QString& runDir) {
-    if (m_training || runDir.isEmpty())
+    if (m_training || m_shutDown || runDir.isEmpty())
         return;
     beginJob();
     m_runDir = runDir;
@@ -237,7 +275,7 @@ void TrainPanel::chooseRunToResume() {
 }
 
 void TrainPanel::togglePause() {
-    if (!m_training)
+    if (!m_training || m_shutDown)
         return;
     m_paused = !m_paused;
     m_worker->setPaused(m_paused);
@@ -248,7 +286,7 @@ void TrainPanel::togglePause() {
 }
 
 void TrainPanel::stopTraining() {
-    if (!m_training)
+    if (!m_training || m_shutDown)
         return;
     m_worker->requestStop();
     m_stop->setEnabled(false);
@@ -257,6 +295,8 @@ void TrainPanel::stopTraining() {
 }
 
 void TrainPanel::onStarted(const QString& runDir, int totalSteps, const QStringList& labels) {
+    if (m_shutDown)
+        return;
     m_runDir = runDir;
     m_monitor->setTotalSteps(totalSteps);
     m_monitor->setStatusText(tr("%1 labels: %2").arg(labels.size()).arg(labels.join(", ")));
@@ -264,6 +304,8 @@ void TrainPanel::onStarted(const QString& runDir, int totalSteps, const QStringL
 }
 
 void TrainPanel::onFinished(const TrainingSummary& summary) {
+    if (m_shutDown)
+        return; // the window is closing: nobody may act on this run any more
     endJob();
     m_runDir = QString::fromStdString(summary.runDir);
     const QString text =
@@ -279,20 +321,37 @@ void TrainPanel::onFinished(const TrainingSummary& summary) {
 }
 
 void TrainPanel::onFailed(const QString& error) {
+    if (m_shutDown)
+        return;
     const bool wasTraining = m_training;
     endJob();
-    showMessage(tr("Training failed: %1").arg(error), true);
+    showMessage(tr("Training failed: %1").arg(FormWording::forForm(error)), true);
     m_monitor->setStatusText(tr("failed"));
     if (wasTraining)
         emit trainingFinished(m_runDir, false);
 }
 
 void TrainPanel::shutdown() {
-    if (!m_thread || !m_thread->isRunning())
+    if (m_shutDown)
         return;
-    m_worker->requestStop();
+    m_shutDown = true;
+    // Late results must not reach this panel (or, through its signals, the window) while the
+    // window is going: cut the connections, join, then drop what the worker had already queued.
+    QObject::disconnect(m_worker, nullptr, this, nullptr);
+    QObject::disconnect(m_worker, nullptr, m_monitor, nullptr);
+    m_stall->stop();
+    if (m_training)
+        spdlog::info("stopping the run in {} (a checkpoint is saved)", m_runDir.toStdString());
+    m_worker->requestStop(); // the job saves its checkpoint at the next step boundary
     m_thread->quit();
     m_thread->wait();
+    QCoreApplication::removePostedEvents(this, QEvent::MetaCall);
+    QCoreApplication::removePostedEvents(m_monitor, QEvent::MetaCall);
+    m_worker = nullptr; // deleted with the thread's end (QThread::finished -> deleteLater)
+    m_training = false;
+    m_paused = false;
+    for (QPushButton* button : {m_start, m_pause, m_stop, m_resume})
+        button->setEnabled(false);
 }
 
 void TrainPanel::dragEnterEvent(QDragEnterEvent* event) {

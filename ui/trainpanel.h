@@ -38,7 +38,7 @@ public:
     DataPreview* trainPreview() const { return m_trainPreview; }
     DataPreview* devPreview() const { return m_devPreview; }
     ModelSummaryView* summaryView() const { return m_summary; }
-    TrainingWorker* worker() const { return m_worker; }
+    TrainingWorker* worker() const { return m_worker; } // null after shutdown()
     StallMeter* stallMeter() const { return m_stall; }
     QList<NamedPlot> plots() const;
 
@@ -46,9 +46,16 @@ public:
     bool isPaused() const { return m_paused; }
     QString currentRunDir() const { return m_runDir; } // of the running or last run
     QString messageText() const;                       // the panel's message line
+    // Why Start is disabled: the model failed to open or a data preview cannot read its file
+    // (in the form's words); empty when a run may start.
+    QString startBlocker() const;
+    bool canStart() const { return !m_training && !m_shutDown && startBlocker().isEmpty(); }
 
-    // Requests a stop, waits for the job to save its checkpoint, and joins the thread.
+    // Requests a stop, waits for the job to save its checkpoint, and joins the thread. Afterwards
+    // no signal of the job reaches this panel, trainingFinished() is never emitted again, the
+    // buttons stay disabled and worker() is null. Idempotent.
     void shutdown();
+    bool isShutDown() const { return m_shutDown; }
 
 public slots:
     void startTraining();
@@ -72,6 +79,7 @@ protected:
 private:
     QWidget* buildButtons();
     void refreshPreviews();
+    void updateStartEnabled();
     void beginJob();
     void endJob();
     void showMessage(const QString& text, bool error);
@@ -94,8 +102,10 @@ private:
     QThread* m_thread;
     TrainingWorker* m_worker;
     QString m_runDir;
+    QString m_modelError; // of the model chosen last; empty while it loads or once it opened
     bool m_training = false;
     bool m_paused = false;
+    bool m_shutDown = false;
 };
 
 } // namespace fsllm

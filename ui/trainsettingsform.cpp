@@ -3,13 +3,17 @@
 #include "pathfield.h"
 #include "resourcelocator.h"
 
+#include <QAbstractScrollArea>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QDoubleValidator>
+#include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLineEdit>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -70,6 +74,34 @@ TrainSettingsForm::TrainSettingsForm(QWidget* parent) : QWidget(parent) {
     layout->addWidget(buildRuntimeGroup());
     layout->addStretch(1);
     updateLambdaEnabled();
+    // The wheel scrolls the form (its scroll area) unless a field has the keyboard focus: a
+    // scroll past a combo box or spin box must never change it.
+    for (QWidget* field : findChildren<QWidget*>())
+        if (qobject_cast<QComboBox*>(field) || qobject_cast<QAbstractSpinBox*>(field)) {
+            field->setFocusPolicy(Qt::StrongFocus);
+            field->installEventFilter(this);
+        }
+    m_mask->setObjectName(QStringLiteral("mask"));
+    m_lambda->setObjectName(QStringLiteral("lambda"));
+    m_epochs->setObjectName(QStringLiteral("epochs"));
+    m_loraRank->setObjectName(QStringLiteral("loraRank"));
+}
+
+bool TrainSettingsForm::eventFilter(QObject* watched, QEvent* event) {
+    if (event->type() == QEvent::Wheel) {
+        auto* field = qobject_cast<QWidget*>(watched);
+        if (field && !field->hasFocus()) {
+            // The scroll area around the form scrolls instead (its scroll bar takes the wheel).
+            for (QWidget* parent = field->parentWidget(); parent; parent = parent->parentWidget())
+                if (auto* area = qobject_cast<QAbstractScrollArea*>(parent)) {
+                    QCoreApplication::sendEvent(area->verticalScrollBar(), event);
+                    return true;
+                }
+            event->ignore();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 QWidget* TrainSettingsForm::buildModelGroup() {
@@ -296,6 +328,10 @@ void TrainSettingsForm::setMask(const MaskSpec& mask) {
     m_mask->setCurrentText(QString::fromLatin1(maskModeName(mask.mode)));
     if (mask.mode == MaskMode::Decay)
         m_lambda->setValue(mask.lambda);
+}
+
+void TrainSettingsForm::setThreads(int threads) {
+    m_threads->setValue(threads);
 }
 
 void TrainSettingsForm::setEditable(bool editable) {

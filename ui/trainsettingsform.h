@@ -1,6 +1,7 @@
 // The Train tab's settings: model folder, task, train/dev files with format and columns, mask
 // mode and lambda, pooling, head, LoRA, optimisation, device and the run folder. Produces a
-// TrainingConfig; remembers every value in QSettings (group "train").
+// TrainingConfig; remembers every value in QSettings (group "train"). The mouse wheel over a
+// combo box or spin box without keyboard focus scrolls the form instead of changing the field.
 // Thread-safety: GUI thread only.
 #pragma once
 
@@ -42,12 +43,16 @@ public:
     void setEvalEvery(int steps);
     void setLogEvery(int steps);
     void setMask(const MaskSpec& mask);
+    void setThreads(int threads); // 0: all cores
 
     // Locks the fields while a job runs.
     void setEditable(bool editable);
 
     void loadSettings();
     void saveSettings() const;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 signals:
     void modelDirChanged(const QString& dir);

@@ -13,10 +13,13 @@
 #include "logpanel.h"
 #include "mainwindow.h"
 #include "modelsummaryview.h"
+#include "predictionview.h"
+#include "probabilitybars.h"
 #include "reportwriter.h"
 #include "runrecord.h"
 #include "runspanel.h"
 #include "stallmeter.h"
+#include "studiotestdata.h"
 #include "tinycheckpoint.h"
 #include "trainingmonitor.h"
 #include "trainingworker.h"
@@ -29,7 +32,6 @@
 #include <QtTest>
 
 #include <cmath>
-#include <random>
 
 using namespace fsllm;
 
@@ -37,35 +39,13 @@ namespace {
 
 constexpr int kTrainTimeoutMs = 240000;
 
-// Sentences whose label is told by one cue word ("good ..." vs "bad ...").
 void writeTsv(const QString& path, int rows, unsigned seed) {
-    const QStringList filler = {"the", "film", "was", "a",    "story", "of",   "people",
-                                "and", "time", "in",  "city", "with",  "music"};
-    std::mt19937 random(seed);
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("sentence\tlabel\n");
-    for (int i = 0; i < rows; ++i) {
-        const bool positive = random() % 2 == 0;
-        QStringList words;
-        for (int w = 0; w < 6; ++w)
-            words << filler[int(random() % filler.size())];
-        words.insert(int(random() % 6), positive ? "good" : "bad");
-        file.write((words.join(' ') + '\t' + (positive ? "pos" : "neg") + '\n').toUtf8());
-    }
+    testing::writeCueTsv(path, rows, seed);
 }
 
 void configureForm(TrainSettingsForm* form, const QString& model, const QString& train,
                    const QString& dev, const QString& runDir, int epochs) {
-    form->setModelDir(model);
-    form->setTrainFile(train);
-    form->setDevFile(dev);
-    form->setRunFolder(runDir);
-    form->setEpochs(epochs);
-    form->setBatchSize(8);
-    form->setEvalEvery(4);
-    form->setLogEvery(1);
-    form->setMask(MaskSpec{MaskMode::Decay, 0.5});
+    testing::configureShortRun(form, model, train, dev, runDir, epochs);
 }
 
 double rowSum(const AttentionHeatmap* map, int row) {
@@ -282,6 +262,66 @@ private slots:
         QVERIFY(std::abs(total - 1.0f) < 1e-4f);
     }
 
+    // Issue 12, defect 5: the export wrote the previous adapter's prediction after the adapter
+    // was cleared; old maps and errors stayed after an error or an empty sentence.
+    void inspectDropsStaleResults() {
+        QVERIFY(!m_completedRun.isEmpty());
+        InspectPanel panel;
+        panel.show();
+        QSignalSpy opened(&panel, &InspectPanel::modelOpened);
+        panel.openModel(m_model, m_completedRun);
+        QVERIFY(opened.wait(60000));
+        inspect(&panel, QStringLiteral("the film was good"), 0.5);
+        QVERIFY(panel.lastOutcome().hasPrediction);
+        auto hasPredictionPlot = [&panel] {
+            for (const NamedPlot& plot : panel.plots())
+                if (plot.name == QLatin1String("Prediction"))
+                    return true;
+            return false;
+        };
+        QVERIFY(hasPredictionPlot());
+        // The heatmaps' titles say what they show (issue 12, defect 7).
+        const QString title = panel.comparison()->heatmap(AttentionComparison::DecayMap)->title();
+        QVERIFY2(title.contains(QStringLiteral("layer")) &&
+                     title.contains(QStringLiteral("model")) &&
+                     title.contains(QStringLiteral("completed")),
+                 qPrintable(title));
+
+        panel.setAdapter(QString()); // "Base model"
+        QVERIFY(!hasPredictionPlot());
+        QCOMPARE(panel.prediction()->bars()->barCount(), 0);
+        QVERIFY(opened.wait(60000));
+        inspect(&panel, QStringLiteral("the film was good"), 0.5);
+        QVERIFY(!panel.lastOutcome().hasPrediction);
+        QVERIFY(!hasPredictionPlot());
+        QCOMPARE(panel.prediction()->bars()->barCount(), 0);
+        QVERIFY(panel.comparison()
+                    ->heatmap(AttentionComparison::DecayMap)
+                    ->title()
+                    .contains(QStringLiteral("no adapter")));
+
+        // An empty sentence clears the maps and the tokens.
+        QVERIFY(panel.comparison()->heatmap(AttentionComparison::CausalMap)->tokenCount() > 0);
+        panel.setSentence(QString());
+        panel.inspectNow();
+        QCOMPARE(panel.comparison()->heatmap(AttentionComparison::CausalMap)->tokenCount(), 0);
+        QVERIFY(panel.tokensText().isEmpty());
+        QVERIFY(!panel.hasOutcome());
+
+        // A model that fails to open clears everything and shows its error; a good one clears
+        // the error again.
+        inspect(&panel, QStringLiteral("a story of people"), 0.5);
+        QSignalSpy failed(&panel, &InspectPanel::modelFailed);
+        panel.openModel(path("no-such-model"));
+        QVERIFY(failed.wait(60000));
+        QVERIFY(!panel.errorText().isEmpty());
+        QCOMPARE(panel.comparison()->heatmap(AttentionComparison::CausalMap)->tokenCount(), 0);
+        QVERIFY(!panel.hasOutcome());
+        panel.openModel(m_model);
+        QVERIFY(opened.wait(60000));
+        QVERIFY(panel.errorText().isEmpty());
+    }
+
     void reportWritesFiguresAndTables() {
         QVERIFY(!m_completedRun.isEmpty() && !m_stoppedRun.isEmpty());
         ReportWriter writer;
@@ -391,16 +431,25 @@ private slots:
         QVERIFY(window.isVisible());
 
         TrainPanel* train = window.trainPanel();
+        // Start is blocked while the preview says the file is unreadable: no run folder.
+        QVERIFY(!train->canStart());
+        QVERIFY(train->startBlocker().contains(QStringLiteral("bad.tsv")));
         train->form()->setRunFolder(path("runs-bad/run"));
-        QSignalSpy failed(train->worker(), &TrainingWorker::failed);
         train->startTraining();
-        QVERIFY(failed.wait(60000) || !failed.isEmpty());
-        QTest::qWait(50);
         QVERIFY(!train->isTraining());
         QVERIFY(train->messageText().contains(QStringLiteral("bad.tsv")));
+        QTest::qWait(100);
+        QVERIFY(!QFileInfo::exists(path("runs-bad/run")));
         QVERIFY(window.isVisible());
-        // The engine's and the worker's spdlog lines reach the log dock through the Qt sink.
-        QTRY_VERIFY(window.logPanel()->toPlainText().contains(QStringLiteral("training failed")));
+        // The worker checks too (a file can break after its preview): it fails, still no folder.
+        QSignalSpy failed(train->worker(), &TrainingWorker::failed);
+        TrainingConfig config = train->form()->config();
+        QMetaObject::invokeMethod(
+            train->worker(), [worker = train->worker(), config] { worker->start(config); },
+            Qt::QueuedConnection);
+        QVERIFY(failed.wait(60000) || !failed.isEmpty());
+        QVERIFY(failed[0][0].toString().contains(QStringLiteral("bad.tsv")));
+        QVERIFY(!QFileInfo::exists(path("runs-bad/run")));
         // The window still works: a good file previews fine afterwards.
         QSignalSpy loaded(preview, &DataPreview::loaded);
         window.setDataFiles(m_train, m_dev);

@@ -18,10 +18,17 @@ struct Result {
     QString out;
 };
 
-Result runStudio(const QStringList& args, const QString& home, int timeoutMs = 120000) {
+Result runStudio(const QStringList& args, const QString& home, int timeoutMs = 120000,
+                 bool display = true) {
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("QT_QPA_PLATFORM", "offscreen");
+    if (display) {
+        env.insert("QT_QPA_PLATFORM", "offscreen");
+    } else { // as over ssh without X: the xcb platform and no display to connect to
+        env.insert("QT_QPA_PLATFORM", "xcb");
+        env.remove("DISPLAY");
+        env.remove("WAYLAND_DISPLAY");
+    }
     env.insert("XDG_CONFIG_HOME", home + "/config"); // keep the user's settings untouched
     env.insert("XDG_DATA_HOME", home + "/data");
     process.setProcessEnvironment(env);
@@ -59,9 +66,25 @@ private slots:
         QVERIFY(missing.out.contains("none"));
     }
 
+    // Issue 12, defect 6: --help and --version aborted without a display; no --threads.
+    void optionsWithoutADisplay() {
+        const Result help = runStudio({"--help"}, m_dir.path(), 60000, false);
+        QVERIFY2(help.code == 0, qPrintable(help.out));
+        QVERIFY(help.out.contains("--threads"));
+        const Result version = runStudio({"--version"}, m_dir.path(), 60000, false);
+        QVERIFY2(version.code == 0, qPrintable(version.out));
+        QVERIFY(version.out.startsWith("fsllm-studio "));
+        const Result bad = runStudio({"--threads", "0"}, m_dir.path(), 60000, false);
+        QCOMPARE(bad.code, 2);
+        QVERIFY(bad.out.contains("--threads"));
+        QCOMPARE(runStudio({"--threads", "many"}, m_dir.path(), 60000, false).code, 2);
+        QCOMPARE(runStudio({"--tab", "settings"}, m_dir.path(), 60000, false).code, 2);
+    }
+
     void headlessReport() {
         fsllm::testing::writeFakeRun(m_dir.filePath("runs/a"), MaskSpec{MaskMode::Decay, 0.5}, 0.7);
-        fsllm::testing::writeFakeRun(m_dir.filePath("runs/b"), MaskSpec{MaskMode::Causal, 0.0}, 0.6);
+        fsllm::testing::writeFakeRun(m_dir.filePath("runs/b"), MaskSpec{MaskMode::Causal, 0.0},
+                                     0.6);
         const QString out = m_dir.filePath("report");
         const Result result = runStudio(
             {"--report", m_dir.filePath("runs/a"), m_dir.filePath("runs/b"), "--out", out},

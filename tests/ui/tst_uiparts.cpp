@@ -3,11 +3,13 @@
 // event-loop stall meter.
 #include "exportdialog.h"
 #include "fakerunfolder.h"
+#include "formwording.h"
 #include "inspectpanel.h"
 #include "livecurveplot.h"
 #include "predictionview.h"
 #include "resultstable.h"
 #include "runcurves.h"
+#include "runstatus.h"
 #include "stallmeter.h"
 #include "trainingconfig.h"
 
@@ -116,8 +118,10 @@ private slots:
 
     void tableFromRunFolders() {
         QTemporaryDir dir;
-        fsllm::testing::writeFakeRun(dir.filePath("decay_run"), MaskSpec{MaskMode::Decay, 0.25}, 0.75);
-        fsllm::testing::writeFakeRun(dir.filePath("causal_run"), MaskSpec{MaskMode::Causal, 0.0}, 0.5);
+        fsllm::testing::writeFakeRun(dir.filePath("decay_run"), MaskSpec{MaskMode::Decay, 0.25},
+                                     0.75);
+        fsllm::testing::writeFakeRun(dir.filePath("causal_run"), MaskSpec{MaskMode::Causal, 0.0},
+                                     0.5);
         ResultsTable table;
         table.addRun(RunRecord::load(dir.filePath("decay_run").toStdString()));
         table.addRun(RunRecord::load(dir.filePath("causal_run").toStdString()));
@@ -213,6 +217,81 @@ private slots:
         meter.stop();
         QVERIFY(meter.hasMeasured());
         QVERIFY2(meter.maxStallMs() >= 60.0, qPrintable(QString::number(meter.maxStallMs())));
+    }
+
+    // Issue 12, defect 6: GUI errors said "--out" / "--resume" instead of the form's fields.
+    void engineMessagesInTheFormsWords() {
+        QCOMPARE(FormWording::forForm("field 'out': give the run folder to write (--out RUN_DIR)"),
+                 QStringLiteral("Run folder: give the run folder to write"));
+        QCOMPARE(FormWording::forForm("field 'lr': must be > 0"),
+                 QStringLiteral("Learning rate: must be > 0"));
+        const QString taken = FormWording::forForm(
+            "/r: already holds a run (run.json); choose another --out, delete it, or resume it "
+            "with --resume");
+        QVERIFY2(!taken.contains("--"), qPrintable(taken));
+        QVERIFY(taken.contains("choose another Run folder"));
+        QVERIFY(taken.contains("Resume run"));
+        QCOMPARE(FormWording::forForm("x.tsv:3: empty label"),
+                 QStringLiteral("x.tsv:3: empty label"));
+        QCOMPARE(FormWording::fieldLabel("lora_rank"), QStringLiteral("Rank r"));
+    }
+
+    // Issue 12, defect 4 and the runs list: a run's status from its train.log.
+    void runStatusFromTheLog() {
+        QTemporaryDir dir;
+        auto write = [&dir](const QString& name, const QByteArray& log, int ageSeconds) {
+            QDir().mkpath(dir.filePath(name));
+            QFile file(dir.filePath(name + "/train.log"));
+            file.open(QIODevice::WriteOnly);
+            file.write(log);
+            file.close();
+            file.open(QIODevice::ReadWrite);
+            file.setFileTime(QDateTime::currentDateTime().addSecs(-ageSeconds),
+                             QFileDevice::FileModificationTime);
+            return dir.filePath(name);
+        };
+        const QByteArray start = "2026-01-01 10:00:00  training 9 optimizer steps (3 epochs x 3)\n";
+        QCOMPARE(RunStatus::read(write("done",
+                                       start + "2026-01-01 10:00:09  finished: completed "
+                                               "after 9 steps, 9 s\n",
+                                       600))
+                     .state,
+                 RunState::Completed);
+        QCOMPARE(RunStatus::read(write("early",
+                                       start + "x  finished: early stopping after 6 "
+                                               "steps, 9 s\n",
+                                       600))
+                     .state,
+                 RunState::Completed);
+        const RunStatus stopped = RunStatus::read(
+            write("stopped", start + "x  finished: stopped by user after 2 steps, 1 s\n", 600));
+        QCOMPARE(stopped.state, RunState::Stopped);
+        QCOMPARE(stopped.detail, QStringLiteral("stopped by user"));
+        const RunStatus failed =
+            RunStatus::read(write("failed", "x  error: bad.tsv:3: empty label\n", 600));
+        QCOMPARE(failed.state, RunState::Failed);
+        QCOMPARE(failed.detail, QStringLiteral("bad.tsv:3: empty label"));
+        QCOMPARE(RunStatus::read(write("nan", start + "x  training failed: loss became nan\n", 600))
+                     .state,
+                 RunState::Failed);
+        QCOMPARE(RunStatus::read(write("live", start, 5)).state, RunState::Running);
+        QCOMPARE(RunStatus::read(write("killed", start, 600)).state, RunState::Stopped);
+        QCOMPARE(RunStatus::read(write("never", "x  reading train data a.tsv\n", 600)).state,
+                 RunState::Failed);
+        // A resumed run that then completed is completed.
+        QCOMPARE(RunStatus::read(write("resumed",
+                                       start +
+                                           "x  finished: stopped by user after 2 "
+                                           "steps, 1 s\nx  resumed from step 2 "
+                                           "(epoch 1)\n" +
+                                           start +
+                                           "x  finished: completed after 9 steps, "
+                                           "5 s\n",
+                                       600))
+                     .state,
+                 RunState::Completed);
+        QCOMPARE(RunStatus::read(dir.filePath("done"), /*active=*/true).state, RunState::Running);
+        QCOMPARE(RunStatus::name(RunState::Failed), QStringLiteral("failed"));
     }
 };
 

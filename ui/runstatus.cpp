@@ -1,0 +1,88 @@
+#include "runstatus.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QObject>
+
+namespace fsllm {
+
+namespace {
+
+// train.log lines are "YYYY-MM-DD HH:MM:SS  message": the message part.
+QString messageOf(const QString& line) {
+    const int split = line.indexOf(QStringLiteral("  "));
+    return split < 0 ? line : line.mid(split + 2);
+}
+
+} // namespace
+
+RunStatus RunStatus::read(const QString& runDir, bool active) {
+    RunStatus status;
+    if (active) {
+        status.state = RunState::Running;
+        return status;
+    }
+    const QString logPath = QDir(runDir).filePath(QStringLiteral("train.log"));
+    QFile log(logPath);
+    bool started = false;
+    bool ended = false;
+    if (log.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        while (!log.atEnd()) {
+            const QString message = messageOf(QString::fromUtf8(log.readLine()).trimmed());
+            if (message.startsWith(QLatin1String("error: ")) ||
+                message.startsWith(QLatin1String("training failed"))) {
+                ended = true;
+                status.state = RunState::Failed;
+                status.detail =
+                    message.startsWith(QLatin1String("error: ")) ? message.mid(7) : message;
+            } else if (message.startsWith(QLatin1String("training ")) ||
+                       message.startsWith(QLatin1String("resumed from step"))) {
+                started = true; // a resumed run starts over: later lines decide
+                ended = false;
+                status = RunStatus{};
+            } else if (message.startsWith(QLatin1String("finished: "))) {
+                ended = true;
+                const QString reason = message.mid(10).section(QLatin1String(" after "), 0, 0);
+                status.state = reason == QLatin1String("stopped by user") ? RunState::Stopped
+                                                                          : RunState::Completed;
+                status.detail = reason;
+            }
+        }
+    }
+    if (ended)
+        return status;
+    // Steps recorded without a start line (an older or foreign log): it trained.
+    started =
+        started || QFileInfo(QDir(runDir).filePath(QStringLiteral("metrics.jsonl"))).size() > 0;
+    const QFileInfo info(logPath);
+    const bool quiet =
+        !info.exists() || info.lastModified().secsTo(QDateTime::currentDateTime()) > kQuietSeconds;
+    if (!quiet) {
+        status.state = RunState::Running;
+    } else if (started) {
+        status.state = RunState::Stopped;
+        status.detail = QObject::tr("interrupted (no end in train.log)");
+    } else {
+        status.state = RunState::Failed;
+        status.detail = QObject::tr("never started training (see train.log)");
+    }
+    return status;
+}
+
+QString RunStatus::name(RunState state) {
+    switch (state) {
+    case RunState::Running:
+        return QObject::tr("running");
+    case RunState::Completed:
+        return QObject::tr("completed");
+    case RunState::Stopped:
+        return QObject::tr("stopped");
+    case RunState::Failed:
+        return QObject::tr("failed");
+    }
+    return {};
+}
+
+} // namespace fsllm
