@@ -6,7 +6,8 @@
 #   <prefix>/share/fsllm/{demo,corpus,models}   what ResourceLocator and TinyCheckpoint look for
 #   <prefix>/share/applications/fsllm-studio.desktop
 #   <prefix>/share/icons/hicolor/scalable/apps/fsllm-studio.svg
-#   <prefix>/share/metainfo/io.github.fsllm.Studio.metainfo.xml
+#   <prefix>/share/metainfo/io.github.fsllm_studio.FsLlmStudio.metainfo.xml
+#   <prefix>/share/doc/fsllm-studio/copyright   (GPL-3.0-or-later, machine-readable)
 #
 # Build the package from the build folder with `cpack -G DEB` (or `cmake --build . --target
 # package`). Debian dependency names are those of Debian 12 (bookworm). Configure with
@@ -31,9 +32,12 @@ if(FSLLM_BUILD_GUI)
             DESTINATION "${CMAKE_INSTALL_DATADIR}/applications" COMPONENT runtime)
     install(FILES "${_fsllm_resources}/icons/fsllm-studio.svg"
             DESTINATION "${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps" COMPONENT runtime)
-    install(FILES "${_fsllm_resources}/io.github.fsllm.Studio.metainfo.xml"
+    install(FILES "${_fsllm_resources}/io.github.fsllm_studio.FsLlmStudio.metainfo.xml"
             DESTINATION "${CMAKE_INSTALL_DATADIR}/metainfo" COMPONENT runtime)
 endif()
+# The licence: GPL-3.0-or-later (QCustomPlot, which the studio links, is GPL-3.0).
+install(FILES "${CMAKE_CURRENT_LIST_DIR}/copyright"
+        DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/fsllm-studio" COMPONENT runtime)
 
 # --- CPack: one Debian package with both programs -------------------------------------------
 set(CPACK_PACKAGE_NAME "fsllm-studio")
@@ -47,8 +51,9 @@ the FS-LLMs method (decay-weighted or bidirectional attention masks, an RMSNorm 
 LoRA fine-tuning). It contains the desktop studio (fsllm-studio: live training curves, \
 attention inspection, run comparison with PNG/PDF/SVG figures and CSV/Markdown/LaTeX tables) \
 and the headless command-line tool (fsllm).")
-# Placeholder until the project names a maintainer address (dpkg wants "name <address>").
-set(CPACK_PACKAGE_CONTACT "FS-LLM Studio maintainers <maintainers@fsllm.invalid>")
+set(CPACK_PACKAGE_CONTACT "FS-LLM Studio developers <fsllm-studio@users.noreply.github.com>")
+set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/fsllm-studio/fsllm-studio")
+set(CPACK_RESOURCE_FILE_LICENSE "${PROJECT_SOURCE_DIR}/LICENSE")
 set(CPACK_PACKAGE_INSTALL_DIRECTORY "fsllm-studio")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_GENERATOR "DEB")
