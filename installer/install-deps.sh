@@ -26,6 +26,7 @@ readonly kAptPackages=(
     qt6-base-dev qt6-svg-dev libqcustomplot-dev libspdlog-dev nlohmann-json3-dev
     python3-torch
     xvfb xauth xdotool imagemagick
+    clang-14 libclang-rt-14-dev
     dpkg-dev apt gpgv ca-certificates tar gzip coreutils
 )
 
