@@ -32,7 +32,8 @@ const std::map<std::string, std::string> kUsage = {
      "            [--device auto|cpu|cuda] [--dtype auto|float32|bfloat16] [--threads N]\n"
      "   or: fsllm train --config run.json [--out RUN_DIR]      (any option above overrides)\n"
      "   or: fsllm train --resume RUN_DIR\n"
-     "  LoRA fine-tuning with label supervision; Ctrl-C stops cleanly (resume later).\n"},
+     "  LoRA fine-tuning with label supervision; Ctrl-C or SIGTERM stops cleanly after the\n"
+     "  current step (resume later). The run folder is locked while a job writes it.\n"},
     {"eval", "fsllm eval --run RUN_DIR --data FILE [--format F] [--text-column NAME]\n"
              "           [--label-column NAME] [--json OUT] [--predictions OUT] [--model DIR]\n"
              "  Accuracy, precision, recall, F1 (entity-level for token tasks) of the run's best\n"
@@ -113,13 +114,31 @@ TrainingConfig configFrom(const CommandLine& line) {
     return c;
 }
 
-TrainingJob* g_runningJob = nullptr;
+TrainingJob* volatile g_runningJob = nullptr;
 
-void stopOnInterrupt(int) {
+// Ctrl-C (SIGINT) and SIGTERM (kill, systemd, a batch scheduler) stop the same way: the current
+// optimizer step finishes, a checkpoint is saved, and the command exits 0 with the resume hint.
+void stopOnSignal(int signal) {
     if (g_runningJob)
         g_runningJob->requestStop(); // an atomic store: safe in a signal handler
-    std::signal(SIGINT, SIG_DFL);    // a second Ctrl-C ends the process at once
+    std::signal(signal, SIG_DFL);    // a second one ends the process at once
 }
+
+// Installs stopOnSignal for `job` and restores the default handlers when the command ends,
+// normally or by an exception.
+class StopSignals {
+public:
+    explicit StopSignals(TrainingJob* job) {
+        g_runningJob = job;
+        std::signal(SIGINT, stopOnSignal);
+        std::signal(SIGTERM, stopOnSignal);
+    }
+    ~StopSignals() {
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+        g_runningJob = nullptr;
+    }
+};
 
 } // namespace
 
@@ -133,11 +152,11 @@ int TrainingCommands::train(const std::vector<std::string>& args) {
         line.has("resume") ? TrainingJob::resuming(line.value("resume", ""))
                            : std::make_unique<TrainingJob>(configFrom(line));
     TerminalProgress progress;
-    g_runningJob = job.get();
-    std::signal(SIGINT, stopOnInterrupt);
-    const TrainingSummary summary = job->run(&progress);
-    std::signal(SIGINT, SIG_DFL);
-    g_runningJob = nullptr;
+    TrainingSummary summary;
+    {
+        const StopSignals stopSignals(job.get());
+        summary = job->run(&progress);
+    }
     if (!summary.completed)
         std::cout << "stopped; continue with: fsllm train --resume " << summary.runDir << "\n";
     return 0;

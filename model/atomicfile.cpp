@@ -1,8 +1,12 @@
 // Atomic file writes (see atomicfile.h): temp file in the target's folder, write, fsync, rename.
-// Thread-safe for distinct paths: the temp name carries the process id and the target's name.
+// Thread-safe: the temp name carries the process id and a per-process counter. Every step goes
+// through FileFaults so crash-consistency tests can fail or kill it.
 #include "atomicfile.h"
 
+#include "filefaults.h"
 #include "fsllmerror.h"
+
+#include <atomic>
 
 #include <cerrno>
 #include <cstring>
@@ -49,6 +53,8 @@ int writeAll(int fd, const std::string& bytes) {
 
 // Makes the rename itself durable. Best effort: some file systems refuse fsync on folders.
 void syncFolder(const std::string& folder) {
+    if (FileFaults::step(FileStep::Sync, folder) != 0 || !FileFaults::syncEnabled())
+        return;
     const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return;
@@ -61,14 +67,22 @@ void syncFolder(const std::string& folder) {
 void AtomicFile::write(const std::string& path, const std::string& bytes) {
     if (path.empty())
         throw FsllmError("AtomicFile: empty path; give the file a name");
-    const std::string tempPath = path + ".tmp-" + std::to_string(::getpid());
+    static std::atomic<unsigned> counter{0};
+    const std::string tempPath =
+        path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
 
+    if (const int injected = FileFaults::step(FileStep::Create, tempPath))
+        fail(path, "create temporary file '" + tempPath + "'", injected);
     const int fd = ::open(tempPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0)
         fail(path, "create temporary file '" + tempPath + "'", errno);
 
-    int error = writeAll(fd, bytes);
-    if (error == 0 && ::fsync(fd) != 0)
+    int error = FileFaults::step(FileStep::Write, tempPath);
+    if (error == 0)
+        error = writeAll(fd, bytes);
+    if (error == 0)
+        error = FileFaults::step(FileStep::Sync, tempPath);
+    if (error == 0 && FileFaults::syncEnabled() && ::fsync(fd) != 0)
         error = errno;
     if (::close(fd) != 0 && error == 0)
         error = errno;
@@ -76,8 +90,9 @@ void AtomicFile::write(const std::string& path, const std::string& bytes) {
         ::unlink(tempPath.c_str());
         fail(path, "write", error);
     }
-    if (::rename(tempPath.c_str(), path.c_str()) != 0) {
-        error = errno;
+    error = FileFaults::step(FileStep::Rename, path);
+    if (error != 0 || ::rename(tempPath.c_str(), path.c_str()) != 0) {
+        error = error != 0 ? error : errno;
         ::unlink(tempPath.c_str());
         fail(path, "replace the file", error);
     }
@@ -85,11 +100,17 @@ void AtomicFile::write(const std::string& path, const std::string& bytes) {
 }
 
 void AtomicFile::appendLines(const std::string& path, const std::string& lines) {
+    if (const int injected = FileFaults::step(FileStep::Create, path))
+        fail(path, "open for appending", injected);
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0)
         fail(path, "open for appending", errno);
-    const int error = writeAll(fd, lines);
-    const int syncError = error == 0 && ::fsync(fd) != 0 ? errno : 0;
+    int error = FileFaults::step(FileStep::Write, path);
+    if (error == 0)
+        error = writeAll(fd, lines);
+    int syncError = error == 0 ? FileFaults::step(FileStep::Sync, path) : 0;
+    if (error == 0 && syncError == 0 && FileFaults::syncEnabled() && ::fsync(fd) != 0)
+        syncError = errno;
     ::close(fd);
     if (error != 0 || syncError != 0)
         fail(path, "append to", error != 0 ? error : syncError);

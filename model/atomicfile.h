@@ -1,4 +1,4 @@
-// Atomic file writes: write to "<path>.tmp-<pid>", flush, fsync, then rename over <path>, so a
+// Atomic file writes: write to "<path>.tmp-<pid>-<n>", flush, fsync, then rename over <path>, so a
 // reader never sees a half-written file and a crash midway leaves the previous file intact.
 // Thread-safe for distinct paths.
 #pragma once

@@ -34,6 +34,12 @@ std::unique_ptr<ClassifierRun> ClassifierRun::open(const std::string& runDir,
     if (best.empty())
         throw FsllmError(runDir + ": no best/ adapter yet (the run has not finished an evaluation)");
     d.spec = ClassifierSpec::load(best);
+    if (d.spec.task != d.config.task())
+        throw FsllmError(runDir + ": " + TrainingConfig::kFileName + " says task '" +
+                         taskKindName(d.config.task()) + "' but " + best + "/" +
+                         ClassifierSpec::kFileName + " says '" + taskKindName(d.spec.task) +
+                         "'; the two files come from different runs, restore the run's own "
+                         "run.json or train it again");
     d.labels = LabelSet(d.spec.labels);
     Runtime::configureThreads(options.threads);
     const std::string modelDir = modelOverride.empty() ? d.config.modelDir : modelOverride;

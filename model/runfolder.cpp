@@ -1,11 +1,15 @@
 #include "runfolder.h"
 
+#include "atomicdirectory.h"
 #include "atomicfile.h"
 #include "fsllmerror.h"
 
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -40,20 +44,56 @@ std::string keptMetrics(const std::string& text, int keepUpToStep) {
     return kept;
 }
 
+// "<name>.tmp-<pid>[-<n>]" (AtomicFile's temporary files) of a process that has ended.
+bool isStaleTemporary(const std::string& name) {
+    const std::size_t at = name.rfind(".tmp-");
+    if (at == std::string::npos)
+        return false;
+    const long pid = std::strtol(name.c_str() + at + 5, nullptr, 10);
+    return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
 } // namespace
 
-RunFolder::RunFolder(std::string directory, bool fresh, int keepUpToStep)
-    : m_directory(std::move(directory)) {
+RunFolder::RunFolder(std::string directory) : m_directory(std::move(directory)) {
+    namespace fs = std::filesystem;
     std::error_code error;
-    std::filesystem::create_directories(m_directory, error);
-    if (!std::filesystem::is_directory(m_directory))
+    fs::create_directories(m_directory, error);
+    if (!fs::is_directory(m_directory))
         throw FsllmError(m_directory + ": cannot create the run folder (" + error.message() + ")");
-    if (fresh) {
-        if (std::filesystem::exists(path(TrainingConfig::kFileName)))
-            throw FsllmError(m_directory + ": already holds a run (run.json); choose another "
-                             "--out, delete it, or resume it with --resume");
-        return;
+    m_lock = std::make_unique<RunLock>(m_directory);
+    for (fs::directory_iterator it(m_directory, error), end; !error && it != end;
+         it.increment(error)) {
+        std::error_code ignored;
+        if (it->is_regular_file(ignored) && isStaleTemporary(it->path().filename().string()))
+            fs::remove(it->path(), ignored);
     }
+}
+
+RunFolder::~RunFolder() = default;
+
+bool RunFolder::holdsResults() const {
+    return !AtomicDirectory::resolve(path("checkpoint")).empty() ||
+           !AtomicDirectory::resolve(path("best")).empty() ||
+           std::filesystem::exists(path("dev_metrics.json"));
+}
+
+bool RunFolder::startFresh(bool discardResults) {
+    namespace fs = std::filesystem;
+    if (!fs::exists(path(TrainingConfig::kFileName)))
+        return false;
+    if (holdsResults() && !discardResults)
+        throw FsllmError(m_directory + ": already holds a run (run.json); choose another "
+                                       "--out, delete it, or resume it with --resume");
+    std::error_code ignored;
+    for (const char* name : {"best", "best.old", "checkpoint", "checkpoint.old",
+                             "dev_predictions.tsv", "dev_predictions.conll", "dev_metrics.json"})
+        fs::remove_all(path(name), ignored);
+    AtomicFile::write(path("metrics.jsonl"), "");
+    return true;
+}
+
+void RunFolder::reopen(int keepUpToStep) {
     // Steps the checkpoint does not cover will be trained again: drop their records once.
     AtomicFile::write(path("metrics.jsonl"),
                       keptMetrics(readIfExists(path("metrics.jsonl")), keepUpToStep));

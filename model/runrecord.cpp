@@ -1,5 +1,6 @@
 #include "runrecord.h"
 
+#include "bestrecord.h"
 #include "fsllmerror.h"
 #include "jsontext.h"
 
@@ -52,9 +53,7 @@ RunRecord RunRecord::load(const std::string& directory) {
     run.directory = directory;
     run.config = TrainingConfig::load(directory + "/" + TrainingConfig::kFileName);
     const std::string path = directory + "/metrics.jsonl";
-    std::ifstream in(path);
-    if (!in)
-        return run; // a run that has not logged yet
+    std::ifstream in(path); // none yet: a run that has not logged, the loop reads nothing
     std::string line;
     int lineNumber = 0;
     while (std::getline(in, line)) {
@@ -82,6 +81,9 @@ RunRecord RunRecord::load(const std::string& directory) {
         else if (type == "eval")
             run.evals.push_back(evalFrom(object));
     }
+    // best/ wins when a kill left it ahead of metrics.jsonl (see bestrecord.h).
+    if (const std::optional<BestRecord> best = BestRecord::read(directory))
+        best->reconcile(run.evals);
     return run;
 }
 

@@ -5,6 +5,7 @@
 #include "atomicdirectory.h"
 #include "atomicfile.h"
 #include "batchplan.h"
+#include "bestrecord.h"
 #include "classifiermodel.h"
 #include "datareader.h"
 #include "encodeddataset.h"
@@ -18,11 +19,11 @@
 #include "runtimeinfo.h"
 #include "trainerstate.h"
 
-
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -32,6 +33,10 @@ namespace fsllm {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// A checkpoint is saved after the first optimizer step, at every evaluation, on a stop request,
+// and at least this often in between, so a killed run always has something to resume from.
+constexpr auto kCheckpointInterval = std::chrono::minutes(10);
 
 std::string describeCount(int count, const char* what) {
     return std::to_string(count) + " " + what;
@@ -56,12 +61,26 @@ struct TrainingJob::Impl {
     std::unique_ptr<torch::optim::AdamW> optimizer;
     TrainerState state;
     Clock::time_point started;
+    bool checkpointSaved = false;       // this run folder has a checkpoint from this job
+    Clock::time_point lastCheckpoint{}; // when it was saved
+
+    std::string predictionsName() const {
+        return config.task() == TaskKind::Token ? "dev_predictions.conll" : "dev_predictions.tsv";
+    }
 
     void say(const std::string& message) {
         if (folder)
             folder->log(message);
         if (observer)
             observer->onMessage(message);
+    }
+    // For error paths: a full or read-only disk must not replace the error being reported.
+    void logQuietly(const std::string& message) noexcept {
+        try {
+            if (folder)
+                folder->log(message);
+        } catch (...) {
+        }
     }
     double wallSeconds() const {
         return state.wallSeconds + std::chrono::duration<double>(Clock::now() - started).count();
@@ -76,8 +95,13 @@ struct TrainingJob::Impl {
     }
     AdapterConfig adapterConfig() const;
     EvalRecord evaluate(bool* improved);
+    void saveBest(const EvaluationResult& result, const EvalRecord& record, double score);
+    void copyBestPredictions();
+    std::string optimizerBytes() const;
     void saveCheckpoint();
     void restoreCheckpoint();
+    void reconcileBest();
+    void openFolder();
     TrainingSummary train();
 };
 
@@ -165,22 +189,14 @@ EvalRecord TrainingJob::Impl::evaluate(bool* improved) {
     record.wallSeconds = wallSeconds();
     const double score = result.selectionScore();
     *improved = score > state.bestScore;
+    record.isBest = *improved;
     if (*improved) {
         state.bestScore = score;
         state.evalsWithoutImprovement = 0;
-        const std::string staging = AtomicDirectory::stage(folder->path("best"));
-        AdapterIo::save(staging, *classifier->decoder, classifier->head.get(), adapterConfig());
-        spec.save(staging);
-        AtomicFile::write(staging + "/dev_metrics.json", result.toJsonText());
-        AtomicDirectory::commit(folder->path("best"));
-        Evaluator::writePredictions(
-            folder->path(config.task() == TaskKind::Token ? "dev_predictions.conll"
-                                                          : "dev_predictions.tsv"),
-            result, devRaw, labels, config.task());
+        saveBest(result, record, score);
     } else {
         ++state.evalsWithoutImprovement;
     }
-    record.isBest = *improved;
     folder->appendMetrics(record.toJsonLine());
     std::ostringstream line;
     line.precision(4);
@@ -193,16 +209,82 @@ EvalRecord TrainingJob::Impl::evaluate(bool* improved) {
     return record;
 }
 
+// best/ holds the adapter, head, spec, dev scores, dev predictions and best.json (step and
+// score), swapped in as one folder: whatever kill point, best/ describes itself.
+void TrainingJob::Impl::saveBest(const EvaluationResult& result, const EvalRecord& record,
+                                 double score) {
+    const std::string target = folder->path("best");
+    std::string staging;
+    try {
+        staging = AtomicDirectory::stage(target);
+        AdapterIo::save(staging, *classifier->decoder, classifier->head.get(), adapterConfig());
+        spec.save(staging);
+        AtomicFile::write(staging + "/dev_metrics.json", result.toJsonText());
+        Evaluator::writePredictions(staging + "/" + predictionsName(), result, devRaw, labels,
+                                    config.task());
+        BestRecord best;
+        best.eval = record;
+        best.score = score;
+        AtomicFile::write(staging + "/" + BestRecord::kFileName, best.toJsonText());
+        AtomicDirectory::commit(staging, target);
+    } catch (const FsllmError& e) {
+        if (!staging.empty())
+            AtomicDirectory::discard(staging);
+        throw FsllmError("saving the best adapter of step " + std::to_string(record.step) +
+                         " failed: " + e.what() + "; " + target +
+                         " keeps the previous best, resume the run once the disk is writable");
+    }
+    copyBestPredictions();
+}
+
+// The run folder's dev_predictions.* is a copy of best/'s, for users.
+void TrainingJob::Impl::copyBestPredictions() {
+    const std::string best = AtomicDirectory::resolve(folder->path("best"));
+    std::ifstream in(best + "/" + predictionsName(), std::ios::binary);
+    if (best.empty() || !in)
+        return; // a best/ from before predictions were kept inside it
+    std::stringstream text;
+    text << in.rdbuf();
+    AtomicFile::write(folder->path(predictionsName()), text.str());
+}
+
+// The optimizer state serialized in memory, so that writing it goes through AtomicFile (fsync,
+// rename, a clean error on a full disk) rather than torch::save's file writer.
+std::string TrainingJob::Impl::optimizerBytes() const {
+    torch::serialize::OutputArchive archive;
+    optimizer->save(archive);
+    std::string bytes;
+    archive.save_to([&bytes](const void* data, std::size_t size) -> std::size_t {
+        bytes.append(static_cast<const char*>(data), size);
+        return size;
+    });
+    return bytes;
+}
+
 void TrainingJob::Impl::saveCheckpoint() {
     const std::string target = folder->path("checkpoint");
-    const std::string staging = AtomicDirectory::stage(target);
-    AdapterIo::save(staging, *classifier->decoder, classifier->head.get(), adapterConfig());
-    spec.save(staging);
-    torch::save(*optimizer, staging + "/optimizer.pt");
-    TrainerState saved = state;
-    saved.wallSeconds = wallSeconds();
-    AtomicFile::write(staging + "/state.json", saved.toJsonText());
-    AtomicDirectory::commit(target);
+    std::string staging;
+    try {
+        staging = AtomicDirectory::stage(target);
+        AdapterIo::save(staging, *classifier->decoder, classifier->head.get(), adapterConfig());
+        spec.save(staging);
+        AtomicFile::write(staging + "/optimizer.pt", optimizerBytes());
+        TrainerState saved = state;
+        saved.wallSeconds = wallSeconds();
+        AtomicFile::write(staging + "/state.json", saved.toJsonText());
+        AtomicDirectory::commit(staging, target);
+    } catch (const FsllmError& e) {
+        if (!staging.empty())
+            AtomicDirectory::discard(staging);
+        const std::string previous = AtomicDirectory::resolve(target);
+        throw FsllmError("saving the checkpoint of step " + std::to_string(state.step) +
+                         " failed: " + e.what() + "; " +
+                         (previous.empty() ? std::string("there is no earlier checkpoint")
+                                           : previous + " keeps the previous one") +
+                         ", resume the run once the disk is writable");
+    }
+    checkpointSaved = true;
+    lastCheckpoint = Clock::now();
 }
 
 void TrainingJob::Impl::restoreCheckpoint() {
@@ -210,8 +292,27 @@ void TrainingJob::Impl::restoreCheckpoint() {
     state = TrainerState::load(directory + "/state.json");
     AdapterIo::load(directory, *classifier->decoder, classifier->head.get());
     torch::load(*optimizer, directory + "/optimizer.pt");
+    checkpointSaved = true;
+    lastCheckpoint = Clock::now();
     say("resumed from step " + std::to_string(state.step) + " (epoch " +
         std::to_string(state.epoch + 1) + ")");
+    reconcileBest();
+}
+
+// A kill right after best/ was swapped in leaves it ahead of metrics.jsonl and the checkpoint:
+// best/ wins. Its score stays the one to beat, and the predictions copy is refreshed from it.
+// (RunRecord::load reconciles the metrics records the same way for every reader.)
+void TrainingJob::Impl::reconcileBest() {
+    const std::optional<BestRecord> best = BestRecord::read(folder->directory());
+    if (!best)
+        return;
+    if (best->eval.step > state.step)
+        say("best/ holds the evaluation of step " + std::to_string(best->eval.step) +
+            ", after the checkpoint's step " + std::to_string(state.step) +
+            " (the run was stopped right after saving it); it stays the best so far");
+    if (best->score > state.bestScore)
+        state.bestScore = best->score;
+    copyBestPredictions();
 }
 
 TrainingSummary TrainingJob::Impl::train() {
@@ -321,6 +422,8 @@ TrainingSummary TrainingJob::Impl::train() {
                     stopReason = "early stopping";
                     break;
                 }
+            } else if (!checkpointSaved || Clock::now() - lastCheckpoint > kCheckpointInterval) {
+                saveCheckpoint(); // the first one right after step 1: a kill is never a dead end
             }
         }
     }
@@ -346,9 +449,6 @@ TrainingJob::~TrainingJob() = default;
 
 std::unique_ptr<TrainingJob> TrainingJob::resuming(const std::string& runDir) {
     auto config = TrainingConfig::load(runDir + "/" + TrainingConfig::kFileName);
-    if (AtomicDirectory::resolve(runDir + "/checkpoint").empty())
-        throw FsllmError(runDir + ": no checkpoint/ folder to resume from (the run stopped "
-                         "before its first evaluation); start it again");
     config.outDir = runDir;
     auto job = std::make_unique<TrainingJob>(std::move(config));
     job->m_impl->resume = true;
@@ -359,30 +459,51 @@ TrainingSummary TrainingJob::run(TrainingObserver* observer) {
     Impl& d = *m_impl;
     d.observer = observer;
     d.started = Clock::now();
+    // The lock is released when run() returns, so a stopped job's object may outlive it while a
+    // resuming job takes over the folder.
+    struct ReleaseFolder {
+        Impl& d;
+        ~ReleaseFolder() { d.folder.reset(); }
+    } release{d};
     try {
-        if (d.resume) {
-            const std::string checkpoint = AtomicDirectory::resolve(d.config.outDir + "/checkpoint");
-            const TrainerState saved = TrainerState::load(checkpoint + "/state.json");
-            d.folder = std::make_unique<RunFolder>(d.config.outDir, /*fresh=*/false, saved.step);
-        } else {
-            d.config.validate();
-            d.folder = std::make_unique<RunFolder>(d.config.outDir, /*fresh=*/true);
-            d.folder->writeConfig(d.config);
-        }
+        d.openFolder();
         d.prepare();
         if (d.resume)
             d.restoreCheckpoint();
         return d.train();
     } catch (const c10::Error& e) {
         const std::string message = std::string("training failed: ") + e.what_without_backtrace();
-        if (d.folder)
-            d.folder->log(message);
+        d.logQuietly(message);
         throw FsllmError(message);
     } catch (const FsllmError& e) {
-        if (d.folder)
-            d.folder->log(std::string("error: ") + e.what());
+        d.logQuietly(std::string("error: ") + e.what());
         throw;
     }
+}
+
+// Locks the run folder (for the life of the job), then decides under the lock: resume from the
+// checkpoint, or start fresh. A run folder without a checkpoint (killed before its first
+// optimizer step) starts again from step 0, both for --resume and for a new run into it.
+void TrainingJob::Impl::openFolder() {
+    if (!resume)
+        config.validate();
+    folder = std::make_unique<RunFolder>(config.outDir);
+    if (resume) {
+        const std::string checkpoint = AtomicDirectory::resolve(config.outDir + "/checkpoint");
+        if (!checkpoint.empty()) {
+            folder->reopen(TrainerState::load(checkpoint + "/state.json").step);
+            return;
+        }
+        resume = false;
+        config.validate();
+        folder->startFresh(/*discardResults=*/true);
+        say("no checkpoint in " + config.outDir + " yet (the run stopped before its first "
+            "optimizer step): starting it again from step 0");
+    } else if (folder->startFresh()) {
+        say(config.outDir + " holds a run that stopped before its first checkpoint: starting it "
+                            "again from step 0");
+    }
+    folder->writeConfig(config);
 }
 
 void TrainingJob::requestStop() { m_impl->stopRequested = true; }

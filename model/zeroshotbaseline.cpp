@@ -122,7 +122,8 @@ ZeroShotReport ZeroShotBaseline::run(const ZeroShotOptions& o,
         throw FsllmError("zeroshot: only sequence tasks (--task seq) have a verbalizer baseline");
     fillTemplate(o.promptTemplate, ""); // checks the template before any work
 
-    RunFolder folder(o.outDir, /*fresh=*/true);
+    RunFolder folder(o.outDir); // locked while the baseline runs
+    folder.startFresh();
     folder.writeConfig(config);
     auto say = [&](const std::string& text) {
         folder.log(text);

@@ -209,8 +209,9 @@ private slots:
     void interruptedSaveKeepsPreviousCheckpoint() {
         const std::string target = m_dir.path().toStdString() + "/ckpt/checkpoint";
         std::filesystem::create_directories(target + "/..");
-        AtomicFile::write(AtomicDirectory::stage(target) + "/state.json", "first");
-        AtomicDirectory::commit(target);
+        std::string staging = AtomicDirectory::stage(target);
+        AtomicFile::write(staging + "/state.json", "first");
+        AtomicDirectory::commit(staging, target);
         // A save killed while writing the staging folder: the committed one is untouched.
         AtomicFile::write(AtomicDirectory::stage(target) + "/state.json", "second, half writ");
         QCOMPARE(AtomicDirectory::resolve(target), target);
@@ -220,11 +221,12 @@ private slots:
         std::filesystem::rename(target, target + ".old");
         QCOMPARE(AtomicDirectory::resolve(target), target + ".old");
         // The next save completes and cleans up.
-        AtomicFile::write(AtomicDirectory::stage(target) + "/state.json", "third");
-        AtomicDirectory::commit(target);
+        staging = AtomicDirectory::stage(target);
+        AtomicFile::write(staging + "/state.json", "third");
+        AtomicDirectory::commit(staging, target);
         QCOMPARE(AtomicDirectory::resolve(target), target);
         QVERIFY(!std::filesystem::exists(target + ".old"));
-        QVERIFY(!std::filesystem::exists(target + ".staging"));
+        QVERIFY(!std::filesystem::exists(staging));
     }
 
     // The baseline's scores must equal log p(word | prompt) read off the LM logits directly.
