@@ -14,6 +14,7 @@
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPixmap>
@@ -45,6 +46,9 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     top->addWidget(add);
     top->addWidget(reload);
 
+    m_filter = new QLineEdit;
+    m_filter->setPlaceholderText(tr("Filter runs (name, mask, status)"));
+    m_filter->setClearButtonEnabled(true);
     m_list = new QListWidget;
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
     auto* all = new QPushButton(tr("All"));
@@ -61,6 +65,7 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_filter);
     leftLayout->addWidget(m_list, 1);
     leftLayout->addLayout(listButtons);
     leftLayout->addWidget(m_status);
@@ -116,6 +121,7 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
             emit inspectRunRequested(item->data(Qt::UserRole).toString());
     });
     connect(m_list, &QListWidget::itemChanged, this, &RunsPanel::rebuildOverlay);
+    connect(m_filter, &QLineEdit::textChanged, this, &RunsPanel::setFilter);
     connect(exportTable, &QPushButton::clicked, this, &RunsPanel::chooseTableExport);
 }
 
@@ -144,6 +150,42 @@ void RunsPanel::setActiveRun(const QString& runDir) {
 
 RunStatus RunsPanel::status(const QString& runDir) const {
     return m_statuses.value(QDir(runDir).absolutePath());
+}
+
+void RunsPanel::setFilter(const QString& text) {
+    if (m_filter->text() != text)
+        m_filter->setText(text); // comes back here through textChanged
+    applyFilter();
+    rebuildOverlay();
+}
+
+QString RunsPanel::filter() const {
+    return m_filter->text();
+}
+
+void RunsPanel::applyFilter() {
+    // Every word must occur in the run's name, mask or status (case-insensitive).
+    const QStringList words = m_filter->text().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    const QSignalBlocker blocker(m_list);
+    for (int i = 0; i < m_list->count(); ++i) {
+        QListWidgetItem* item = m_list->item(i);
+        const QString dir = item->data(Qt::UserRole).toString();
+        QString haystack = item->text();
+        if (const auto it = m_records.constFind(dir); it != m_records.constEnd())
+            haystack += QLatin1Char(' ') + QString::fromStdString(it->config.mask.describe());
+        bool shown = true;
+        for (const QString& word : words)
+            shown = shown && haystack.contains(word, Qt::CaseInsensitive);
+        item->setHidden(!shown);
+    }
+}
+
+QStringList RunsPanel::shownRunDirs() const {
+    QStringList dirs;
+    for (int i = 0; i < m_list->count(); ++i)
+        if (!m_list->item(i)->isHidden())
+            dirs << m_list->item(i)->data(Qt::UserRole).toString();
+    return dirs;
 }
 
 QString RunsPanel::runsFolder() const {
@@ -273,6 +315,7 @@ void RunsPanel::onLoaded(const QList<Loaded>& loaded, const QStringList& checked
         for (int i = 0; i < m_list->count(); ++i)
             runColor(m_list->item(i)->data(Qt::UserRole).toString()); // fixes new runs' colours
     }
+    applyFilter();
     m_status->setStyleSheet(errors.isEmpty() ? QString() : QStringLiteral("color: #c0392b;"));
     m_status->setText(errors.isEmpty() ? tr("%n run(s)", nullptr, m_list->count())
                                        : errors.join(QLatin1Char('\n')));
@@ -290,7 +333,7 @@ void RunsPanel::rebuildOverlay() {
     for (int i = 0; i < m_list->count(); ++i) {
         QListWidgetItem* item = m_list->item(i);
         const auto it = m_records.constFind(item->data(Qt::UserRole).toString());
-        if (item->checkState() != Qt::Checked || it == m_records.constEnd()) {
+        if (item->checkState() != Qt::Checked || item->isHidden() || it == m_records.constEnd()) {
             item->setIcon(QIcon());
             continue;
         }

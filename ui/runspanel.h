@@ -1,9 +1,9 @@
 // The Runs tab: a folder of run folders (plus run folders added one by one), listed with
-// checkboxes and their status (RunStatus: running, completed, stopped, failed); the checked
-// runs' train loss, eval loss and accuracy/F1 overlaid in LiveCurvePlots (series "run/metric",
-// one fixed colour per run), their results and hyper-parameters in a sortable RunsTableView;
-// the results table exports as CSV, Markdown and LaTeX. Run folders are read off the GUI
-// thread. Thread-safety: GUI thread only.
+// checkboxes and their status (RunStatus: running, completed, stopped, failed), filterable; the
+// checked runs' train loss, eval loss and accuracy/F1 overlaid in LiveCurvePlots (series
+// "run/metric", one fixed colour per run), their results and hyper-parameters in a sortable
+// RunsTableView; the results table exports as CSV, Markdown and LaTeX. Run folders are read off
+// the GUI thread. Thread-safety: GUI thread only.
 #pragma once
 
 #include "exportdialog.h"
@@ -16,6 +16,7 @@
 #include <QWidget>
 
 class QLabel;
+class QLineEdit;
 class QListWidget;
 class QListWidgetItem;
 
@@ -44,6 +45,11 @@ public:
     QStringList checkedRunDirs() const;
     void setChecked(const QString& runDir, bool checked);
     void setAllChecked(bool checked);
+    // Shows only the runs whose name, mask or status contain every word of `text`; hidden runs
+    // leave the plots and the table (their check marks are kept).
+    void setFilter(const QString& text);
+    QString filter() const;
+    QStringList shownRunDirs() const;
     bool isLoading() const { return m_pendingLoads > 0; }
 
     // The run's colour in every plot: fixed the first time the run is listed.
@@ -63,11 +69,13 @@ private:
     void loadRuns(const QStringList& runDirs, const QStringList& checkedDirs);
     void onLoaded(const QList<Loaded>& loaded, const QStringList& checkedDirs);
     void rebuildOverlay();
+    void applyFilter();
     void chooseRunFolderToAdd();
     void chooseTableExport();
     QListWidgetItem* itemFor(const QString& runDir) const;
 
     PathField* m_folder;
+    QLineEdit* m_filter;
     QListWidget* m_list;
     QLabel* m_status;
     RunsTableView* m_tableView;

@@ -185,6 +185,17 @@ private slots:
         const auto items = panel.findChild<QListWidget*>()->findItems("bad", Qt::MatchStartsWith);
         QCOMPARE(items.size(), 1);
         QVERIFY(items[0]->text().contains("failed"));
+        // The filter hides runs (and their curves and rows) without unchecking them.
+        panel.setFilter(QStringLiteral("failed"));
+        QCOMPARE(panel.shownRunDirs(), QStringList{QDir(path("status/bad")).absolutePath()});
+        QCOMPARE(table->rowCount(), 1);
+        QCOMPARE(panel.checkedRunDirs().size(), 2);
+        panel.setFilter(QStringLiteral("decay completed"));
+        QCOMPARE(panel.shownRunDirs(), QStringList{QDir(path("status/good")).absolutePath()});
+        QVERIFY(panel.curvePlots().trainLoss->seriesNames().contains("good/train loss"));
+        panel.setFilter(QString());
+        QCOMPARE(panel.shownRunDirs().size(), 2);
+        QCOMPARE(table->rowCount(), 2);
         // The hyper-parameter columns sort as numbers.
         QVERIFY(RunsTableView::headers().contains("lr"));
         QVERIFY(RunsTableView::headers().contains("LoRA r"));
