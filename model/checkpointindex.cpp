@@ -5,6 +5,7 @@
 
 #include "fsllmerror.h"
 #include "jsontext.h"
+#include "lfspointer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -33,7 +34,9 @@ Json readIndexJson(const std::string& indexPath) {
         throw FsllmError(indexPath + ": cannot open; check the file's permissions");
     std::stringstream text;
     text << in.rdbuf();
-    return JsonText::parse(text.str(), indexPath, "re-download the checkpoint's index file");
+    const std::string bytes = text.str();
+    LfsPointer::refuse(indexPath, bytes, bytes.size());
+    return JsonText::parse(bytes, indexPath, "re-download the checkpoint's index file");
 }
 
 // A shard must be a plain file name inside the checkpoint folder.

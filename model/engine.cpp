@@ -7,6 +7,8 @@
 #include "loadedmodel.h"
 #include "tensorutil.h"
 
+#include <spdlog/spdlog.h>
+
 #include <optional>
 
 namespace fsllm {
@@ -18,6 +20,27 @@ std::vector<float> toVector(const torch::Tensor& tensor) {
     auto cpu = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     const float* data = cpu.data_ptr<float>();
     return std::vector<float>(data, data + cpu.numel());
+}
+
+// The fields every summary takes from config.json.
+ModelSummary summaryOf(const std::string& directory, const ModelConfig& config) {
+    ModelSummary s;
+    s.directory = directory;
+    s.modelType = config.modelType;
+    s.layers = config.numLayers;
+    s.hiddenSize = config.hiddenSize;
+    s.intermediateSize = config.intermediateSize;
+    s.heads = config.numHeads;
+    s.kvHeads = config.numKvHeads;
+    s.headDim = config.headDim;
+    s.vocabSize = config.vocabSize;
+    s.maxPositions = config.maxPositionEmbeddings;
+    s.ropeTheta = config.ropeTheta;
+    s.ropeScaling = config.ropeScalingFactor;
+    s.rmsNormEps = config.rmsNormEps;
+    s.tiedEmbeddings = config.tieWordEmbeddings;
+    s.runtime = Runtime::describe();
+    return s;
 }
 
 } // namespace
@@ -42,21 +65,7 @@ std::unique_ptr<Engine> Engine::open(const std::string& modelDirectory,
 
 ModelSummary Engine::summary() const {
     const LoadedModel& d = m_impl->model;
-    ModelSummary s;
-    s.directory = d.directory;
-    s.modelType = d.config.modelType;
-    s.layers = d.config.numLayers;
-    s.hiddenSize = d.config.hiddenSize;
-    s.intermediateSize = d.config.intermediateSize;
-    s.heads = d.config.numHeads;
-    s.kvHeads = d.config.numKvHeads;
-    s.headDim = d.config.headDim;
-    s.vocabSize = d.config.vocabSize;
-    s.maxPositions = d.config.maxPositionEmbeddings;
-    s.ropeTheta = d.config.ropeTheta;
-    s.ropeScaling = d.config.ropeScalingFactor;
-    s.rmsNormEps = d.config.rmsNormEps;
-    s.tiedEmbeddings = d.config.tieWordEmbeddings;
+    ModelSummary s = summaryOf(d.directory, d.config);
     for (const auto& parameter : d.decoder->parameters())
         if (!parameter.requires_grad())
             s.parameterCount += parameter.numel();
@@ -64,7 +73,23 @@ ModelSummary Engine::summary() const {
     s.computeDtype = scalarTypeName(d.decoder->dtype());
     s.device = d.device.str();
     s.tokenizerPieces = d.tokenizer ? d.tokenizer->vocabSize() : 0;
-    s.runtime = Runtime::describe();
+    return s;
+}
+
+ModelSummary Engine::summarize(const std::string& modelDirectory, const EngineOptions& options) {
+    Runtime::configureThreads(options.threads);
+    const ModelHeaders headers = ModelHeaders::read(modelDirectory, options.device, options.dtype,
+                                                    /*requireTokenizer=*/false);
+    ModelSummary s = summaryOf(headers.directory, headers.config);
+    s.parameterCount = headers.parameterCount();
+    const std::vector<std::string> unused = headers.unusedTensors();
+    if (!unused.empty())
+        spdlog::warn("{}: {} checkpoint tensor(s) not used by the decoder (first: {})",
+                     modelDirectory, unused.size(), unused.front());
+    s.storedDtype = scalarTypeName(scalarTypeOf(headers.storedDtype));
+    s.computeDtype = scalarTypeName(headers.computeType);
+    s.device = headers.device.str();
+    s.tokenizerPieces = headers.tokenizer ? headers.tokenizer->vocabSize() : 0;
     return s;
 }
 

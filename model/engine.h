@@ -56,6 +56,12 @@ public:
 
     ModelSummary summary() const;
 
+    // The same summary from the headers alone (config.json, tokenizer.model, the safetensors
+    // headers): no decoder is built and no tensor data is read, so it takes well under a second
+    // and little memory for any checkpoint size. Errors as open()'s.
+    static ModelSummary summarize(const std::string& modelDirectory,
+                                  const EngineOptions& options = {});
+
     // Loads a trained classifier from a run folder (its best/ adapter) or from an adapter folder
     // (classifier.json + PEFT adapter files). Only one per Engine.
     void loadAdapter(const std::string& runOrAdapterDirectory);

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <set>
 
 namespace fsllm {
 
@@ -29,6 +30,11 @@ torch::ScalarType computeDtype(const std::string& name, DType stored, const torc
     return scalarTypeOf(stored);
 }
 
+std::string missingTokenizer(const std::string& directory) {
+    return directory + "/tokenizer.model: missing; working with text needs the checkpoint's "
+                       "sentencepiece tokenizer";
+}
+
 } // namespace
 
 torch::Device deviceFromName(const std::string& name) {
@@ -46,29 +52,78 @@ torch::Device deviceFromName(const std::string& name) {
     throw FsllmError("--device: unknown device '" + name + "'; choose auto, cpu, cuda or cuda:N");
 }
 
-LoadedModel LoadedModel::open(const std::string& directory, const std::string& device,
-                              const std::string& dtype, bool requireTokenizer) {
-    LoadedModel model;
-    model.directory = directory;
+ModelHeaders ModelHeaders::read(const std::string& directory, const std::string& device,
+                                const std::string& dtype, bool requireTokenizer) {
+    ModelHeaders headers;
+    headers.directory = directory;
     if (!std::filesystem::is_directory(directory))
         throw FsllmError(directory + ": not a folder; give a Hugging Face checkpoint folder "
                                      "(config.json, model.safetensors, tokenizer.model)");
-    model.config = ModelConfig::fromFile(directory + "/config.json");
-    model.device = deviceFromName(device);
+    headers.config = ModelConfig::fromFile(directory + "/config.json");
+    headers.device = deviceFromName(device);
     try {
-        CheckpointIndex checkpoint(directory);
+        headers.checkpoint = std::make_unique<CheckpointIndex>(directory);
+        const CheckpointIndex& checkpoint = *headers.checkpoint;
         const std::string embedName = "model.embed_tokens.weight";
         if (!checkpoint.contains(embedName))
             throw FsllmError(directory + ": tensor '" + embedName +
                              "' is missing; is this a "
                              "LLaMA-family checkpoint?");
         // Before any module exists: config.json's sizes must be the weights' sizes.
-        CheckpointShapes::check(model.config, checkpoint, directory + "/config.json");
-        model.storedDtype = checkpoint.tensor(embedName).dtype;
-        const auto type = computeDtype(dtype, model.storedDtype, model.device);
-        model.decoder =
-            Decoder(model.config, torch::TensorOptions().dtype(type).device(model.device));
-        const auto unused = WeightLoader::load(*model.decoder, checkpoint);
+        CheckpointShapes::check(headers.config, checkpoint, directory + "/config.json");
+        headers.storedDtype = checkpoint.tensor(embedName).dtype;
+        headers.computeType = computeDtype(dtype, headers.storedDtype, headers.device);
+    } catch (const c10::Error& e) {
+        throw FsllmError(directory + ": " + e.what_without_backtrace());
+    }
+
+    const std::string tokenizerPath = directory + "/tokenizer.model";
+    if (std::filesystem::exists(tokenizerPath)) {
+        headers.tokenizer = std::make_unique<Tokenizer>(tokenizerPath);
+        if (headers.tokenizer->vocabSize() > headers.config.vocabSize)
+            throw FsllmError(tokenizerPath + ": the tokenizer has " +
+                             std::to_string(headers.tokenizer->vocabSize()) +
+                             " pieces but "
+                             "config.json's vocab_size is " +
+                             std::to_string(headers.config.vocabSize) +
+                             "; they must come from the same model");
+    } else if (requireTokenizer) {
+        throw FsllmError(missingTokenizer(directory));
+    }
+    return headers;
+}
+
+std::int64_t ModelHeaders::parameterCount() const {
+    std::int64_t count = 0;
+    for (const CheckpointShapes::Tensor& tensor : CheckpointShapes::expected(config))
+        count += checkpoint->tensor(tensor.name).numel();
+    return count;
+}
+
+std::vector<std::string> ModelHeaders::unusedTensors() const {
+    std::set<std::string> used;
+    for (const CheckpointShapes::Tensor& tensor : CheckpointShapes::expected(config))
+        used.insert(tensor.name);
+    std::vector<std::string> unused;
+    for (const std::string& name : checkpoint->names())
+        if (!used.count(name))
+            unused.push_back(name);
+    return unused;
+}
+
+LoadedModel LoadedModel::open(const std::string& directory, const std::string& device,
+                              const std::string& dtype, bool requireTokenizer) {
+    ModelHeaders headers = ModelHeaders::read(directory, device, dtype, requireTokenizer);
+    LoadedModel model;
+    model.directory = directory;
+    model.config = headers.config;
+    model.device = headers.device;
+    model.storedDtype = headers.storedDtype;
+    model.tokenizer = std::move(headers.tokenizer);
+    try {
+        model.decoder = Decoder(
+            model.config, torch::TensorOptions().dtype(headers.computeType).device(model.device));
+        const auto unused = WeightLoader::load(*model.decoder, *headers.checkpoint);
         if (!unused.empty())
             spdlog::warn("{}: {} checkpoint tensor(s) not used by the decoder (first: {})",
                          directory, unused.size(), unused.front());
@@ -76,27 +131,12 @@ LoadedModel LoadedModel::open(const std::string& directory, const std::string& d
         throw FsllmError(directory + ": " + e.what_without_backtrace());
     }
     model.decoder->eval();
-
-    const std::string tokenizerPath = directory + "/tokenizer.model";
-    if (std::filesystem::exists(tokenizerPath)) {
-        model.tokenizer = std::make_unique<Tokenizer>(tokenizerPath);
-        if (model.tokenizer->vocabSize() > model.config.vocabSize)
-            throw FsllmError(tokenizerPath + ": the tokenizer has " +
-                             std::to_string(model.tokenizer->vocabSize()) +
-                             " pieces but "
-                             "config.json's vocab_size is " +
-                             std::to_string(model.config.vocabSize) +
-                             "; they must come from the same model");
-    } else if (requireTokenizer) {
-        model.requireTokenizer();
-    }
     return model;
 }
 
 const Tokenizer& LoadedModel::requireTokenizer() const {
     if (!tokenizer)
-        throw FsllmError(directory + "/tokenizer.model: missing; working with text needs the "
-                                     "checkpoint's sentencepiece tokenizer");
+        throw FsllmError(missingTokenizer(directory));
     return *tokenizer;
 }
 

@@ -1,9 +1,11 @@
 // Opens a Hugging Face checkpoint folder for the engine: config.json, the weights into a frozen
 // Decoder on the chosen device and dtype, and tokenizer.model when present. Shared by the
-// inspection Engine, training, evaluation and the zero-shot baseline.
-// Thread-safety: open() from one thread; the result belongs to its caller.
+// inspection Engine, training, evaluation and the zero-shot baseline. ModelHeaders is the first,
+// header-only half of that (what `fsllm info` needs): no module is built, no tensor data is read.
+// Thread-safety: open()/read() from one thread; the result belongs to its caller.
 #pragma once
 
+#include "checkpointindex.h"
 #include "decoder.h"
 #include "modelconfig.h"
 #include "safetensorsfile.h"
@@ -13,8 +15,29 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace fsllm {
+
+// config.json, the safetensors headers checked against it (CheckpointShapes), the device, the
+// compute dtype and tokenizer.model when present. The weights stay memory-mapped, unread.
+struct ModelHeaders {
+    std::string directory;
+    ModelConfig config;
+    std::unique_ptr<CheckpointIndex> checkpoint;
+    DType storedDtype = DType::F32; // of model.embed_tokens.weight
+    torch::Device device = torch::kCPU;
+    torch::ScalarType computeType = torch::kFloat32;
+    std::unique_ptr<Tokenizer> tokenizer; // null when the folder has no tokenizer.model
+
+    // Arguments as LoadedModel::open's. Throws FsllmError naming the file and what to fix.
+    static ModelHeaders read(const std::string& directory, const std::string& device,
+                             const std::string& dtype, bool requireTokenizer);
+    // Elements of the decoder's base parameters, from the header shapes (tied LM head once).
+    std::int64_t parameterCount() const;
+    // Checkpoint tensors the decoder would not use (sorted), as WeightLoader::load reports them.
+    std::vector<std::string> unusedTensors() const;
+};
 
 struct LoadedModel {
     std::string directory;

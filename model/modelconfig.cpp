@@ -5,6 +5,7 @@
 
 #include "fsllmerror.h"
 #include "jsontext.h"
+#include "lfspointer.h"
 #include "textfile.h"
 
 #include <nlohmann/json.hpp>
@@ -241,7 +242,9 @@ ModelConfig ModelConfig::fromFile(const std::string& path) {
                          "); check that the checkpoint folder has a config.json");
     std::stringstream text;
     text << in.rdbuf();
-    return fromJsonText(text.str(), path);
+    const std::string bytes = text.str();
+    LfsPointer::refuse(path, bytes, bytes.size());
+    return fromJsonText(bytes, path);
 }
 
 ModelConfig ModelConfig::fromJsonText(const std::string& text, const std::string& sourceName) {

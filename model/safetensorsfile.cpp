@@ -6,6 +6,7 @@
 
 #include "fsllmerror.h"
 #include "jsontext.h"
+#include "lfspointer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -332,6 +333,7 @@ struct SafetensorsFile::Impl {
 };
 
 // Maps the whole file read-only; the descriptor is closed at once (the mapping keeps the file).
+// A Git LFS pointer saved in place of the file is refused before the header is read.
 void SafetensorsFile::Impl::mapFile() {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -354,6 +356,10 @@ void SafetensorsFile::Impl::mapFile() {
     if (address == MAP_FAILED)
         fail(std::string("cannot memory-map (") + std::strerror(mapError) + ")");
     mapping = address;
+    LfsPointer::refuse(
+        path,
+        std::string_view(static_cast<const char*>(mapping), std::min<std::size_t>(mappedBytes, 64)),
+        mappedBytes);
 }
 
 void SafetensorsFile::Impl::parse() {

@@ -5,6 +5,7 @@
 #include "tokenizer.h"
 
 #include "fsllmerror.h"
+#include "lfspointer.h"
 #include "protowirereader.h"
 #include "sentencepiecemodelcheck.h"
 
@@ -177,6 +178,7 @@ Tokenizer::Tokenizer(const std::string& modelPath) : m_impl(std::make_unique<Imp
     // sentencepiece does not check its normalizer tables; a corrupt one crashes the first
     // encode. The bytes are checked here and handed over as they were checked.
     const std::string bytes = readModelFile(modelPath);
+    LfsPointer::refuse(modelPath, bytes, bytes.size());
     SentencepieceModelCheck::check(bytes, modelPath);
     const sentencepiece::util::Status status = m_impl->processor.LoadFromSerializedProto(bytes);
     if (!status.ok()) {

@@ -144,6 +144,32 @@ Make poisonAdapter(const std::string& tensor, float value) {
     };
 }
 
+// A Git LFS pointer file as `git clone` without git-lfs leaves it (spec v1).
+const QByteArray kLfsPointer =
+    "version https://git-lfs.github.com/spec/v1\n"
+    "oid sha256:9f2c6a6bbbd3e7f7fe3d1a2f4c53b0e5a2a7c1e0b3d4f5a6b7c8d9e0f1a2b3c4\n"
+    "size 13476839424\n";
+
+// The one line every command prints for an LFS pointer at `relative` in the case's folder.
+QStringList lfsMessage(const QString& relative) {
+    return {"{dir}/" + relative + ": this is a Git LFS pointer, not the file itself (" +
+            QString::number(kLfsPointer.size()) +
+            " bytes); run `git lfs pull` in the checkpoint folder (or download the real file)"};
+}
+
+// The weights as shards listed by an index, the first shard an LFS pointer.
+Make lfsShard() {
+    return [](const QString& dir) {
+        remove("model/model.safetensors")(dir);
+        write("model/model.safetensors.index.json",
+              "{\"weight_map\": {\"model.embed_tokens.weight\": "
+              "\"model-00001-of-00002.safetensors\", \"model.norm.weight\": "
+              "\"model-00002-of-00002.safetensors\"}}")(dir);
+        write("model/model-00001-of-00002.safetensors", kLfsPointer)(dir);
+        write("model/model-00002-of-00002.safetensors", kLfsPointer)(dir);
+    };
+}
+
 // ---- The corpus ----
 
 struct BadInput {
@@ -159,6 +185,17 @@ const std::vector<BadInput>& badInputs() {
     const QStringList withAdapter = inspect + QStringList{"--adapter", "{dir}/adapter"};
     const QStringList evalOn{"eval", "--run", "{run}", "--data"};
     const std::string loraB = "base_model.model.model.layers.0.self_attn.v_proj.lora_B.weight";
+    const QStringList train{"train",
+                            "--model",
+                            "{dir}/model",
+                            "--task",
+                            "seq",
+                            "--train",
+                            "{corpus}/good_train.tsv",
+                            "--dev",
+                            "{corpus}/good_dev.tsv",
+                            "--out",
+                            "{dir}/out"};
 
     static const std::vector<BadInput> cases = {
         // 1. Deeply nested JSON, refused before any value is built.
@@ -302,6 +339,37 @@ const std::vector<BadInput>& badInputs() {
          {},
          info + QStringList{"--dtype", "float16", "--device", "cpu"},
          {"--dtype float16", "CPU"}},
+
+        // Git LFS pointers saved in place of checkpoint files (git clone without git-lfs).
+        {"LFS pointer model.safetensors (info)", write("model/model.safetensors", kLfsPointer),
+         info, lfsMessage("model/model.safetensors")},
+        {"LFS pointer model.safetensors (inspect)", write("model/model.safetensors", kLfsPointer),
+         inspect, lfsMessage("model/model.safetensors")},
+        {"LFS pointer model.safetensors (train)", write("model/model.safetensors", kLfsPointer),
+         train, lfsMessage("model/model.safetensors")},
+        {"LFS pointer shard (info)", lfsShard(), info,
+         lfsMessage("model/model-00001-of-00002.safetensors")},
+        {"LFS pointer shard (train)", lfsShard(), train,
+         lfsMessage("model/model-00001-of-00002.safetensors")},
+        {"LFS pointer index.json",
+         [](const QString& dir) {
+             remove("model/model.safetensors")(dir);
+             write("model/model.safetensors.index.json", kLfsPointer)(dir);
+         },
+         info, lfsMessage("model/model.safetensors.index.json")},
+        {"LFS pointer tokenizer.model (info)", write("model/tokenizer.model", kLfsPointer), info,
+         lfsMessage("model/tokenizer.model")},
+        {"LFS pointer tokenizer.model (inspect)", write("model/tokenizer.model", kLfsPointer),
+         inspect, lfsMessage("model/tokenizer.model")},
+        {"LFS pointer tokenizer.model (train)", write("model/tokenizer.model", kLfsPointer), train,
+         lfsMessage("model/tokenizer.model")},
+        {"LFS pointer config.json (info)", write("model/config.json", kLfsPointer), info,
+         lfsMessage("model/config.json")},
+        {"LFS pointer config.json (inspect)", write("model/config.json", kLfsPointer), inspect,
+         lfsMessage("model/config.json")},
+        {"LFS pointer config.json (train)", write("model/config.json", kLfsPointer), train,
+         lfsMessage("model/config.json")},
+
         {"a 2 MiB example",
          write("long.txt", "pos fine\nneg " + QByteArray(2 << 20, 'x') + "\n"),
          evalOn + QStringList{"{dir}/long.txt"},

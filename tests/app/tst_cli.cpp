@@ -11,13 +11,19 @@
 #include <nlohmann/json.hpp>
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QtEndian>
 #include <QtTest>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmath>
+#include <fcntl.h>
 #include <functional>
 #include <vector>
 
@@ -217,6 +223,102 @@ Breakage removeTensor(const std::string& tensor) {
     };
 }
 
+// ---- `info` on headers only ----
+
+// Product of a header's shape.
+qint64 elements(const Json& shape) {
+    qint64 count = 1;
+    for (const Json& size : shape)
+        count *= size.get<qint64>();
+    return count;
+}
+
+// The value after `key` on the line of `output` starting with `key` (empty when none).
+QString infoField(const QByteArray& output, const QString& key) {
+    for (const QString& line : CliRunner::outputLines(output))
+        if (line.startsWith(key + QLatin1Char(' ')))
+            return line.mid(key.size()).trimmed();
+    return {};
+}
+
+// A LLaMA-shaped F32 checkpoint in `model` whose model.safetensors has a valid header and a data
+// section that is a file hole (reads as zeros, takes no disk); config.json agrees with it.
+// Returns the bytes the header declares for the tensors.
+qint64 writeSparseCheckpoint(const QString& model, qint64 layers, qint64 hidden, qint64 inner,
+                             qint64 vocab) {
+    Json config = Json::parse(readFile(model + QStringLiteral("/config.json")).toStdString());
+    const qint64 heads = config["num_attention_heads"].get<qint64>();
+    const qint64 kvHeads = config["num_key_value_heads"].get<qint64>();
+    const qint64 headDim = hidden / heads;
+    config["num_hidden_layers"] = layers;
+    config["hidden_size"] = hidden;
+    config["intermediate_size"] = inner;
+    config["vocab_size"] = vocab;
+    config["head_dim"] = headDim;
+    writeFile(model + QStringLiteral("/config.json"), QByteArray::fromStdString(config.dump(2)));
+
+    Json header = Json::object();
+    qint64 offset = 0;
+    const auto add = [&](const std::string& name, std::vector<qint64> shape) {
+        qint64 bytes = 4;
+        for (qint64 size : shape)
+            bytes *= size;
+        header[name] = {
+            {"dtype", "F32"}, {"shape", shape}, {"data_offsets", {offset, offset + bytes}}};
+        offset += bytes;
+    };
+    add("model.embed_tokens.weight", {vocab, hidden});
+    for (qint64 i = 0; i < layers; ++i) {
+        const std::string layer = "model.layers." + std::to_string(i) + ".";
+        add(layer + "input_layernorm.weight", {hidden});
+        add(layer + "self_attn.q_proj.weight", {heads * headDim, hidden});
+        add(layer + "self_attn.k_proj.weight", {kvHeads * headDim, hidden});
+        add(layer + "self_attn.v_proj.weight", {kvHeads * headDim, hidden});
+        add(layer + "self_attn.o_proj.weight", {hidden, heads * headDim});
+        add(layer + "post_attention_layernorm.weight", {hidden});
+        add(layer + "mlp.gate_proj.weight", {inner, hidden});
+        add(layer + "mlp.up_proj.weight", {inner, hidden});
+        add(layer + "mlp.down_proj.weight", {hidden, inner});
+    }
+    add("model.norm.weight", {hidden});
+    add("lm_head.weight", {vocab, hidden});
+    const QByteArray text = QByteArray::fromStdString(header.dump());
+    const QString path = model + kWeights;
+    writeSafetensors(path, text, {});
+    QFile file(path);
+    if (!file.resize(8 + text.size() + offset))
+        qWarning("cannot extend %s", qPrintable(path));
+    return offset;
+}
+
+// Runs fsllm with `args` as a child of its own (stdout to `outPath`) and returns its peak resident
+// set in KiB as wait4() reports it, or -1 when it did not exit with code 0.
+long peakRssKiB(const QStringList& args, const QString& outPath) {
+    QList<QByteArray> bytes{QByteArray(FSLLM_CLI_PATH)};
+    for (const QString& arg : args)
+        bytes << arg.toUtf8();
+    std::vector<char*> argv;
+    for (QByteArray& arg : bytes)
+        argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    const QByteArray out = outPath.toLocal8Bit();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int fd = ::open(out.constData(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0 || ::dup2(fd, STDOUT_FILENO) < 0)
+            ::_exit(126);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    if (pid < 0)
+        return -1;
+    int status = 0;
+    struct rusage usage {};
+    if (::wait4(pid, &status, 0, &usage) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    return usage.ru_maxrss;
+}
+
 // ---- Checking inspect's JSON ----
 
 // Why `value` is not an array of numbers with sizes `dims` (empty when it is).
@@ -287,6 +389,9 @@ private slots:
 
     void infoPrintsRuntime();
     void infoWorksWithoutTokenizer();
+    void infoCountsParametersFromHeaders_data();
+    void infoCountsParametersFromHeaders();
+    void infoReadsHeadersOnly();
     void inspectWritesJson();
     void inspectMasksTheFuture_data();
     void inspectMasksTheFuture();
@@ -518,6 +623,78 @@ void TestCli::infoWorksWithoutTokenizer() {
     const QString problem = CliRunner::successProblem(run);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
     QVERIFY2(run.out.contains("no tokenizer"), run.out.constData());
+}
+
+void TestCli::infoCountsParametersFromHeaders_data() {
+    QTest::addColumn<bool>("tied");
+    QTest::newRow("untied") << false;
+    QTest::newRow("tied") << true;
+}
+
+// `info` counts parameters from the header shapes: the sum over model.safetensors' tensors, and
+// the same as the decoder's frozen parameters (config.json's formula; a tied LM head once).
+void TestCli::infoCountsParametersFromHeaders() {
+    QFETCH(bool, tied);
+    QTemporaryDir dir;
+    const QString model = dir.filePath(QStringLiteral("model"));
+    QStringList args{"init-tiny", "--out",   model, "--layers",   "3", "--hidden",
+                     "48",        "--heads", "6",   "--kv-heads", "2", "--intermediate",
+                     "80",        "--vocab", "600"};
+    if (tied)
+        args << QStringLiteral("--tied");
+    QString problem = CliRunner::successProblem(CliRunner::run(args));
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+
+    const Json header = readSafetensors(model + kWeights).header;
+    qint64 headerSum = 0;
+    for (const auto& item : header.items())
+        if (item.key() != "__metadata__")
+            headerSum += elements(item.value()["shape"]);
+    const qint64 D = 48, F = 80, V = 600, L = 3, q = 6 * 8, kv = 2 * 8;
+    const qint64 formula =
+        V * D * (tied ? 1 : 2) + D + L * (2 * D + 2 * q * D + 2 * kv * D + 3 * D * F);
+    QCOMPARE(headerSum, formula);
+
+    const CliRunner::Run run = CliRunner::run(QStringList{"info", "--model", model});
+    problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QCOMPARE(infoField(run.out, QStringLiteral("parameters")), QString::number(formula));
+    QCOMPARE(infoField(run.out, QStringLiteral("embeddings")),
+             tied ? QStringLiteral("tied to the LM head") : QStringLiteral("untied"));
+    QCOMPARE(infoField(run.out, QStringLiteral("layers")), QStringLiteral("3"));
+    QVERIFY2(infoField(run.out, QStringLiteral("vocab")).startsWith("600  (tokenizer pieces: "),
+             run.out.constData());
+}
+
+// `info` reads headers only: on a 2.2 GB (F32) checkpoint whose data section is a file hole it
+// prints the header's sizes and parameter count with a peak resident set far below the tensor
+// bytes (building the decoder alone would take all of them).
+void TestCli::infoReadsHeadersOnly() {
+    QTemporaryDir dir;
+    const QString model = copyTinyModel(dir);
+    const qint64 L = 2, D = 1024, F = 2816, V = 262144;
+    const qint64 dataBytes = writeSparseCheckpoint(model, L, D, F, V);
+    QVERIFY(dataBytes > (qint64(2) << 30));
+    const qint64 parameters = dataBytes / 4;
+
+    const QString out = dir.filePath(QStringLiteral("info.txt"));
+    QElapsedTimer timer;
+    timer.start();
+    const long peakKiB = peakRssKiB(QStringList{"info", "--model", model}, out);
+    const qint64 ms = timer.elapsed();
+    const QByteArray printed = readFile(out);
+    QVERIFY2(peakKiB > 0, printed.constData());
+    qInfo("info on %lld tensor bytes: %lld ms, peak RSS %ld KiB", dataBytes, ms, peakKiB);
+    QVERIFY2(qint64(peakKiB) * 1024 < dataBytes / 4,
+             qPrintable(QStringLiteral("peak RSS %1 KiB for %2 tensor bytes: info read the data")
+                            .arg(peakKiB)
+                            .arg(dataBytes)));
+    QCOMPARE(infoField(printed, QStringLiteral("parameters")), QString::number(parameters));
+    QCOMPARE(infoField(printed, QStringLiteral("layers")), QString::number(L));
+    QVERIFY2(infoField(printed, QStringLiteral("hidden")).startsWith("1024  (intermediate 2816)"),
+             printed.constData());
+    QVERIFY2(infoField(printed, QStringLiteral("dtype")).startsWith("stored float32"),
+             printed.constData());
 }
 
 void TestCli::inspectWritesJson() {
