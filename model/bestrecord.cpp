@@ -2,6 +2,7 @@
 
 #include "atomicdirectory.h"
 #include "fsllmerror.h"
+#include "jsontext.h"
 
 #include <nlohmann/json.hpp>
 
@@ -34,8 +35,9 @@ std::optional<BestRecord> BestRecord::read(const std::string& runDir) {
         return std::nullopt; // a run from before best.json existed
     std::stringstream text;
     text << in.rdbuf();
+    const json o = JsonText::parse(text.str(), path,
+                                   "the best/ folder is damaged, resume or retrain the run");
     try {
-        const json o = json::parse(text.str());
         BestRecord record;
         record.eval.step = o.at("step").get<int>();
         record.eval.epoch = o.at("epoch").get<double>();
@@ -52,11 +54,8 @@ std::optional<BestRecord> BestRecord::read(const std::string& runDir) {
                                     "resume or retrain the run");
         return record;
     } catch (const json::exception& e) {
-        const std::string message = e.what();
-        throw FsllmError(
-            path + ": not a valid best record (" +
-            message.substr(message.find("] ") == std::string::npos ? 0 : message.find("] ") + 2) +
-            "); the best/ folder is damaged, resume or retrain the run");
+        throw FsllmError(path + ": not a valid best record (" + JsonText::reason(e) +
+                         "); the best/ folder is damaged, resume or retrain the run");
     }
 }
 

@@ -3,6 +3,7 @@
 #include "atomicdirectory.h"
 #include "atomicfile.h"
 #include "fsllmerror.h"
+#include "jsontext.h"
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +34,8 @@ std::string keptMetrics(const std::string& text, int keepUpToStep) {
     std::istringstream in(text);
     std::string line, kept;
     while (std::getline(in, line)) {
+        if (JsonText::tooDeepOffset(line) != std::string::npos)
+            continue; // not a line this program wrote
         try {
             const auto object = nlohmann::json::parse(line);
             if (object.value("step", 0) <= keepUpToStep)

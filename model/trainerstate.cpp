@@ -1,10 +1,12 @@
 #include "trainerstate.h"
 
 #include "fsllmerror.h"
+#include "jsontext.h"
 
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <sstream>
 
 namespace fsllm {
 
@@ -20,11 +22,14 @@ std::string TrainerState::toJsonText() const {
 }
 
 TrainerState TrainerState::load(const std::string& path) {
-    std::ifstream in(path);
+    std::ifstream in(path, std::ios::binary);
     if (!in)
         throw FsllmError(path + ": missing; the run has no checkpoint to resume from");
+    std::stringstream text;
+    text << in.rdbuf();
+    const nlohmann::json o = JsonText::parse(
+        text.str(), path, "the checkpoint is damaged; resume from an earlier copy or train again");
     try {
-        const auto o = nlohmann::json::parse(in);
         TrainerState s;
         s.step = o.at("step").get<int>();
         s.epoch = o.at("epoch").get<int>();
@@ -34,7 +39,7 @@ TrainerState TrainerState::load(const std::string& path) {
         s.wallSeconds = o.at("wall_time").get<double>();
         return s;
     } catch (const nlohmann::json::exception& e) {
-        throw FsllmError(path + ": malformed trainer state (" + e.what() + ")");
+        throw FsllmError(path + ": malformed trainer state (" + JsonText::reason(e) + ")");
     }
 }
 

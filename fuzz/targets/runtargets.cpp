@@ -1,5 +1,5 @@
-// Fuzz targets for what a run folder holds: run.json + metrics.jsonl, checkpoint/state.json,
-// best/classifier.json.
+// Fuzz targets for what a run folder holds: run.json + metrics.jsonl + best/best.json,
+// checkpoint/state.json, best/classifier.json.
 #include "classifierspec.h"
 #include "fsllmerror.h"
 #include "fuzzscratch.h"
@@ -14,18 +14,22 @@ using fsllm::FsllmError;
 using fsllm::fuzz::FuzzScratch;
 
 namespace {
-// Separates the files of one input: run.json, then metrics.jsonl.
+// Separates the files of one input: run.json, metrics.jsonl, best/best.json.
 constexpr std::string_view kFileSeparator = "\n#fsllm-fuzz-next-file#\n";
 } // namespace
 
-// Input: run.json, kFileSeparator, metrics.jsonl (the separator absent: all of it is run.json).
+// Input: run.json [kFileSeparator metrics.jsonl [kFileSeparator best/best.json]].
 FSLLM_FUZZ_TARGET(run_record) {
-    const std::string_view input(reinterpret_cast<const char*>(data), size);
-    const std::size_t cut = input.find(kFileSeparator);
+    std::string_view input(reinterpret_cast<const char*>(data), size);
     const std::string folder = FuzzScratch::freshFolder("run");
-    FuzzScratch::write("run/run.json", input.substr(0, cut));
-    if (cut != std::string_view::npos)
-        FuzzScratch::write("run/metrics.jsonl", input.substr(cut + kFileSeparator.size()));
+    const char* const files[] = {"run/run.json", "run/metrics.jsonl", "run/best/best.json"};
+    for (const char* file : files) {
+        const std::size_t cut = input.find(kFileSeparator);
+        FuzzScratch::write(file, input.substr(0, cut));
+        if (cut == std::string_view::npos)
+            break;
+        input.remove_prefix(cut + kFileSeparator.size());
+    }
     try {
         const fsllm::RunRecord record = fsllm::RunRecord::load(folder);
         (void)record.best();
