@@ -78,8 +78,10 @@ QList<NamedPlot> AttentionComparison::plots() const {
 }
 
 void AttentionComparison::setContext(const QString& model, const QString& adapter) {
+    // One name a line: a map is a third of the window wide, and a centred title wider than
+    // its map is cut on both sides.
     m_context = adapter.isEmpty() ? tr("model %1, no adapter").arg(model)
-                                  : tr("model %1 + adapter %2").arg(model, adapter);
+                                  : tr("model %1\nadapter %2").arg(model, adapter);
     refresh();
 }
 

@@ -57,7 +57,7 @@ private:
     QComboBox* m_layer;
     QComboBox* m_head;
     QCheckBox* m_showMask;
-    QString m_context; // "model X + adapter Y"
+    QString m_context; // "model X\nadapter Y"
     bool m_hasResults = false;
 };
 
