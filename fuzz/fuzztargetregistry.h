@@ -28,12 +28,12 @@ public:
 } // namespace fsllm::fuzz
 
 // Defines a fuzz target: FSLLM_FUZZ_TARGET(safetensors) { ... use data, size ...; }
-#define FSLLM_FUZZ_TARGET(name)                                                                  \
-    static void fsllmFuzzBody_##name(const std::uint8_t* data, std::size_t size);               \
-    static int fsllmFuzzEntry_##name(const std::uint8_t* data, std::size_t size) {              \
-        fsllmFuzzBody_##name(data, size);                                                        \
-        return 0;                                                                                \
-    }                                                                                            \
-    [[maybe_unused]] static const bool fsllmFuzzRegistered_##name =                              \
-        ::fsllm::fuzz::FuzzTargetRegistry::add(#name, &fsllmFuzzEntry_##name);                  \
+#define FSLLM_FUZZ_TARGET(name)                                                                    \
+    static void fsllmFuzzBody_##name(const std::uint8_t* data, std::size_t size);                  \
+    static int fsllmFuzzEntry_##name(const std::uint8_t* data, std::size_t size) {                 \
+        fsllmFuzzBody_##name(data, size);                                                          \
+        return 0;                                                                                  \
+    }                                                                                              \
+    [[maybe_unused]] static const bool fsllmFuzzRegistered_##name =                                \
+        ::fsllm::fuzz::FuzzTargetRegistry::add(#name, &fsllmFuzzEntry_##name);                     \
     static void fsllmFuzzBody_##name(const std::uint8_t* data, std::size_t size)

@@ -35,11 +35,11 @@ std::optional<BestRecord> BestRecord::read(const std::string& runDir) {
         return std::nullopt; // a run from before best.json existed
     std::stringstream text;
     text << in.rdbuf();
-    const json o = JsonText::parse(text.str(), path,
-                                   "the best/ folder is damaged, resume or retrain the run");
+    const json o =
+        JsonText::parse(text.str(), path, "the best/ folder is damaged, resume or retrain the run");
     try {
         BestRecord record;
-        record.eval.step = o.at("step").get<int>();
+        record.eval.step = JsonText::intValue(o.at("step"), "step");
         record.eval.epoch = o.at("epoch").get<double>();
         record.eval.evalLoss = o.at("eval_loss").get<double>();
         record.eval.accuracy = o.at("accuracy").get<double>();
@@ -50,9 +50,11 @@ std::optional<BestRecord> BestRecord::read(const std::string& runDir) {
         record.eval.isBest = true;
         record.score = o.at("score").get<double>();
         if (record.eval.step < 0)
-            throw FsllmError(path + ": field 'step' is negative; the best/ folder is damaged, "
-                                    "resume or retrain the run");
+            throw FsllmError("field 'step' is negative");
         return record;
+    } catch (const FsllmError& e) {
+        throw FsllmError(path + ": " + e.what() +
+                         "; the best/ folder is damaged, resume or retrain the run");
     } catch (const json::exception& e) {
         throw FsllmError(path + ": not a valid best record (" + JsonText::reason(e) +
                          "); the best/ folder is damaged, resume or retrain the run");

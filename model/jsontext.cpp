@@ -6,6 +6,8 @@
 
 #include "fsllmerror.h"
 
+#include <limits>
+
 namespace fsllm {
 
 namespace {
@@ -67,6 +69,19 @@ std::string JsonText::shown(const nlohmann::json& value) {
     // Values come from parse(), so they are shallow; replace keeps a bad string from throwing.
     return shortened(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                      kMaxShown);
+}
+
+int JsonText::intValue(const nlohmann::json& value, const std::string& field) {
+    constexpr auto kMin = std::numeric_limits<int>::min();
+    constexpr auto kMax = std::numeric_limits<int>::max();
+    const bool fits = value.is_number_unsigned()
+                          ? value.get<std::uint64_t>() <= std::uint64_t(kMax)
+                          : value.is_number_integer() && value.get<std::int64_t>() >= kMin &&
+                                value.get<std::int64_t>() <= kMax;
+    if (!fits)
+        throw FsllmError("field '" + field + "': expected an integer from " + std::to_string(kMin) +
+                         " to " + std::to_string(kMax) + ", got " + shown(value));
+    return static_cast<int>(value.get<std::int64_t>());
 }
 
 std::string JsonText::reason(const std::exception& error) {

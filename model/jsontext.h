@@ -40,6 +40,11 @@ public:
     // (its "last read" part can quote a whole long token).
     static std::string reason(const std::exception& error);
 
+    // `value` as an int. Throws FsllmError("field '<field>': expected an integer from
+    // INT_MIN to INT_MAX, got <value>") for a non-integer or one out of range (nlohmann's
+    // get<int>() converts such values with undefined behaviour).
+    static int intValue(const nlohmann::json& value, const std::string& field);
+
     // `text` cut to `limit` bytes at a UTF-8 character boundary, "..." appended when cut.
     static std::string shortened(std::string_view text, std::size_t limit);
 };

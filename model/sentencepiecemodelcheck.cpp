@@ -18,6 +18,8 @@ namespace fsllm {
 
 namespace {
 
+constexpr std::uint64_t kPiecesField = 1;           // ModelProto.pieces
+constexpr std::uint64_t kPieceTextField = 1;        // SentencePiece.piece
 constexpr std::uint64_t kNormalizerSpecField = 3;   // ModelProto.normalizer_spec
 constexpr std::uint64_t kDenormalizerSpecField = 5; // ModelProto.denormalizer_spec
 constexpr std::uint64_t kCharsmapField = 2;         // NormalizerSpec.precompiled_charsmap
@@ -52,6 +54,20 @@ std::optional<std::string_view> charsmapOf(std::string_view spec) {
             reader.skip(key);
     }
     return charsmap;
+}
+
+// The text of one SentencePiece message (its last `piece` field; "" when it has none).
+std::string_view pieceTextOf(std::string_view message) {
+    std::string_view text;
+    ProtoWireReader reader(message);
+    while (!reader.atEnd()) {
+        const ProtoWireReader::Key key = reader.key();
+        if (key.field == kPieceTextField && key.wireType == 2)
+            text = reader.lengthDelimited();
+        else
+            reader.skip(key);
+    }
+    return text;
 }
 
 } // namespace
@@ -116,10 +132,20 @@ std::string SentencepieceModelCheck::charsmapProblem(std::string_view charsmap) 
 void SentencepieceModelCheck::check(std::string_view modelBytes, const std::string& path) {
     // A singular message field that occurs several times is merged; its last charsmap wins.
     std::optional<std::string_view> normalizer, denormalizer;
+    long pieceIndex = 0, badPiece = -1;
     try {
         ProtoWireReader reader(modelBytes);
         while (!reader.atEnd()) {
             const ProtoWireReader::Key key = reader.key();
+            if (key.field == kPiecesField && key.wireType == 2) {
+                // sentencepiece builds a darts-clone trie of the pieces, which throws through
+                // a noexcept function (std::terminate) on an empty piece or one holding a NUL.
+                const std::string_view text = pieceTextOf(reader.lengthDelimited());
+                if (badPiece < 0 && (text.empty() || text.find('\0') != std::string_view::npos))
+                    badPiece = pieceIndex;
+                ++pieceIndex;
+                continue;
+            }
             const bool spec =
                 key.field == kNormalizerSpecField || key.field == kDenormalizerSpecField;
             if (!spec || key.wireType != 2) {
@@ -133,6 +159,10 @@ void SentencepieceModelCheck::check(std::string_view modelBytes, const std::stri
         throw FsllmError(path + ": not a valid sentencepiece tokenizer model (" + e.what() +
                          "); copy tokenizer.model again from the original checkpoint");
     }
+    if (badPiece >= 0)
+        throw FsllmError(path + ": piece " + std::to_string(badPiece) +
+                         " of the vocabulary is empty or holds a NUL byte; copy tokenizer.model "
+                         "again from the original checkpoint");
     const struct {
         const char* name;
         const std::optional<std::string_view>& charsmap;

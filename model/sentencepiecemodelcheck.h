@@ -11,8 +11,9 @@ namespace fsllm {
 
 class SentencepieceModelCheck {
 public:
-    // Throws FsllmError("<path>: ...") when `modelBytes` is not a well-formed ModelProto or a
-    // precompiled_charsmap in it is malformed (see charsmapProblem).
+    // Throws FsllmError("<path>: ...") when `modelBytes` is not a well-formed ModelProto, a
+    // vocabulary piece is empty or holds a NUL byte (sentencepiece's trie builder would abort
+    // the program), or a precompiled_charsmap in it is malformed (see charsmapProblem).
     static void check(std::string_view modelBytes, const std::string& path);
 
     // Why `charsmap` is unsafe to hand to sentencepiece, or "" when it is safe (or empty, which

@@ -29,17 +29,20 @@ TrainerState TrainerState::load(const std::string& path) {
     text << in.rdbuf();
     const nlohmann::json o = JsonText::parse(
         text.str(), path, "the checkpoint is damaged; resume from an earlier copy or train again");
+    const auto integer = [&](const char* field) { return JsonText::intValue(o.at(field), field); };
     try {
         TrainerState s;
-        s.step = o.at("step").get<int>();
-        s.epoch = o.at("epoch").get<int>();
-        s.batchInEpoch = o.at("batch_in_epoch").get<int>();
+        s.step = integer("step");
+        s.epoch = integer("epoch");
+        s.batchInEpoch = integer("batch_in_epoch");
         s.bestScore = o.at("best_score").get<double>();
-        s.evalsWithoutImprovement = o.at("evals_without_improvement").get<int>();
+        s.evalsWithoutImprovement = integer("evals_without_improvement");
         s.wallSeconds = o.at("wall_time").get<double>();
         return s;
     } catch (const nlohmann::json::exception& e) {
         throw FsllmError(path + ": malformed trainer state (" + JsonText::reason(e) + ")");
+    } catch (const FsllmError& e) {
+        throw e.withContext(path);
     }
 }
 

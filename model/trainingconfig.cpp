@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <type_traits>
+
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -24,6 +26,10 @@ void require(bool condition, const std::string& field, const std::string& proble
 template <typename T> void read(const json& object, const char* key, T& target) {
     if (!object.contains(key) || object[key].is_null())
         return;
+    if constexpr (std::is_same_v<T, int>) {
+        target = JsonText::intValue(object[key], key); // get<int>() of 1e300 is undefined
+        return;
+    }
     try {
         target = object[key].get<T>();
     } catch (const json::exception&) {

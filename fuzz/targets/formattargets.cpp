@@ -45,9 +45,8 @@ FSLLM_FUZZ_TARGET(safetensors) {
 FSLLM_FUZZ_TARGET(checkpoint_index) {
     const std::string folder = FuzzScratch::freshFolder("sharded");
     // A valid two-tensor shard: header {"a":F32[2], "b":F32[1]}, 12 bytes of data.
-    const std::string header =
-        R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-        R"("b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})";
+    const std::string header = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                               R"("b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})";
     std::string shard(8, '\0');
     for (int i = 0; i < 8; ++i)
         shard[std::size_t(i)] = char((header.size() >> (8 * i)) & 0xff);
@@ -77,7 +76,8 @@ FSLLM_FUZZ_TARGET(tokenizer) {
     const std::string path = FuzzScratch::write("tokenizer.model", data, size);
     try {
         fsllm::Tokenizer tokenizer(path);
-        const std::vector<int> ids = tokenizer.encode("The café's 3 films, ünïcode and émoji 🙂.");
+        const std::vector<int> ids =
+            tokenizer.encode("The café's 3 films, ünïcode and émoji 🙂.");
         (void)tokenizer.pieces(ids);
         (void)tokenizer.decode(ids);
         (void)tokenizer.encodeWords({"New", "York", "Ünïon", "🙂"});
