@@ -50,12 +50,12 @@ const std::map<std::string, std::string> kUsage = {
      "  recipe; see installer/build-default-model.sh).\n"},
 };
 
-// The DESIGN §7 inspection target: all layers' attention under the three masks, as the studio's
-// Inspect tab asks for it. Prints the mean of 10 repetitions after one warm-up.
+// The docs/design.md §7 inspection target: all layers' attention under the three masks, as the
+// studio's Inspect tab asks for it. Prints the mean of 10 repetitions after one warm-up.
 void printInspectTiming(Engine& engine, InspectRequest request) {
     request.wantLogits = false;
-    const MaskSpec masks[] = {{MaskMode::Causal, 0.0}, {MaskMode::Decay, 0.5},
-                              {MaskMode::Bidirectional, 0.0}};
+    const MaskSpec masks[] = {
+        {MaskMode::Causal, 0.0}, {MaskMode::Decay, 0.5}, {MaskMode::Bidirectional, 0.0}};
     auto runAll = [&] {
         for (const auto& mask : masks) {
             request.mask = mask;
@@ -70,8 +70,7 @@ void printInspectTiming(Engine& engine, InspectRequest request) {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     std::cout << "timing  " << std::fixed << std::setprecision(1) << ms / repeats
-              << " ms for the three masks (attention of every layer, mean of " << repeats
-              << ")\n";
+              << " ms for the three masks (attention of every layer, mean of " << repeats << ")\n";
 }
 
 } // namespace
@@ -108,10 +107,10 @@ int EngineCommands::info(const std::vector<std::string>& args) {
 }
 
 int EngineCommands::inspect(const std::vector<std::string>& args) {
-    CommandLine line("inspect", args,
-                     {"model", "text", "mask", "lambda", "adapter", "json", "device", "dtype",
-                      "threads"},
-                     {"no-logits", "timing"});
+    CommandLine line(
+        "inspect", args,
+        {"model", "text", "mask", "lambda", "adapter", "json", "device", "dtype", "threads"},
+        {"no-logits", "timing"});
     const std::string modelDir = line.required("model");
     const std::string text = line.required("text");
     // The mask options are checked before the (slow) model load, so a typo fails at once.
@@ -124,7 +123,8 @@ int EngineCommands::inspect(const std::vector<std::string>& args) {
         lambda = line.doubleValue("lambda", 0.0);
         if (*lambda < 0.0)
             throw FsllmError("fsllm inspect: --lambda must be >= 0 (0 = bidirectional, larger = "
-                             "closer to causal), got '" + line.value("lambda", "") + "'");
+                             "closer to causal), got '" +
+                             line.value("lambda", "") + "'");
     }
     auto engine = Engine::open(modelDir, line.engineOptions());
     if (line.has("adapter"))
@@ -209,8 +209,8 @@ int EngineCommands::bench(const std::vector<std::string>& args) {
     options.dtype = line.value("dtype", options.dtype);
     options.device = line.value("device", options.device);
     options.threads = line.intValue("threads", options.threads);
-    const BenchmarkReport report =
-        Benchmark::run(options, [](const std::string& text) { std::cerr << "... " << text << "\n"; });
+    const BenchmarkReport report = Benchmark::run(
+        options, [](const std::string& text) { std::cerr << "... " << text << "\n"; });
     std::cout << report.toText();
     return 0;
 }
@@ -221,10 +221,10 @@ namespace fsllm {
 
 int EngineCommands::pretrain(const std::vector<std::string>& args) {
     CommandLine line("pretrain", args,
-                     {"train-text", "heldout-text", "out", "tokenizer", "vocab", "layers", "hidden",
-                      "heads", "kv-heads", "intermediate", "seq-len", "batch", "lr",
-                      "warmup-steps", "minutes", "max-steps", "eval-every", "seed", "threads",
-                      "dtype"},
+                     {"train-text", "heldout-text", "out",   "tokenizer",    "vocab",
+                      "layers",     "hidden",       "heads", "kv-heads",     "intermediate",
+                      "seq-len",    "batch",        "lr",    "warmup-steps", "minutes",
+                      "max-steps",  "eval-every",   "seed",  "threads",      "dtype"},
                      {});
     PretrainOptions o;
     o.trainText = line.required("train-text");
@@ -247,9 +247,8 @@ int EngineCommands::pretrain(const std::vector<std::string>& args) {
     o.seed = line.intValue("seed", o.seed);
     o.threads = line.intValue("threads", o.threads);
     o.saveDtype = line.value("dtype", o.saveDtype);
-    const PretrainReport report = Pretrainer::run(o, [](const std::string& text) {
-        std::cout << text << std::endl;
-    });
+    const PretrainReport report =
+        Pretrainer::run(o, [](const std::string& text) { std::cout << text << std::endl; });
     std::cout << "done: " << report.steps << " steps (best held-out), " << report.tokensSeen
               << " tokens seen, held-out perplexity " << report.heldoutPerplexity << ", "
               << static_cast<int>(report.wallSeconds) << " s; model in " << o.outDir << "\n";

@@ -1,5 +1,5 @@
 # Finds the static sentencepiece 0.1.97 that installer/install-deps.sh builds into
-# ${FSLLM_DEPS_DIR}/sentencepiece (DESIGN §8: Debian's shared libsentencepiece exports a bundled
+# ${FSLLM_DEPS_DIR}/sentencepiece (docs/design.md §8: Debian's shared libsentencepiece exports a bundled
 # protobuf that collides with LibTorch's). Defines the imported target SentencePiece::static.
 set(FSLLM_DEPS_DIR "${PROJECT_SOURCE_DIR}/.deps" CACHE PATH "Where install-deps.sh put built dependencies")
 set(_spm_root "${FSLLM_DEPS_DIR}/sentencepiece")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up a Debian 12 machine to build FS-LLM Studio (DESIGN §8). Idempotent: reruns skip what is
+# Sets up a Debian 12 machine to build FS-LLM Studio (docs/design.md §8). Idempotent: reruns skip what is
 # already done, so it is cheap to run before every build.
 #
 #   1. apt packages by name (skipped when dpkg-query says they are all installed);

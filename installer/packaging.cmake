@@ -63,7 +63,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "science")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 # Declared explicitly (dpkg-shlibdeps would miss the OpenMP BLAS LibTorch loads at run time and
-# the Qt plugins): LibTorch 1.13 (Debian's CPU build), its OpenMP OpenBLAS (DESIGN §7), spdlog
+# the Qt plugins): LibTorch 1.13 (Debian's CPU build), its OpenMP OpenBLAS (docs/design.md §7), spdlog
 # and fmt, and for the studio Qt 6 (widgets, SVG, print support for PDF export) and QCustomPlot.
 set(_fsllm_depends
     "libc6 (>= 2.36)"

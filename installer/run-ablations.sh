@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces the paper's ablations with a checkpoint on the real data sets (DESIGN §2, issue 5):
+# Reproduces the paper's ablations with a checkpoint on the real data sets (docs/design.md §2, issue 5):
 # w/o FS (causal mask, last-token pooling), FS with the bidirectional mask and with decay masks,
 # and w/o LS (zero-shot verbalizers). Model selection on dev (the test splits are held back).
 #

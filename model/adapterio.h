@@ -1,5 +1,5 @@
-// Saves and loads LoRA adapters (and the classification head) in the PEFT layout (DESIGN §4), so
-// Python users can load them: `adapter_config.json` + `adapter_model.safetensors` with keys
+// Saves and loads LoRA adapters (and the classification head) in the PEFT layout (docs/design.md
+// §4), so Python users can load them: `adapter_config.json` + `adapter_model.safetensors` with keys
 // "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight" ([r, in]) / "lora_B.weight"
 // ([out, r]) and the head under "base_model.model.score.*". Writes are atomic.
 // Thread-safety: call from the thread that owns the modules.

@@ -1,6 +1,6 @@
-// Grouped-query self-attention with the paper's masks (DESIGN §2): softmax(QK^T/sqrt(dk) + M) V.
-// The probabilities are computed explicitly (they are needed for inspection; LibTorch 1.13 has no
-// fused kernel). Thread-safety: forward is safe concurrently in eval mode.
+// Grouped-query self-attention with the paper's masks (docs/design.md §2): softmax(QK^T/sqrt(dk) +
+// M) V. The probabilities are computed explicitly (they are needed for inspection; LibTorch 1.13
+// has no fused kernel). Thread-safety: forward is safe concurrently in eval mode.
 #pragma once
 
 #include "loralinear.h"

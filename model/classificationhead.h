@@ -1,5 +1,5 @@
-// The classification head of the paper ("LS", DESIGN §2): pooled features (sequence tasks) or
-// per-token features (token tasks) -> RMSNorm -> SwiGLU feed-forward (silu(x W) * (x V)) W2 ->
+// The classification head of the paper ("LS", docs/design.md §2): pooled features (sequence tasks)
+// or per-token features (token tasks) -> RMSNorm -> SwiGLU feed-forward (silu(x W) * (x V)) W2 ->
 // linear to labels ("fs"), or a plain bias-free linear layer ("linear", as Hugging Face's
 // LlamaForSequenceClassification `score`). Parameters are f32 and trainable.
 // Parameter names: fs: "norm.weight", "w.weight", "v.weight", "w2.weight", "out.weight",
@@ -17,7 +17,8 @@ namespace fsllm {
 
 // hidden: [B, T, D]; lengths: [B] int64 real-token counts of right-padded rows -> [B, D].
 // Last: the last non-pad token; Mean/Max: over non-pad tokens only.
-torch::Tensor poolHidden(const torch::Tensor& hidden, const torch::Tensor& lengths, Pooling pooling);
+torch::Tensor poolHidden(const torch::Tensor& hidden, const torch::Tensor& lengths,
+                         Pooling pooling);
 
 class ClassificationHeadImpl : public torch::nn::Module {
 public:

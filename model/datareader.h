@@ -1,4 +1,4 @@
-// Readers for the field's data formats (DESIGN §4): GLUE-style TSV with a header; the
+// Readers for the field's data formats (docs/design.md §4): GLUE-style TSV with a header; the
 // sentence-level "label sentence" text format (SST); CSV with a header and quoted fields that may
 // contain commas, quotes and newlines (text may join several columns, e.g. AG News' title and
 // description); JSON Lines; CoNLL column files (token ... tag, blank line between sentences,

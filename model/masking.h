@@ -1,5 +1,5 @@
-// Builds the additive attention bias M of DESIGN §2 as a tensor, with padding keys masked in
-// every mode. Thread-safe: pure functions.
+// Builds the additive attention bias M of docs/design.md §2 as a tensor, with padding keys masked
+// in every mode. Thread-safe: pure functions.
 #pragma once
 
 #include "maskspec.h"

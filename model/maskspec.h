@@ -1,5 +1,5 @@
-// The paper's attention mask modes (DESIGN §2), as plain values with no torch dependency, so the
-// GUI can show the mask matrix M itself. Thread-safe: pure functions and value types.
+// The paper's attention mask modes (docs/design.md §2), as plain values with no torch dependency,
+// so the GUI can show the mask matrix M itself. Thread-safe: pure functions and value types.
 #pragma once
 
 #include <string>

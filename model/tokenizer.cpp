@@ -1,6 +1,6 @@
 // A sentencepiece tokenizer (see tokenizer.h). sentencepiece stays behind the pimpl: it is linked
-// statically with its protobuf symbols hidden (DESIGN §8), and its headers reach no other file.
-// Thread-safety: const methods are safe to call concurrently after loading (the processor's
+// statically with its protobuf symbols hidden (docs/design.md §8), and its headers reach no other
+// file. Thread-safety: const methods are safe to call concurrently after loading (the processor's
 // encode and decode are const and keep no mutable state).
 #include "tokenizer.h"
 

@@ -1,5 +1,5 @@
 // Everything that defines a fine-tuning run, saved resolved as `run.json` in the run folder
-// (`fsllm train --config run.json` reads it back). Paper defaults (DESIGN §2): LoRA rank 8,
+// (`fsllm train --config run.json` reads it back). Paper defaults (docs/design.md §2): LoRA rank 8,
 // alpha 32, dropout 0.1, learning rate 2e-4, batch 16. No torch; plain value type.
 #pragma once
 
@@ -16,15 +16,15 @@ struct TrainingConfig {
     std::string modelDir;
     std::string trainFile;
     std::string devFile;
-    DataReadOptions data;          // format, task, columns (data.task is the run's task)
+    DataReadOptions data; // format, task, columns (data.task is the run's task)
     std::string outDir;
 
     // Method
-    std::string method = "lora";   // "lora" (fine-tuned) | "zeroshot" (the paper's w/o LS)
+    std::string method = "lora"; // "lora" (fine-tuned) | "zeroshot" (the paper's w/o LS)
     MaskSpec mask{MaskMode::Decay, 0.5};
     Pooling pooling = Pooling::Last;
     HeadKind head = HeadKind::Fs;
-    int headInner = 0;             // 0 = hidden size
+    int headInner = 0; // 0 = hidden size
 
     // LoRA
     int loraRank = 8;
@@ -34,17 +34,17 @@ struct TrainingConfig {
 
     // Optimisation
     double learningRate = 2e-4;
-    double weightDecay = 0.01;     // AdamW, decoupled
+    double weightDecay = 0.01; // AdamW, decoupled
     int batchSize = 16;
     int gradAccum = 1;
     int epochs = 3;
-    int maxLength = 128;           // tokens, BOS included; longer examples are truncated
-    double warmupRatio = 0.06;     // of the total optimizer steps
+    int maxLength = 128;             // tokens, BOS included; longer examples are truncated
+    double warmupRatio = 0.06;       // of the total optimizer steps
     std::string schedule = "linear"; // "linear" | "cosine" decay after warm-up
-    double maxGradNorm = 1.0;      // 0 = no clipping
-    int evalEvery = 0;             // optimizer steps; 0 = at each epoch's end only
-    int logEvery = 10;             // optimizer steps between metrics.jsonl step lines
-    int earlyStopPatience = 0;     // evaluations without improvement; 0 = never stop early
+    double maxGradNorm = 1.0;        // 0 = no clipping
+    int evalEvery = 0;               // optimizer steps; 0 = at each epoch's end only
+    int logEvery = 10;               // optimizer steps between metrics.jsonl step lines
+    int earlyStopPatience = 0;       // evaluations without improvement; 0 = never stop early
     int seed = 42;
 
     // Runtime

@@ -1,6 +1,6 @@
 // Measures how long the GUI thread's event loop fails to respond: a precise 10 ms timer whose
 // lateness (time since the previous tick minus the interval) is an event-loop stall; the
-// longest one since start() is kept. DESIGN §7 asks for under 100 ms while training.
+// longest one since start() is kept. docs/design.md §7 asks for under 100 ms while training.
 // Thread-safety: GUI thread only (lives on the thread whose event loop it measures).
 #pragma once
 

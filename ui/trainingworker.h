@@ -1,9 +1,9 @@
-// Runs one fine-tuning job (TrainingJob) on its own thread: the worker-object pattern (DESIGN §5).
-// Move it to a QThread, then invoke start()/resume() queued; each blocks that thread until the
-// job ends. It implements TrainingObserver and re-emits the engine's callbacks as queued signals
-// carrying value types. Every exception is caught and emitted as failed(message); none crosses
-// the event loop. Thread-safety: start()/resume() run on the worker thread; requestStop(),
-// setPaused() and isRunning() may be called from any thread (the GUI thread does).
+// Runs one fine-tuning job (TrainingJob) on its own thread: the worker-object pattern
+// (docs/design.md §5). Move it to a QThread, then invoke start()/resume() queued; each blocks that
+// thread until the job ends. It implements TrainingObserver and re-emits the engine's callbacks as
+// queued signals carrying value types. Every exception is caught and emitted as failed(message);
+// none crosses the event loop. Thread-safety: start()/resume() run on the worker thread;
+// requestStop(), setPaused() and isRunning() may be called from any thread (the GUI thread does).
 #pragma once
 
 #include "metatypes.h"

@@ -1,5 +1,5 @@
 // The decoder against stored reference numbers (tests/reference/make_reference.py, an independent
-// plain-PyTorch implementation) and the properties the method must have (DESIGN §2).
+// plain-PyTorch implementation) and the properties the method must have (docs/design.md §2).
 #include "decoderfixture.h"
 #include "fsllmerror.h"
 #include "masking.h"
@@ -123,7 +123,8 @@ private slots:
         auto [ids, lengths] = padBatch(sentences, /*padId=*/0);
         for (const auto& mode : kModes) {
             torch::NoGradGuard noGrad;
-            const auto batch = decoder->forward(ids, lengths, ForwardOptions{mode.spec, true, true});
+            const auto batch =
+                decoder->forward(ids, lengths, ForwardOptions{mode.spec, true, true});
             for (std::size_t b = 0; b < sentences.size(); ++b) {
                 const int64_t len = static_cast<int64_t>(sentences[b].size());
                 const auto alone = runAlone(*decoder, sentences[b], mode.spec);

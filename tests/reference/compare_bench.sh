@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs `fsllm bench` and the eager PyTorch reference (eager_lora_bench.py) on the same shape, one
 # after the other in the same session, and prints both: the ratio of their tokens/s is the figure
-# DESIGN section 7 asks for (>= 3x). Usage: tests/reference/compare_bench.sh [BUILD_DIR] [shape...]
-#   default shapes: the two of DESIGN section 7 (3 x D=96, batch 16 x 25; 4 x D=512, batch 16 x 32)
+# whose target docs/design.md §7 gives. Usage: tests/reference/compare_bench.sh [BUILD_DIR] [shape...]
+#   default shapes: 3 x D=96, batch 16 x 25; 4 x D=512, batch 16 x 32
 set -euo pipefail
 repoDir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cli="${1:-${repoDir}/build}/app/fsllm"

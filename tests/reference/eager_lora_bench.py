@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """A straightforward eager PyTorch implementation of the FS-LLM LoRA training step, for the
-throughput comparison in DESIGN section 7: the same LLaMA-shaped model (RMSNorm, RoPE, GQA,
+throughput comparison in docs/design.md §7: the same LLaMA-shaped model (RMSNorm, RoPE, GQA,
 SwiGLU), the same decay mask, last-token pooling, FS head (RMSNorm + SwiGLU + linear), LoRA rank 8
 on q, k, v, o (alpha 32, dropout 0.1), AdamW lr 2e-4, batch 16, frozen base. It is what a
 researcher would write first with torch.nn: no fusion, no tricks.

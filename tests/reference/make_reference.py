@@ -26,7 +26,7 @@ What it does
    float32 forward (HF eager style) agrees with the float64 one (< 1e-5); the masks change the
    outputs visibly (> 1e-3).
 
-The mask (DESIGN.md section 2, Eq. 6-7): scores = q k^T / sqrt(head_dim) + M with M[i][j] = 0 for
+The mask (docs/design.md §2, Eq. 6-7): scores = q k^T / sqrt(head_dim) + M with M[i][j] = 0 for
 j <= i and, for j > i, causal: -inf, bidirectional: 0, decay(lambda): -lambda * (j - i).
 
 Rerun (from the repository root; needs Debian's python3-torch, hence /usr/bin/python3):
