@@ -5,6 +5,7 @@
 // own folder ({dir}); {run} is a trained run folder and {corpus} the committed corpus.
 // Adding a case is one entry in badInputs().
 #include "clirunner.h"
+#include "testfiles.h"
 #include "safetensorsfile.h"
 #include "safetensorswriter.h"
 
@@ -33,30 +34,6 @@ constexpr int kHostileDepth = 100000;
 
 // ---- Files ----
 
-QByteArray readFile(const QString& path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        qWarning("cannot read %s", qPrintable(path));
-    return file.readAll();
-}
-
-void writeFile(const QString& path, const QByteArray& bytes) {
-    QFile file(path);
-    QVERIFY2(file.open(QIODevice::WriteOnly | QIODevice::Truncate), qPrintable(path));
-    QCOMPARE(file.write(bytes), bytes.size());
-}
-
-void copyFolder(const QString& from, const QString& to) {
-    QVERIFY(QDir().mkpath(to));
-    const QStringList names = QDir(from).entryList(QDir::Files);
-    QVERIFY2(!names.isEmpty(), qPrintable(from));
-    for (const QString& name : names) {
-        const QString target = to + QLatin1Char('/') + name;
-        QVERIFY2(QFile::copy(from + QLatin1Char('/') + name, target), qPrintable(target));
-        QFile(target).setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-    }
-}
-
 // `prefix`, 100,000 nested arrays, `suffix`: closed, so the old readers parsed it and then
 // overflowed the stack while printing the value in their error message.
 QByteArray deepJson(const QByteArray& prefix = {}, const QByteArray& suffix = {}) {
@@ -68,7 +45,7 @@ QByteArray deepJson(const QByteArray& prefix = {}, const QByteArray& suffix = {}
 Make write(const QString& relative, const QByteArray& bytes) {
     return [relative, bytes](const QString& dir) {
         QDir().mkpath(QFileInfo(dir + QLatin1Char('/') + relative).path());
-        writeFile(dir + QLatin1Char('/') + relative, bytes);
+        TestFiles::write(dir + QLatin1Char('/') + relative, bytes);
     };
 }
 
@@ -81,9 +58,9 @@ Make remove(const QString& relative) {
 Make editJson(const QString& relative, const std::function<void(Json&)>& edit) {
     return [relative, edit](const QString& dir) {
         const QString path = dir + QLatin1Char('/') + relative;
-        Json json = Json::parse(readFile(path).toStdString());
+        Json json = Json::parse(TestFiles::read(path).toStdString());
         edit(json);
-        writeFile(path, QByteArray::fromStdString(json.dump(2)));
+        TestFiles::write(path, QByteArray::fromStdString(json.dump(2)));
     };
 }
 
@@ -102,7 +79,7 @@ QByteArray safetensors(const QByteArray& header) {
 // two specs, so this table is the one sentencepiece uses.
 Make appendCharsmap(const QString& corpusFile) {
     return [corpusFile](const QString& dir) {
-        const QByteArray charsmap = readFile(kCorpus + QLatin1Char('/') + corpusFile);
+        const QByteArray charsmap = TestFiles::read(kCorpus + QLatin1Char('/') + corpusFile);
         QVERIFY(charsmap.size() > 4 && charsmap.size() < 4096);
         const auto field = [](int number, const QByteArray& value) {
             QByteArray bytes;
@@ -115,7 +92,7 @@ Make appendCharsmap(const QString& corpusFile) {
             return bytes + value;
         };
         const QString model = dir + QStringLiteral("/model/tokenizer.model");
-        writeFile(model, readFile(model) + field(3, field(2, charsmap)));
+        TestFiles::write(model, TestFiles::read(model) + field(3, field(2, charsmap)));
     };
 }
 
@@ -443,8 +420,8 @@ void TestBadInputs::refused() {
 
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    copyFolder(m_tiny, dir.filePath(QStringLiteral("model")));
-    copyFolder(m_adapter, dir.filePath(QStringLiteral("adapter")));
+    TestFiles::copyFolder(m_tiny, dir.filePath(QStringLiteral("model")));
+    TestFiles::copyFolder(m_adapter, dir.filePath(QStringLiteral("adapter")));
     if (QTest::currentTestFailed())
         return;
     if (make)

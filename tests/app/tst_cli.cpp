@@ -5,6 +5,7 @@
 // what `info` prints and what `inspect --json` writes under the causal, bidirectional and decay
 // masks. Every case breaks its own copy of one tiny checkpoint made once by `fsllm init-tiny`.
 #include "clirunner.h"
+#include "testfiles.h"
 #include "safetensorsfile.h"
 #include "safetensorswriter.h"
 
@@ -38,31 +39,6 @@ const QString kSentence = QStringLiteral("The film was good.");
 
 // ---- Files ----
 
-QByteArray readFile(const QString& path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        qWarning("cannot read %s", qPrintable(path));
-    return file.readAll();
-}
-
-void writeFile(const QString& path, const QByteArray& bytes) {
-    QFile file(path);
-    QVERIFY2(file.open(QIODevice::WriteOnly | QIODevice::Truncate), qPrintable(path));
-    QCOMPARE(file.write(bytes), bytes.size());
-}
-
-// Copies the files of folder `from` into a new folder `to`, writable.
-void copyFolder(const QString& from, const QString& to) {
-    QVERIFY(QDir().mkpath(to));
-    const QStringList names = QDir(from).entryList(QDir::Files);
-    QVERIFY2(!names.isEmpty(), qPrintable(from));
-    for (const QString& name : names) {
-        const QString target = to + QLatin1Char('/') + name;
-        QVERIFY2(QFile::copy(from + QLatin1Char('/') + name, target), qPrintable(target));
-        QFile(target).setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-    }
-}
-
 QByteArray lengthField(quint64 length) {
     QByteArray bytes(8, '\0');
     qToLittleEndian(length, bytes.data());
@@ -76,7 +52,7 @@ struct RawSafetensors {
 };
 
 RawSafetensors readSafetensors(const QString& path) {
-    const QByteArray bytes = readFile(path);
+    const QByteArray bytes = TestFiles::read(path);
     const auto length = qFromLittleEndian<quint64>(bytes.constData());
     RawSafetensors raw;
     raw.header = Json::parse(bytes.mid(8, static_cast<qsizetype>(length)).toStdString());
@@ -85,7 +61,7 @@ RawSafetensors readSafetensors(const QString& path) {
 }
 
 void writeSafetensors(const QString& path, const QByteArray& header, const QByteArray& data) {
-    writeFile(path, lengthField(static_cast<quint64>(header.size())) + header + data);
+    TestFiles::write(path, lengthField(static_cast<quint64>(header.size())) + header + data);
 }
 
 // ---- Ways to break a checkpoint folder ----
@@ -105,7 +81,7 @@ Breakage removeFile(const QString& name) {
 
 Breakage replaceFile(const QString& name, const QByteArray& bytes) {
     return
-        [name, bytes](const QString& model) { writeFile(model + QLatin1Char('/') + name, bytes); };
+        [name, bytes](const QString& model) { TestFiles::write(model + QLatin1Char('/') + name, bytes); };
 }
 
 QByteArray randomBytes(int count) {
@@ -120,9 +96,9 @@ QByteArray randomBytes(int count) {
 Breakage editConfig(const std::function<void(Json& config)>& edit) {
     return [edit](const QString& model) {
         const QString path = model + QStringLiteral("/config.json");
-        Json config = Json::parse(readFile(path).toStdString());
+        Json config = Json::parse(TestFiles::read(path).toStdString());
         edit(config);
-        writeFile(path, QByteArray::fromStdString(config.dump(2)));
+        TestFiles::write(path, QByteArray::fromStdString(config.dump(2)));
     };
 }
 
@@ -177,9 +153,9 @@ Breakage replaceHeaderText(const QByteArray& text) {
 // Overwrites the 8-byte header length of model.safetensors with `length`.
 Breakage setHeaderLength(quint64 length) {
     return [length](const QString& model) {
-        QByteArray bytes = readFile(model + kWeights);
+        QByteArray bytes = TestFiles::read(model + kWeights);
         bytes.replace(0, 8, lengthField(length));
-        writeFile(model + kWeights, bytes);
+        TestFiles::write(model + kWeights, bytes);
     };
 }
 
@@ -187,19 +163,19 @@ Breakage setHeaderLength(quint64 length) {
 // even for a file that were all header).
 Breakage setHeaderLengthToFileSize() {
     return [](const QString& model) {
-        QByteArray bytes = readFile(model + kWeights);
+        QByteArray bytes = TestFiles::read(model + kWeights);
         bytes.replace(0, 8, lengthField(quint64(bytes.size())));
-        writeFile(model + kWeights, bytes);
+        TestFiles::write(model + kWeights, bytes);
     };
 }
 
 // Cuts model.safetensors in the middle of its data section.
 Breakage truncateData() {
     return [](const QString& model) {
-        const QByteArray bytes = readFile(model + kWeights);
+        const QByteArray bytes = TestFiles::read(model + kWeights);
         const auto headerBytes = qFromLittleEndian<quint64>(bytes.constData());
         const qsizetype dataStart = 8 + static_cast<qsizetype>(headerBytes);
-        writeFile(model + kWeights, bytes.left(dataStart + (bytes.size() - dataStart) / 2));
+        TestFiles::write(model + kWeights, bytes.left(dataStart + (bytes.size() - dataStart) / 2));
     };
 }
 
@@ -246,7 +222,7 @@ QString infoField(const QByteArray& output, const QString& key) {
 // Returns the bytes the header declares for the tensors.
 qint64 writeSparseCheckpoint(const QString& model, qint64 layers, qint64 hidden, qint64 inner,
                              qint64 vocab) {
-    Json config = Json::parse(readFile(model + QStringLiteral("/config.json")).toStdString());
+    Json config = Json::parse(TestFiles::read(model + QStringLiteral("/config.json")).toStdString());
     const qint64 heads = config["num_attention_heads"].get<qint64>();
     const qint64 kvHeads = config["num_key_value_heads"].get<qint64>();
     const qint64 headDim = hidden / heads;
@@ -255,7 +231,7 @@ qint64 writeSparseCheckpoint(const QString& model, qint64 layers, qint64 hidden,
     config["intermediate_size"] = inner;
     config["vocab_size"] = vocab;
     config["head_dim"] = headDim;
-    writeFile(model + QStringLiteral("/config.json"), QByteArray::fromStdString(config.dump(2)));
+    TestFiles::write(model + QStringLiteral("/config.json"), QByteArray::fromStdString(config.dump(2)));
 
     Json header = Json::object();
     qint64 offset = 0;
@@ -425,7 +401,7 @@ void TestCli::initTestCase() {
 
 QString TestCli::copyTinyModel(const QTemporaryDir& dir) const {
     const QString model = dir.filePath(QStringLiteral("model"));
-    copyFolder(m_tiny, model);
+    TestFiles::copyFolder(m_tiny, model);
     return model;
 }
 
@@ -447,7 +423,7 @@ Json TestCli::inspectJson(const QStringList& options) const {
         QTest::qFail(qPrintable(problem), __FILE__, __LINE__);
         return {};
     }
-    return Json::parse(readFile(out).toStdString(), nullptr, /*allow_exceptions=*/false);
+    return Json::parse(TestFiles::read(out).toStdString(), nullptr, /*allow_exceptions=*/false);
 }
 
 void TestCli::refusesBrokenCheckpoint_data() {
@@ -682,7 +658,7 @@ void TestCli::infoReadsHeadersOnly() {
     timer.start();
     const long peakKiB = peakRssKiB(QStringList{"info", "--model", model}, out);
     const qint64 ms = timer.elapsed();
-    const QByteArray printed = readFile(out);
+    const QByteArray printed = TestFiles::read(out);
     QVERIFY2(peakKiB > 0, printed.constData());
     qInfo("info on %lld tensor bytes: %lld ms, peak RSS %ld KiB", dataBytes, ms, peakKiB);
     QVERIFY2(qint64(peakKiB) * 1024 < dataBytes / 4,
