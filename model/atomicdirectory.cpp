@@ -2,6 +2,7 @@
 // FileFaults so crash-consistency tests can fail or kill it.
 #include "atomicdirectory.h"
 
+#include "atomicfile.h"
 #include "filefaults.h"
 #include "fsllmerror.h"
 
@@ -34,17 +35,6 @@ void renameFolder(const std::string& from, const std::string& to, std::error_cod
     error = injected(FileStep::Rename, to);
     if (!error)
         fs::rename(from, to, error);
-}
-
-// Makes the renames durable. Best effort: some file systems refuse fsync on folders.
-void syncFolder(const std::string& folder) {
-    if (FileFaults::step(FileStep::Sync, folder) != 0 || !FileFaults::syncEnabled())
-        return;
-    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    ::fsync(fd);
-    ::close(fd);
 }
 
 // "<name>.staging" (older versions) or "<name>.staging-<pid>-<n>" of a process that has ended.
@@ -101,7 +91,7 @@ void AtomicDirectory::commit(const std::string& staging, const std::string& targ
         throw FsllmError(target + ": cannot move the new folder into place (" + error.message() +
                          "); the previous one is kept as " + old);
     const fs::path parent = fs::path(target).parent_path();
-    syncFolder(parent.empty() ? "." : parent.string());
+    AtomicFile::syncFolder(parent.empty() ? "." : parent.string());
     removeAll(old, error); // best effort: resolve() prefers target anyway
 }
 

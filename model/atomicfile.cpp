@@ -51,17 +51,6 @@ int writeAll(int fd, const std::string& bytes) {
     return 0;
 }
 
-// Makes the rename itself durable. Best effort: some file systems refuse fsync on folders.
-void syncFolder(const std::string& folder) {
-    if (FileFaults::step(FileStep::Sync, folder) != 0 || !FileFaults::syncEnabled())
-        return;
-    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    ::fsync(fd);
-    ::close(fd);
-}
-
 } // namespace
 
 void AtomicFile::write(const std::string& path, const std::string& bytes) {
@@ -96,7 +85,7 @@ void AtomicFile::write(const std::string& path, const std::string& bytes) {
         ::unlink(tempPath.c_str());
         fail(path, "replace the file", error);
     }
-    syncFolder(folderOf(path));
+    AtomicFile::syncFolder(folderOf(path));
 }
 
 void AtomicFile::appendLines(const std::string& path, const std::string& lines) {
@@ -114,6 +103,16 @@ void AtomicFile::appendLines(const std::string& path, const std::string& lines) 
     ::close(fd);
     if (error != 0 || syncError != 0)
         fail(path, "append to", error != 0 ? error : syncError);
+}
+
+void AtomicFile::syncFolder(const std::string& folder) {
+    if (FileFaults::step(FileStep::Sync, folder) != 0 || !FileFaults::syncEnabled())
+        return;
+    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ::fsync(fd);
+    ::close(fd);
 }
 
 } // namespace fsllm

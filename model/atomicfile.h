@@ -15,6 +15,9 @@ public:
     // write and an fsync: earlier lines are never rewritten, and a crash can at worst leave the
     // last line incomplete, which readers skip. Throws FsllmError naming the path on failure.
     static void appendLines(const std::string& path, const std::string& lines);
+    // Makes renames inside `folder` durable (fsync of the folder). Best effort: some file
+    // systems refuse fsync on folders. A step of the fault-injection hook (filefaults.h).
+    static void syncFolder(const std::string& folder);
 };
 
 } // namespace fsllm
