@@ -11,7 +11,9 @@
 # test suite (tst_fuzzcorpus) replays it on every build. Prints runs, executions and crashes per
 # target; exits 1 when any target found a crash.
 # Environment: FSLLM_JOBS (default nproc),
-# FSLLM_FUZZ_WORKERS (parallel fuzzing processes per target, default 1).
+# FSLLM_FUZZ_WORKERS (parallel fuzzing processes per target, default 1),
+# FSLLM_FUZZ_TOGETHER=1 (fuzz all chosen targets at the same time instead of one after another,
+# so N targets take SECONDS of wall time, not N x SECONDS; they share the cores).
 set -euo pipefail
 
 repoDir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -61,8 +63,9 @@ if [[ "${seconds}" == "--replay" ]]; then
     exit "${status}"
 fi
 
-status=0
-for target in "${chosen[@]}"; do
+# fuzzOne TARGET: fuzz one target for SECONDS; prints one summary line, returns 1 on a crash.
+fuzzOne() {
+    local target="$1" work found log maxLen parallel rc execs crashes
     work="${buildDir}/fuzz-corpus/${target}"
     found="${repoDir}/fuzz/found/${target}"
     mkdir -p "${work}" "${found}"
@@ -84,7 +87,23 @@ for target in "${chosen[@]}"; do
     crashes=$(find "${found}" -type f | wc -l)
     printf '[fuzz] %-16s %6s s  %10s executions  %s crash inputs in fuzz/found/%s  (exit %s, log %s)\n' \
         "${target}" "${seconds}" "${execs}" "${crashes}" "${target}" "${rc}" "${log}"
-    [[ ${rc} -eq 0 && ${crashes} -eq 0 ]] || status=1
     rmdir "${found}" 2>/dev/null || true
-done
+    [[ ${rc} -eq 0 && ${crashes} -eq 0 ]]
+}
+
+status=0
+if [[ "${FSLLM_FUZZ_TOGETHER:-0}" == 1 ]]; then
+    pids=()
+    for target in "${chosen[@]}"; do
+        fuzzOne "${target}" &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do
+        wait "${pid}" || status=1
+    done
+else
+    for target in "${chosen[@]}"; do
+        fuzzOne "${target}" || status=1
+    done
+fi
 exit "${status}"
