@@ -84,7 +84,8 @@ int EngineCommands::info(const std::vector<std::string>& args) {
     // Headers only: no decoder, no tensor data (a 7B checkpoint prints in well under a second).
     const ModelSummary s = Engine::summarize(line.required("model"), line.engineOptions());
     std::cout << "model        " << s.directory << "\n"
-              << "architecture " << s.modelType << " (LLaMA-family decoder)\n"
+              << "architecture " << s.modelType << ": " << s.family << "\n"
+              << "options      " << s.options << "\n"
               << "layers       " << s.layers << "\n"
               << "hidden       " << s.hiddenSize << "  (intermediate " << s.intermediateSize
               << ")\n"

@@ -9,11 +9,16 @@ namespace fsllm {
 AttentionImpl::AttentionImpl(const ModelConfig& config, const torch::TensorOptions& options)
     : m_heads(config.numHeads), m_kvHeads(config.numKvHeads), m_headDim(config.headDim) {
     const int64_t d = config.hiddenSize;
-    const bool bias = config.attentionBias;
-    qProj = register_module("q_proj", LoraLinear(d, m_heads * m_headDim, bias, options));
-    kProj = register_module("k_proj", LoraLinear(d, m_kvHeads * m_headDim, bias, options));
-    vProj = register_module("v_proj", LoraLinear(d, m_kvHeads * m_headDim, bias, options));
-    oProj = register_module("o_proj", LoraLinear(m_heads * m_headDim, d, bias, options));
+    const bool qkvBias = config.qkvBias;
+    qProj = register_module("q_proj", LoraLinear(d, m_heads * m_headDim, qkvBias, options));
+    kProj = register_module("k_proj", LoraLinear(d, m_kvHeads * m_headDim, qkvBias, options));
+    vProj = register_module("v_proj", LoraLinear(d, m_kvHeads * m_headDim, qkvBias, options));
+    oProj = register_module("o_proj",
+                            LoraLinear(m_heads * m_headDim, d, config.outputBias, options));
+    if (config.qkNorm) {
+        qNorm = register_module("q_norm", RmsNorm(m_headDim, config.rmsNormEps, options));
+        kNorm = register_module("k_norm", RmsNorm(m_headDim, config.rmsNormEps, options));
+    }
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
@@ -22,8 +27,14 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     const int64_t B = x.size(0), T = x.size(1);
     const int64_t groups = m_heads / m_kvHeads; // query heads per key/value head (G)
 
-    auto q = qProj(x).view({B, T, m_heads, m_headDim}).transpose(1, 2);   // [B, H, T, hd]
-    auto k = kProj(x).view({B, T, m_kvHeads, m_headDim}).transpose(1, 2); // [B, KV, T, hd]
+    auto q = qProj(x).view({B, T, m_heads, m_headDim});   // [B, T, H, hd]
+    auto k = kProj(x).view({B, T, m_kvHeads, m_headDim}); // [B, T, KV, hd]
+    if (qNorm) { // Qwen3: RMSNorm of every head vector, before RoPE
+        q = qNorm(q);
+        k = kNorm(k);
+    }
+    q = q.transpose(1, 2); // [B, H, T, hd]
+    k = k.transpose(1, 2); // [B, KV, T, hd]
     auto v = vProj(x).view({B, T, m_kvHeads, m_headDim}).transpose(1, 2); // [B, KV, T, hd]
     q = RotaryEmbedding::apply(q, cos, sin);
     k = RotaryEmbedding::apply(k, cos, sin);

@@ -1,10 +1,12 @@
 // Grouped-query self-attention with the paper's masks (docs/design.md §2): softmax(QK^T/sqrt(dk) +
-// M) V. The probabilities are computed explicitly (they are needed for inspection; LibTorch 1.13
+// M) V, with the family's options from ModelConfig: q/k/v and o biases, and Qwen3's per-head
+// RMSNorm of q and k (over head_dim, before RoPE). The probabilities are computed explicitly (they are needed for inspection; LibTorch 1.13
 // has no fused kernel). Thread-safety: forward is safe concurrently in eval mode.
 #pragma once
 
 #include "loralinear.h"
 #include "modelconfig.h"
+#include "rmsnorm.h"
 
 #include <torch/torch.h>
 
@@ -21,6 +23,7 @@ public:
                           torch::Tensor* probabilities = nullptr);
 
     LoraLinear qProj{nullptr}, kProj{nullptr}, vProj{nullptr}, oProj{nullptr};
+    RmsNorm qNorm{nullptr}, kNorm{nullptr}; // weights [hd]; null unless config.qkNorm
 
 private:
     int64_t m_heads;

@@ -3,16 +3,16 @@
 // Thread-safety: pure functions.
 #include "checkpointshapes.h"
 
+#include "families/familytable.h"
 #include "fsllmerror.h"
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
 
 namespace fsllm {
 
 namespace {
-
-const std::string kLayerPrefix = "model.layers.";
 
 std::string shapeText(const std::vector<std::int64_t>& shape) {
     std::string out = "[";
@@ -33,65 +33,113 @@ std::string fieldValue(const ModelConfig& c, const std::string& field) {
         return std::to_string(c.numHeads) + " (x head_dim " + std::to_string(c.headDim) + ")";
     if (field == "num_key_value_heads")
         return std::to_string(c.numKvHeads) + " (x head_dim " + std::to_string(c.headDim) + ")";
-    if (field == "attention_bias")
-        return c.attentionBias ? "true" : "false";
+    if (field == "head_dim")
+        return std::to_string(c.headDim);
     return "?";
+}
+
+// "model.layers.3.self_attn.q_proj.bias" -> "self_attn.q_proj.bias"; other names unchanged.
+std::string layerRelative(const std::string& name, const std::string& layerPrefix) {
+    if (name.compare(0, layerPrefix.size(), layerPrefix) != 0)
+        return name;
+    const std::size_t dot = name.find('.', layerPrefix.size());
+    return dot == std::string::npos ? name : name.substr(dot + 1);
+}
+
+// Why a checkpoint may hold tensors the family does not use, from the tensors themselves.
+std::string likelyCause(const ModelConfig& config, const std::vector<std::string>& extra) {
+    const ModelFamily& family = config.family();
+    std::set<std::string> relative;
+    for (const std::string& name : extra)
+        relative.insert(layerRelative(name, family.names.layerPrefix));
+    for (const ModelFamily* other : FamilyTable::all()) {
+        if (other == &family)
+            continue;
+        for (const std::string& tensor : other->distinctiveTensors)
+            if (relative.count(tensor))
+                return "'" + tensor + "' is present but " + family.modelType +
+                       (tensor.find("bias") != std::string::npos ? " as configured has no such bias"
+                                                                   : " has no such tensor") +
+                       ": is this a " + other->modelType +
+                       " checkpoint? Set config.json's model_type to match the weights";
+    }
+    for (const std::string& tensor : relative)
+        if (tensor.size() > 5 && tensor.compare(tensor.size() - 5, 5, ".bias") == 0)
+            return "'" + tensor + "' is present but config.json asks for no such bias (" +
+                   family.modelType +
+                   "'s attention_bias); set it if the model has biases, or use matching weights";
+    if (relative.count(family.names.lmHead) && config.tieWordEmbeddings)
+        return "tie_word_embeddings is true but the weights hold their own " +
+               family.names.lmHead + "; set tie_word_embeddings to false";
+    return "config.json's model_type '" + config.modelType +
+           "' may be wrong for these weights (supported: " + FamilyTable::supportedNames() + ")";
 }
 
 } // namespace
 
 std::vector<CheckpointShapes::Tensor> CheckpointShapes::expected(const ModelConfig& c) {
+    const TensorNames& names = c.family().names;
+    const TensorNames parameters = TensorNames::decoderParameters();
     const std::int64_t D = c.hiddenSize, F = c.intermediateSize, V = c.vocabSize;
-    const std::int64_t q = std::int64_t(c.numHeads) * c.headDim;
-    const std::int64_t kv = std::int64_t(c.numKvHeads) * c.headDim;
+    const std::int64_t hd = c.headDim;
+    const std::int64_t q = std::int64_t(c.numHeads) * hd;
+    const std::int64_t kv = std::int64_t(c.numKvHeads) * hd;
     const char* hidden = "hidden_size";
     const char* heads = "num_attention_heads";
     const char* kvHeads = "num_key_value_heads";
     const char* inner = "intermediate_size";
 
     std::vector<Tensor> tensors;
-    tensors.push_back({"model.embed_tokens.weight", {V, D}, {"vocab_size", hidden}});
+    tensors.push_back({names.embedding, parameters.embedding, {V, D}, {"vocab_size", hidden}});
     for (int i = 0; i < c.numLayers; ++i) {
-        const std::string layer = kLayerPrefix + std::to_string(i) + ".";
-        const auto add = [&](const std::string& name, std::vector<std::int64_t> shape,
-                             std::vector<const char*> fields) {
-            tensors.push_back({layer + name, std::move(shape), std::move(fields)});
+        const std::string index = std::to_string(i) + ".";
+        const std::string layer = names.layerPrefix + index;
+        const std::string parameterLayer = parameters.layerPrefix + index;
+        // `member` picks the same role out of the family's names and the decoder's.
+        const auto add = [&](std::string TensorNames::*member, const char* ending,
+                             std::vector<std::int64_t> shape, std::vector<const char*> fields) {
+            tensors.push_back({layer + names.*member + ending,
+                               parameterLayer + parameters.*member + ending, std::move(shape),
+                               std::move(fields)});
         };
-        add("input_layernorm.weight", {D}, {hidden});
-        const struct {
-            const char* name;
-            std::int64_t out, in;
-            const char *outField, *inField;
-        } projections[] = {{"q_proj", q, D, heads, hidden},
-                           {"k_proj", kv, D, kvHeads, hidden},
-                           {"v_proj", kv, D, kvHeads, hidden},
-                           {"o_proj", D, q, hidden, heads}};
-        for (const auto& p : projections) {
-            const std::string path = std::string("self_attn.") + p.name + ".";
-            add(path + "weight", {p.out, p.in}, {p.outField, p.inField});
-            if (c.attentionBias)
-                add(path + "bias", {p.out}, {p.outField});
+        add(&TensorNames::inputNorm, "", {D}, {hidden});
+        add(&TensorNames::qProj, ".weight", {q, D}, {heads, hidden});
+        if (c.qkvBias)
+            add(&TensorNames::qProj, ".bias", {q}, {heads});
+        add(&TensorNames::kProj, ".weight", {kv, D}, {kvHeads, hidden});
+        if (c.qkvBias)
+            add(&TensorNames::kProj, ".bias", {kv}, {kvHeads});
+        add(&TensorNames::vProj, ".weight", {kv, D}, {kvHeads, hidden});
+        if (c.qkvBias)
+            add(&TensorNames::vProj, ".bias", {kv}, {kvHeads});
+        add(&TensorNames::oProj, ".weight", {D, q}, {hidden, heads});
+        if (c.outputBias)
+            add(&TensorNames::oProj, ".bias", {D}, {hidden});
+        if (c.qkNorm) {
+            add(&TensorNames::qNorm, "", {hd}, {"head_dim"});
+            add(&TensorNames::kNorm, "", {hd}, {"head_dim"});
         }
-        add("post_attention_layernorm.weight", {D}, {hidden});
-        add("mlp.gate_proj.weight", {F, D}, {inner, hidden});
-        add("mlp.up_proj.weight", {F, D}, {inner, hidden});
-        add("mlp.down_proj.weight", {D, F}, {hidden, inner});
+        add(&TensorNames::postAttentionNorm, "", {D}, {hidden});
+        add(&TensorNames::gateProj, ".weight", {F, D}, {inner, hidden});
+        add(&TensorNames::upProj, ".weight", {F, D}, {inner, hidden});
+        add(&TensorNames::downProj, ".weight", {D, F}, {hidden, inner});
     }
-    tensors.push_back({"model.norm.weight", {D}, {hidden}});
+    tensors.push_back({names.finalNorm, parameters.finalNorm, {D}, {hidden}});
     if (!c.tieWordEmbeddings)
-        tensors.push_back({"lm_head.weight", {V, D}, {"vocab_size", hidden}});
+        tensors.push_back({names.lmHead, parameters.lmHead, {V, D}, {"vocab_size", hidden}});
     return tensors;
 }
 
-std::int64_t CheckpointShapes::layerCount(const CheckpointIndex& checkpoint) {
+std::int64_t CheckpointShapes::layerCount(const CheckpointIndex& checkpoint,
+                                          const std::string& layerPrefix) {
     std::int64_t count = 0;
     for (const std::string& name : checkpoint.names()) {
-        if (name.compare(0, kLayerPrefix.size(), kLayerPrefix) != 0)
+        if (name.compare(0, layerPrefix.size(), layerPrefix) != 0)
             continue;
-        const char* digits = name.c_str() + kLayerPrefix.size();
+        const char* digits = name.c_str() + layerPrefix.size();
         char* end = nullptr;
         const long long index = std::strtoll(digits, &end, 10);
-        // "model.layers.<N>.": plain decimal digits followed by a dot
+        // "<prefix><N>.": plain decimal digits followed by a dot
         if (end != digits && *end == '.' && *digits >= '0' && *digits <= '9' && index >= 0 &&
             index < (std::int64_t(1) << 40))
             count = std::max<std::int64_t>(count, index + 1);
@@ -99,19 +147,35 @@ std::int64_t CheckpointShapes::layerCount(const CheckpointIndex& checkpoint) {
     return count;
 }
 
+std::vector<std::string> CheckpointShapes::unexpected(const ModelConfig& config,
+                                                      const CheckpointIndex& checkpoint) {
+    const ModelFamily& family = config.family();
+    std::set<std::string> used;
+    for (const Tensor& tensor : expected(config))
+        used.insert(tensor.name);
+    std::vector<std::string> extra;
+    for (const std::string& name : checkpoint.names())
+        if (!used.count(name) && !family.ignores(name))
+            extra.push_back(name);
+    std::sort(extra.begin(), extra.end());
+    return extra;
+}
+
 void CheckpointShapes::check(const ModelConfig& config, const CheckpointIndex& checkpoint,
                              const std::string& configPath) {
-    const std::int64_t layers = layerCount(checkpoint);
+    const TensorNames& names = config.family().names;
+    const std::int64_t layers = layerCount(checkpoint, names.layerPrefix);
     if (layers != config.numLayers)
         throw FsllmError(configPath + ": field 'num_hidden_layers': " +
                          std::to_string(config.numLayers) + " but the weights hold " +
-                         std::to_string(layers) + " layer(s) (model.layers.N.*); config.json " +
-                         "and the weights disagree, set num_hidden_layers to " +
+                         std::to_string(layers) + " layer(s) (" + names.layerPrefix +
+                         "N.*); config.json and the weights disagree, set num_hidden_layers to " +
                          std::to_string(layers) + " or use the matching weights");
     for (const Tensor& tensor : expected(config)) {
         if (!checkpoint.contains(tensor.name))
             throw FsllmError(checkpoint.directory() + ": tensor '" + tensor.name +
-                             "' is missing; config.json describes a model that needs it "
+                             "' is missing; config.json (model_type '" + config.modelType +
+                             "') describes a model that needs it "
                              "(is this the right checkpoint for this config?)");
         const std::vector<std::int64_t>& actual = checkpoint.tensor(tensor.name).shape;
         if (actual == tensor.shape)
@@ -128,6 +192,18 @@ void CheckpointShapes::check(const ModelConfig& config, const CheckpointIndex& c
                          tensor.name + "', but the weights hold " + shapeText(actual) +
                          "; config.json and the weights disagree");
     }
+    const std::vector<std::string> extra = unexpected(config, checkpoint);
+    if (extra.empty())
+        return;
+    std::string listed;
+    for (std::size_t i = 0; i < extra.size() && i < 3; ++i)
+        listed += (i ? ", " : "") + extra[i];
+    if (extra.size() > 3)
+        listed += ", ... (" + std::to_string(extra.size()) + " in all)";
+    throw FsllmError(checkpoint.directory() + ": " + std::to_string(extra.size()) +
+                     " tensor(s) that a " + config.modelType +
+                     " model as configured does not use: " + listed + "; " +
+                     likelyCause(config, extra));
 }
 
 } // namespace fsllm

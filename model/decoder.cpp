@@ -59,7 +59,7 @@ std::string LoraTargets::join() const {
 
 DecoderImpl::DecoderImpl(const ModelConfig& config, const torch::TensorOptions& options)
     : m_config(config),
-      m_rope(config.headDim, config.ropeTheta, config.ropeScalingFactor) {
+      m_rope(config) {
     embedTokens = register_module(
         "embed_tokens", TokenEmbedding(config.vocabSize, config.hiddenSize, options));
     layers = register_module("layers", torch::nn::ModuleList());
@@ -75,15 +75,24 @@ DecoderImpl::DecoderImpl(const ModelConfig& config, const torch::TensorOptions& 
 DecoderOutput DecoderImpl::forward(const torch::Tensor& ids, const torch::Tensor& lengths,
                                    const ForwardOptions& options) {
     const int64_t T = ids.size(1);
-    auto bias = buildAttentionBias(options.mask, lengths.to(device()), T); // [B, 1, T, T] f32
-    auto [cos, sin] = m_rope.table(T, device(), dtype());                 // [T, hd] each
+    const auto onDevice = lengths.to(device());
+    auto bias = buildAttentionBias(options.mask, onDevice, T); // [B, 1, T, T] f32
+    // Sliding-window layers (Mistral, Qwen) get their own bias when the window is shorter
+    // than the input; otherwise the two are the same.
+    const bool windowMatters = m_config.slidingWindow > 0 && m_config.slidingWindow < T;
+    auto windowBias = windowMatters
+                          ? buildAttentionBias(options.mask, onDevice, T, m_config.slidingWindow)
+                          : bias;                               // [B, 1, T, T] f32
+    auto [cos, sin] = m_rope.table(T, device(), dtype());       // [T, hd] each
 
     DecoderOutput output;
     auto x = embedTokens(ids.to(device())); // [B, T, D]
-    for (const auto& module : *layers) {
-        auto layer = module->as<DecoderLayerImpl>();
+    for (size_t index = 0; index < layers->size(); ++index) {
+        auto layer = layers[index]->as<DecoderLayerImpl>();
+        const auto& layerBias = m_config.slidesAt(static_cast<int>(index)) ? windowBias : bias;
         torch::Tensor probabilities;
-        x = layer->forward(x, cos, sin, bias, options.wantAttention ? &probabilities : nullptr);
+        x = layer->forward(x, cos, sin, layerBias,
+                           options.wantAttention ? &probabilities : nullptr);
         if (options.wantAttention)
             output.attention.push_back(probabilities);
     }

@@ -3,6 +3,7 @@
 #include "adapterio.h"
 #include "atomicdirectory.h"
 #include "classificationhead.h"
+#include "families/modelfamily.h"
 #include "fsllmerror.h"
 #include "loadedmodel.h"
 #include "tensorutil.h"
@@ -27,6 +28,8 @@ ModelSummary summaryOf(const std::string& directory, const ModelConfig& config) 
     ModelSummary s;
     s.directory = directory;
     s.modelType = config.modelType;
+    s.family = config.family().summary;
+    s.options = config.describeOptions();
     s.layers = config.numLayers;
     s.hiddenSize = config.hiddenSize;
     s.intermediateSize = config.intermediateSize;
@@ -36,7 +39,7 @@ ModelSummary summaryOf(const std::string& directory, const ModelConfig& config) 
     s.vocabSize = config.vocabSize;
     s.maxPositions = config.maxPositionEmbeddings;
     s.ropeTheta = config.ropeTheta;
-    s.ropeScaling = config.ropeScalingFactor;
+    s.ropeScaling = config.ropeType == "default" ? 1.0 : config.ropeScalingFactor;
     s.rmsNormEps = config.rmsNormEps;
     s.tiedEmbeddings = config.tieWordEmbeddings;
     s.runtime = Runtime::describe();
@@ -82,10 +85,6 @@ ModelSummary Engine::summarize(const std::string& modelDirectory, const EngineOp
                                                     /*requireTokenizer=*/false);
     ModelSummary s = summaryOf(headers.directory, headers.config);
     s.parameterCount = headers.parameterCount();
-    const std::vector<std::string> unused = headers.unusedTensors();
-    if (!unused.empty())
-        spdlog::warn("{}: {} checkpoint tensor(s) not used by the decoder (first: {})",
-                     modelDirectory, unused.size(), unused.front());
     s.storedDtype = scalarTypeName(scalarTypeOf(headers.storedDtype));
     s.computeDtype = scalarTypeName(headers.computeType);
     s.device = headers.device.str();

@@ -25,6 +25,8 @@ struct EngineOptions {
 struct ModelSummary {
     std::string directory;
     std::string modelType;
+    std::string family;  // the family's one-line summary ("Qwen3 decoder (LLaMA layout ...)")
+    std::string options; // ModelConfig::describeOptions(): "q/k/v bias, sliding window 4096"
     int layers = 0, hiddenSize = 0, intermediateSize = 0, heads = 0, kvHeads = 0, headDim = 0;
     int vocabSize = 0, maxPositions = 0;
     double ropeTheta = 0.0, ropeScaling = 1.0, rmsNormEps = 0.0;

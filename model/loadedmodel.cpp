@@ -2,6 +2,7 @@
 
 #include "checkpointindex.h"
 #include "checkpointshapes.h"
+#include "families/modelfamily.h"
 #include "fsllmerror.h"
 #include "tensorutil.h"
 #include "weightloader.h"
@@ -64,12 +65,13 @@ ModelHeaders ModelHeaders::read(const std::string& directory, const std::string&
     try {
         headers.checkpoint = std::make_unique<CheckpointIndex>(directory);
         const CheckpointIndex& checkpoint = *headers.checkpoint;
-        const std::string embedName = "model.embed_tokens.weight";
+        const std::string embedName = headers.config.family().names.embedding;
         if (!checkpoint.contains(embedName))
             throw FsllmError(directory + ": tensor '" + embedName +
-                             "' is missing; is this a "
-                             "LLaMA-family checkpoint?");
-        // Before any module exists: config.json's sizes must be the weights' sizes.
+                             "' is missing; is this a " + headers.config.modelType +
+                             " checkpoint?");
+        // Before any module exists: config.json's sizes must be the weights' sizes, and the
+        // weights must hold nothing the family does not use.
         CheckpointShapes::check(headers.config, checkpoint, directory + "/config.json");
         headers.storedDtype = checkpoint.tensor(embedName).dtype;
         headers.computeType = computeDtype(dtype, headers.storedDtype, headers.device);
@@ -100,17 +102,6 @@ std::int64_t ModelHeaders::parameterCount() const {
     return count;
 }
 
-std::vector<std::string> ModelHeaders::unusedTensors() const {
-    std::set<std::string> used;
-    for (const CheckpointShapes::Tensor& tensor : CheckpointShapes::expected(config))
-        used.insert(tensor.name);
-    std::vector<std::string> unused;
-    for (const std::string& name : checkpoint->names())
-        if (!used.count(name))
-            unused.push_back(name);
-    return unused;
-}
-
 LoadedModel LoadedModel::open(const std::string& directory, const std::string& device,
                               const std::string& dtype, bool requireTokenizer) {
     ModelHeaders headers = ModelHeaders::read(directory, device, dtype, requireTokenizer);
@@ -123,10 +114,7 @@ LoadedModel LoadedModel::open(const std::string& directory, const std::string& d
     try {
         model.decoder = Decoder(
             model.config, torch::TensorOptions().dtype(headers.computeType).device(model.device));
-        const auto unused = WeightLoader::load(*model.decoder, *headers.checkpoint);
-        if (!unused.empty())
-            spdlog::warn("{}: {} checkpoint tensor(s) not used by the decoder (first: {})",
-                         directory, unused.size(), unused.front());
+        WeightLoader::load(*model.decoder, *headers.checkpoint);
     } catch (const c10::Error& e) {
         throw FsllmError(directory + ": " + e.what_without_backtrace());
     }

@@ -35,8 +35,6 @@ struct ModelHeaders {
                              const std::string& dtype, bool requireTokenizer);
     // Elements of the decoder's base parameters, from the header shapes (tied LM head once).
     std::int64_t parameterCount() const;
-    // Checkpoint tensors the decoder would not use (sorted), as WeightLoader::load reports them.
-    std::vector<std::string> unusedTensors() const;
 };
 
 struct LoadedModel {

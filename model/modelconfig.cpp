@@ -3,6 +3,8 @@
 // Thread-safety: free of shared state; safe from any thread.
 #include "modelconfig.h"
 
+#include "configreader.h"
+#include "families/familytable.h"
 #include "fsllmerror.h"
 #include "jsontext.h"
 #include "lfspointer.h"
@@ -11,10 +13,12 @@
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <vector>
 
 namespace fsllm {
 
@@ -22,98 +26,19 @@ namespace {
 
 using Json = nlohmann::json;
 
-// A JSON value as a short one-line text for messages.
 std::string shown(const Json& value) {
-    return JsonText::shown(value);
+    return ConfigReader::shown(value);
 }
-
-// Reads typed fields out of the config object; absent and null optional fields take defaults.
-class ConfigReader {
-public:
-    ConfigReader(const Json& root, const std::string& source) : m_root(root), m_source(source) {}
-
-    [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
-        throw FsllmError(m_source + ": field '" + field + "': " + problem);
-    }
-
-    // The field's value, or nullptr when it is absent or null.
-    const Json* find(const char* key) const {
-        const auto it = m_root.find(key);
-        return it == m_root.end() || it->is_null() ? nullptr : &*it;
-    }
-
-    const Json& require(const char* key) const {
-        const Json* value = find(key);
-        if (!value)
-            fail(key,
-                 m_root.contains(key) ? "is null; it is required" : "is missing; it is required");
-        return *value;
-    }
-
-    int integer(const char* key, const Json& value) const {
-        if (!value.is_number_integer())
-            fail(key, "expected an integer, got " + shown(value));
-        const bool fits =
-            value.is_number_unsigned()
-                ? value.get<std::uint64_t>() <= std::uint64_t(std::numeric_limits<int>::max())
-                : value.get<std::int64_t>() >= std::numeric_limits<int>::min() &&
-                      value.get<std::int64_t>() <= std::numeric_limits<int>::max();
-        if (!fits)
-            fail(key, shown(value) + " is out of range");
-        return value.get<int>();
-    }
-
-    int positive(const char* key, const Json& value) const {
-        const int result = integer(key, value);
-        if (result <= 0)
-            fail(key, "must be a positive size, got " + std::to_string(result));
-        return result;
-    }
-
-    int requiredPositive(const char* key) const { return positive(key, require(key)); }
-
-    int optionalPositive(const char* key, int fallback) const {
-        const Json* value = find(key);
-        return value ? positive(key, *value) : fallback;
-    }
-
-    double optionalPositiveNumber(const char* key, double fallback) const {
-        const Json* value = find(key);
-        if (!value)
-            return fallback;
-        if (!value->is_number())
-            fail(key, "expected a number, got " + shown(*value));
-        const double result = value->get<double>();
-        if (!(result > 0.0))
-            fail(key, "must be positive, got " + shown(*value));
-        return result;
-    }
-
-    bool optionalBool(const char* key, bool fallback) const {
-        const Json* value = find(key);
-        if (!value)
-            return fallback;
-        if (!value->is_boolean())
-            fail(key, "expected true or false, got " + shown(*value));
-        return value->get<bool>();
-    }
-
-    const std::string& source() const { return m_source; }
-
-private:
-    const Json& m_root;
-    std::string m_source;
-};
 
 void readModelType(const ConfigReader& reader, ModelConfig& config) {
     const Json& value = reader.require("model_type");
     if (!value.is_string())
         reader.fail("model_type", "expected a string, got " + shown(value));
     config.modelType = value.get<std::string>();
-    if (config.modelType != "llama" && config.modelType != "mistral")
+    if (!FamilyTable::find(config.modelType))
         reader.fail("model_type", "model type " + TextFile::inQuotes(config.modelType) +
-                                      " is not supported; FS-LLM Studio reads llama and "
-                                      "mistral checkpoints");
+                                      " is not supported; supported model types: " +
+                                      FamilyTable::supportedNames());
 }
 
 void readSizes(const ConfigReader& reader, ModelConfig& config) {
@@ -146,31 +71,66 @@ void readSizes(const ConfigReader& reader, ModelConfig& config) {
                                     " is odd; rotary embeddings need an even head_dim");
 }
 
-void readRopeScaling(const ConfigReader& reader, ModelConfig& config) {
-    const Json* scaling = reader.find("rope_scaling");
+// A number field of the rope_scaling object; `fallback` when absent (NaN: required).
+double ropeNumber(const ConfigReader& reader, const char* field, const Json& scaling,
+                  const char* key, double fallback) {
+    const auto it = scaling.find(key);
+    if (it == scaling.end() || it->is_null()) {
+        if (std::isnan(fallback))
+            reader.fail(field, "needs a positive number \"" + std::string(key) + "\", got " +
+                                   shown(scaling));
+        return fallback;
+    }
+    if (!it->is_number() || !(it->get<double>() > 0.0) || !std::isfinite(it->get<double>()))
+        reader.fail(field, "\"" + std::string(key) + "\" must be a positive number, got " +
+                               shown(*it));
+    return it->get<double>();
+}
+
+// rope_theta and rope_scaling; transformers 5 writes both into one rope_parameters object.
+void readRope(const ConfigReader& reader, ModelConfig& config) {
+    config.ropeTheta = reader.optionalPositiveNumber("rope_theta", config.ropeTheta);
+    const char* field = reader.find("rope_parameters") ? "rope_parameters" : "rope_scaling";
+    const Json* scaling = reader.find(field);
+    config.ropeType = "default";
     config.ropeScalingFactor = 1.0;
     if (!scaling)
         return;
     if (!scaling->is_object())
-        reader.fail("rope_scaling", "expected null or an object like {\"type\": \"linear\", "
-                                    "\"factor\": 2.0}, got " +
-                                        shown(*scaling));
+        reader.fail(field, "expected null or an object like {\"rope_type\": \"linear\", "
+                           "\"factor\": 2.0}, got " +
+                               shown(*scaling));
+    if (std::string(field) == "rope_parameters")
+        config.ropeTheta = ropeNumber(reader, field, *scaling, "rope_theta", config.ropeTheta);
     const auto typeIt =
         scaling->contains("rope_type") ? scaling->find("rope_type") : scaling->find("type");
+    if (typeIt == scaling->end() && std::string(field) == "rope_parameters")
+        return; // only rope_theta
     if (typeIt == scaling->end() || !typeIt->is_string())
-        reader.fail("rope_scaling",
-                    "needs a string \"type\" (or \"rope_type\"), got " + shown(*scaling));
+        reader.fail(field, "needs a string \"rope_type\" (or \"type\"), got " + shown(*scaling));
     const std::string type = typeIt->get<std::string>();
     if (type == "default")
         return;
-    if (type != "linear")
-        reader.fail("rope_scaling", "rope scaling type " + TextFile::inQuotes(type) +
-                                        " is not supported; only 'linear' scaling (or none) is");
-    const auto factor = scaling->find("factor");
-    if (factor == scaling->end() || !factor->is_number() || !(factor->get<double>() > 0.0))
-        reader.fail("rope_scaling",
-                    "linear scaling needs a positive number \"factor\", got " + shown(*scaling));
-    config.ropeScalingFactor = factor->get<double>();
+    if (type != "linear" && type != "llama3")
+        reader.fail(field, "rope type " + TextFile::inQuotes(type) +
+                               " is not supported; supported rope types: default, linear, llama3");
+    const double required = std::numeric_limits<double>::quiet_NaN();
+    config.ropeType = type;
+    config.ropeScalingFactor = ropeNumber(reader, field, *scaling, "factor", required);
+    if (type != "llama3")
+        return;
+    config.ropeLowFreqFactor = ropeNumber(reader, field, *scaling, "low_freq_factor", required);
+    config.ropeHighFreqFactor = ropeNumber(reader, field, *scaling, "high_freq_factor", required);
+    if (!(config.ropeHighFreqFactor > config.ropeLowFreqFactor))
+        reader.fail(field, "high_freq_factor (" + shown(scaling->at("high_freq_factor")) +
+                               ") must be larger than low_freq_factor (" +
+                               shown(scaling->at("low_freq_factor")) + ")");
+    // Hugging Face falls back to max_position_embeddings when the original length is absent.
+    const auto original = scaling->find("original_max_position_embeddings");
+    config.ropeOriginalMaxPositions =
+        original == scaling->end() || original->is_null()
+            ? config.maxPositionEmbeddings
+            : reader.positive("original_max_position_embeddings", *original);
 }
 
 // A token id: a non-negative integer; eos_token_id may also be a list (the first one is used).
@@ -205,9 +165,7 @@ void readTokens(const ConfigReader& reader, ModelConfig& config) {
 
 void readArchitectureFlags(const ConfigReader& reader, ModelConfig& config) {
     config.rmsNormEps = reader.optionalPositiveNumber("rms_norm_eps", config.rmsNormEps);
-    config.ropeTheta = reader.optionalPositiveNumber("rope_theta", config.ropeTheta);
     config.tieWordEmbeddings = reader.optionalBool("tie_word_embeddings", false);
-    config.attentionBias = reader.optionalBool("attention_bias", false);
     if (reader.optionalBool("mlp_bias", false))
         reader.fail("mlp_bias", "MLP biases are not supported; use a checkpoint without them");
     if (const Json* act = reader.find("hidden_act")) {
@@ -256,16 +214,18 @@ ModelConfig ModelConfig::fromJsonText(const std::string& text, const std::string
     ModelConfig config;
     readModelType(reader, config);
     readSizes(reader, config);
-    readRopeScaling(reader, config);
+    readRope(reader, config);
     readTokens(reader, config);
     readArchitectureFlags(reader, config);
     readTorchDtype(reader, config);
+    config.family().readOptions(reader, config); // biases, q/k norm, sliding window
     return config;
 }
 
 std::string ModelConfig::toJsonText() const {
     nlohmann::ordered_json json;
-    json["architectures"] = {modelType == "mistral" ? "MistralForCausalLM" : "LlamaForCausalLM"};
+    const ModelFamily& row = family();
+    json["architectures"] = {row.architecture};
     json["model_type"] = modelType;
     json["hidden_size"] = hiddenSize;
     json["intermediate_size"] = intermediateSize;
@@ -278,18 +238,60 @@ std::string ModelConfig::toJsonText() const {
     json["hidden_act"] = "silu";
     json["rms_norm_eps"] = rmsNormEps;
     json["rope_theta"] = ropeTheta;
-    if (ropeScalingFactor == 1.0)
+    if (ropeType == "default")
         json["rope_scaling"] = nullptr;
+    else if (ropeType == "linear")
+        json["rope_scaling"] = {{"rope_type", "linear"}, {"factor", ropeScalingFactor}};
     else
-        json["rope_scaling"] = {{"type", "linear"}, {"factor", ropeScalingFactor}};
+        json["rope_scaling"] = {{"rope_type", ropeType},
+                                {"factor", ropeScalingFactor},
+                                {"low_freq_factor", ropeLowFreqFactor},
+                                {"high_freq_factor", ropeHighFreqFactor},
+                                {"original_max_position_embeddings", ropeOriginalMaxPositions}};
     json["tie_word_embeddings"] = tieWordEmbeddings;
-    json["attention_bias"] = attentionBias;
+    row.writeOptions(*this, json);
     json["bos_token_id"] = bosTokenId;
     json["eos_token_id"] = eosTokenId;
     json["pad_token_id"] =
         padTokenId < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(padTokenId);
     json["torch_dtype"] = torchDtype;
     return json.dump(2) + "\n";
+}
+
+const ModelFamily& ModelConfig::family() const {
+    return FamilyTable::require(modelType, "config.json");
+}
+
+std::string ModelConfig::describeOptions() const {
+    std::vector<std::string> parts;
+    if (qkvBias && outputBias)
+        parts.push_back("q/k/v/o bias");
+    else if (qkvBias)
+        parts.push_back("q/k/v bias");
+    else if (outputBias)
+        parts.push_back("o bias");
+    if (qkNorm)
+        parts.push_back("q/k RMSNorm");
+    if (tieWordEmbeddings)
+        parts.push_back("tied embeddings");
+    std::ostringstream rope;
+    if (ropeType == "linear")
+        rope << "RoPE linear x" << ropeScalingFactor;
+    else if (ropeType == "llama3")
+        rope << "RoPE llama3 x" << ropeScalingFactor << " (low " << ropeLowFreqFactor
+             << ", high " << ropeHighFreqFactor << ", original " << ropeOriginalMaxPositions
+             << ")";
+    if (!rope.str().empty())
+        parts.push_back(rope.str());
+    if (slidingWindow > 0)
+        parts.push_back("sliding window " + std::to_string(slidingWindow) +
+                        (fullAttentionLayers > 0
+                             ? " from layer " + std::to_string(fullAttentionLayers)
+                             : std::string()));
+    std::string text;
+    for (const std::string& part : parts)
+        text += (text.empty() ? "" : ", ") + part;
+    return text.empty() ? "none" : text;
 }
 
 ModelConfig ModelConfig::llamaShaped(const std::string& who, int layers, int hidden, int heads,

@@ -1,9 +1,35 @@
 #include "rotaryembedding.h"
 
+#include <cmath>
+
 namespace fsllm {
 
-RotaryEmbedding::RotaryEmbedding(int64_t headDim, double theta, double scalingFactor)
-    : m_headDim(headDim), m_theta(theta), m_scalingFactor(scalingFactor) {}
+RotaryEmbedding::RotaryEmbedding(const ModelConfig& config)
+    : m_inverseFrequency(inverseFrequency(config)),
+      m_positionScale(config.ropeType == "linear" ? config.ropeScalingFactor : 1.0) {}
+
+torch::Tensor RotaryEmbedding::inverseFrequency(const ModelConfig& config) {
+    const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+    const double dim = static_cast<double>(config.headDim);
+    auto exponent = torch::arange(0, config.headDim, 2, f64) / dim;
+    auto inverse = torch::pow(config.ropeTheta, exponent).reciprocal(); // [hd/2]
+    if (config.ropeType != "llama3")
+        return inverse;
+    // Llama 3.1: wavelengths longer than original / low_freq_factor are slowed by `factor`,
+    // those shorter than original / high_freq_factor kept, and the band between interpolated.
+    const double factor = config.ropeScalingFactor;
+    const double low = config.ropeLowFreqFactor, high = config.ropeHighFreqFactor;
+    const double original = static_cast<double>(config.ropeOriginalMaxPositions);
+    const double lowFrequencyWavelength = original / low;
+    const double highFrequencyWavelength = original / high;
+    auto wavelength = (2.0 * M_PI) / inverse;
+    auto scaled = torch::where(wavelength > lowFrequencyWavelength, inverse / factor, inverse);
+    auto smooth = (original / wavelength - low) / (high - low);
+    auto smoothed = (1.0 - smooth) * scaled / factor + smooth * scaled;
+    auto medium = (wavelength >= highFrequencyWavelength).logical_and(
+        wavelength <= lowFrequencyWavelength);
+    return torch::where(medium, smoothed, scaled);
+}
 
 std::pair<torch::Tensor, torch::Tensor> RotaryEmbedding::table(int64_t T,
                                                                const torch::Device& device,
@@ -14,11 +40,9 @@ std::pair<torch::Tensor, torch::Tensor> RotaryEmbedding::table(int64_t T,
         // Computed in f64 then cast, so tables agree with any reference to f32 rounding.
         const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
         const int64_t length = std::max<int64_t>(T, 64);
-        auto exponent = torch::arange(0, m_headDim, 2, f64) / static_cast<double>(m_headDim);
-        auto inverseFrequency = torch::pow(m_theta, exponent).reciprocal();        // [hd/2]
-        auto positions = torch::arange(length, f64) / m_scalingFactor;             // [L]
-        auto angles = torch::outer(positions, inverseFrequency);                   // [L, hd/2]
-        auto embedding = torch::cat({angles, angles}, -1);                         // [L, hd]
+        auto positions = torch::arange(length, f64) / m_positionScale;      // [L]
+        auto angles = torch::outer(positions, m_inverseFrequency);          // [L, hd/2]
+        auto embedding = torch::cat({angles, angles}, -1);                  // [L, hd]
         m_cos = embedding.cos().to(device, type);
         m_sin = embedding.sin().to(device, type);
     }

@@ -1,7 +1,10 @@
-// Rotary position embedding in the Hugging Face "rotate half" convention, with linear RoPE
-// scaling (positions divided by the factor). Caches cos/sin tables per device and length.
-// Thread-safety: not thread-safe (the cache mutates); one decoder per thread.
+// Rotary position embedding in the Hugging Face "rotate half" convention, with the RoPE scaling
+// of config.json: "linear" (positions divided by the factor) and "llama3" (inverse frequencies
+// rescaled as Hugging Face's _compute_llama3_parameters does). Caches cos/sin tables per device
+// and length. Thread-safety: not thread-safe (the cache mutates); one decoder per thread.
 #pragma once
+
+#include "modelconfig.h"
 
 #include <torch/torch.h>
 
@@ -9,7 +12,11 @@ namespace fsllm {
 
 class RotaryEmbedding {
 public:
-    RotaryEmbedding(int64_t headDim, double theta, double scalingFactor);
+    explicit RotaryEmbedding(const ModelConfig& config);
+
+    // The inverse frequencies theta^(-2i/hd), i = 0..hd/2-1, after the config's scaling:
+    // [hd/2] f64 on the CPU.
+    static torch::Tensor inverseFrequency(const ModelConfig& config);
 
     // cos and sin tables for positions 0..T-1: each [T, headDim] in `type` on `device`.
     std::pair<torch::Tensor, torch::Tensor> table(int64_t T, const torch::Device& device,
@@ -20,10 +27,9 @@ public:
                                const torch::Tensor& sin);
 
 private:
-    int64_t m_headDim;
-    double m_theta;
-    double m_scalingFactor;
-    torch::Tensor m_cos; // cached [Tmax, headDim]
+    torch::Tensor m_inverseFrequency; // [hd/2] f64
+    double m_positionScale;           // positions are divided by this (linear scaling)
+    torch::Tensor m_cos;              // cached [Tmax, headDim]
     torch::Tensor m_sin;
 };
 

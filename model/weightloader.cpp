@@ -1,63 +1,69 @@
 #include "weightloader.h"
 
+#include "checkpointshapes.h"
 #include "fsllmerror.h"
 #include "safetensorswriter.h"
 #include "tensorutil.h"
 
-#include <set>
+#include <map>
 
 namespace fsllm {
 
 namespace {
 
-bool isLoraParameter(const std::string& name) {
-    return name.find("lora_A") != std::string::npos || name.find("lora_B") != std::string::npos;
+// The decoder's base parameters by name (LoRA adapters are not base weights).
+std::map<std::string, torch::Tensor> baseParameters(DecoderImpl& decoder) {
+    std::map<std::string, torch::Tensor> parameters;
+    for (auto& item : decoder.named_parameters(/*recurse=*/true))
+        if (item.key().find("lora_A") == std::string::npos &&
+            item.key().find("lora_B") == std::string::npos)
+            parameters.emplace(item.key(), item.value());
+    return parameters;
+}
+
+// The tensor list and the decoder must agree one to one; a mismatch is a bug in the seam.
+torch::Tensor& parameterOf(std::map<std::string, torch::Tensor>& parameters,
+                           const CheckpointShapes::Tensor& tensor) {
+    const auto it = parameters.find(tensor.parameter);
+    if (it == parameters.end())
+        throw FsllmError("internal error: the decoder has no parameter '" + tensor.parameter +
+                         "' for checkpoint tensor '" + tensor.name + "'");
+    return it->second;
 }
 
 } // namespace
 
-std::string WeightLoader::checkpointName(const std::string& parameterName) {
-    if (parameterName == "lm_head.weight")
-        return parameterName;
-    return "model." + parameterName;
-}
-
-std::vector<std::string> WeightLoader::load(DecoderImpl& decoder,
-                                            const CheckpointIndex& checkpoint) {
+void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint) {
     torch::NoGradGuard noGrad;
-    std::set<std::string> used;
-    for (auto& item : decoder.named_parameters(/*recurse=*/true)) {
-        if (isLoraParameter(item.key()))
-            continue;
-        const std::string name = checkpointName(item.key());
-        auto& parameter = item.value();
-        if (!checkpoint.contains(name))
-            throw FsllmError(checkpoint.directory() + ": tensor '" + name +
-                             "' is missing; config.json describes a model that needs it "
-                             "(is this the right checkpoint for this config?)");
-        const TensorView& view = checkpoint.tensor(name);
+    const ModelConfig& config = decoder.config();
+    // Layer count, every implied tensor and shape, and nothing the family does not use.
+    CheckpointShapes::check(config, checkpoint, checkpoint.directory() + "/config.json");
+    const std::vector<CheckpointShapes::Tensor> tensors = CheckpointShapes::expected(config);
+    auto parameters = baseParameters(decoder);
+    if (parameters.size() != tensors.size())
+        throw FsllmError("internal error: the decoder has " + std::to_string(parameters.size()) +
+                         " base parameters but the " + config.modelType + " layout lists " +
+                         std::to_string(tensors.size()));
+    for (const CheckpointShapes::Tensor& tensor : tensors) {
+        torch::Tensor& parameter = parameterOf(parameters, tensor);
+        const TensorView& view = checkpoint.tensor(tensor.name);
         const std::vector<std::int64_t> expected(parameter.sizes().begin(), parameter.sizes().end());
         if (view.shape != expected)
-            throw FsllmError(checkpoint.directory() + ": tensor '" + name + "' has shape " +
+            throw FsllmError(checkpoint.directory() + ": tensor '" + tensor.name + "' has shape " +
                              shapeString(view.shape) + " but config.json implies " +
                              shapeString(expected) + "; the checkpoint and config.json disagree");
         parameter.copy_(tensorFromView(view, parameter.scalar_type(), torch::kCPU));
-        used.insert(name);
     }
-    std::vector<std::string> unused;
-    for (const auto& name : checkpoint.names())
-        if (!used.count(name))
-            unused.push_back(name);
-    return unused;
 }
 
 void WeightLoader::save(DecoderImpl& decoder, const std::string& safetensorsPath,
                         c10::optional<torch::ScalarType> dtype) {
+    auto parameters = baseParameters(decoder);
     SafetensorsWriter writer;
-    for (const auto& item : decoder.named_parameters(/*recurse=*/true))
-        if (!isLoraParameter(item.key()))
-            addTensor(writer, checkpointName(item.key()),
-                      dtype ? item.value().to(*dtype) : item.value());
+    for (const CheckpointShapes::Tensor& tensor : CheckpointShapes::expected(decoder.config())) {
+        const torch::Tensor& parameter = parameterOf(parameters, tensor);
+        addTensor(writer, tensor.name, dtype ? parameter.to(*dtype) : parameter);
+    }
     writer.setMetadata("format", "pt");
     writer.write(safetensorsPath);
 }

@@ -68,9 +68,11 @@ void ModelSummaryView::showSummary(const ModelSummary& s) {
                                         .arg(s.layers)
                                         .arg(s.hiddenSize)
                                         .arg(s.intermediateSize));
+    html += row(tr("family"), QString::fromStdString(s.family));
     html +=
         row(tr("attention"),
             tr("%1 heads, %2 kv heads, head dim %3").arg(s.heads).arg(s.kvHeads).arg(s.headDim));
+    html += row(tr("options"), QString::fromStdString(s.options));
     html += row(tr("parameters"), parameterText(s.parameterCount));
     html += row(tr("vocabulary"), tr("%1 (tokenizer: %2 pieces), max %3 positions")
                                       .arg(s.vocabSize)

@@ -365,6 +365,7 @@ private slots:
 
     void infoPrintsRuntime();
     void infoWorksWithoutTokenizer();
+    void infoNamesFamilyAndRefusesRelabelled();
     void infoCountsParametersFromHeaders_data();
     void infoCountsParametersFromHeaders();
     void infoReadsHeadersOnly();
@@ -599,6 +600,36 @@ void TestCli::infoWorksWithoutTokenizer() {
     const QString problem = CliRunner::successProblem(run);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
     QVERIFY2(run.out.contains("no tokenizer"), run.out.constData());
+}
+
+// `info` on a Qwen2 checkpoint names the family and its options; the same weights labelled
+// llama (the silent half-load) are refused with one line naming the biases and qwen2.
+void TestCli::infoNamesFamilyAndRefusesRelabelled() {
+    const QString source = QStringLiteral(FSLLM_TEST_DATA_DIR "/reference/tiny_qwen2");
+    CliRunner::Run run = CliRunner::run(QStringList{"info", "--model", source});
+    const QString problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY2(infoField(run.out, QStringLiteral("architecture")).startsWith("qwen2: Qwen2 / Qwen2.5"),
+             run.out.constData());
+    QCOMPARE(infoField(run.out, QStringLiteral("options")),
+             QStringLiteral("q/k/v bias, sliding window 4 from layer 1"));
+
+    QTemporaryDir dir;
+    const QString model = dir.path();
+    QVERIFY(QFile::copy(source + "/model.safetensors", model + "/model.safetensors"));
+    Json config =
+        Json::parse(TestFiles::read(source + QStringLiteral("/config.json")).toStdString());
+    config["model_type"] = "llama";
+    TestFiles::write(model + QStringLiteral("/config.json"), QByteArray::fromStdString(config.dump()));
+    for (const char* command : {"info", "inspect"}) {
+        QStringList args{command, "--model", model};
+        if (QLatin1String(command) == QLatin1String("inspect"))
+            args << "--text" << kSentence;
+        run = CliRunner::run(args);
+        const QString refusal = CliRunner::refusalProblem(
+            run, {model, "model.layers.0.self_attn.k_proj.bias", "is this a qwen2 checkpoint?"});
+        QVERIFY2(refusal.isEmpty(), qPrintable(refusal));
+    }
 }
 
 void TestCli::infoCountsParametersFromHeaders_data() {

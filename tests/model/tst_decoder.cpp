@@ -52,6 +52,10 @@ private slots:
         QTest::addColumn<QString>("model");
         QTest::newRow("llama, untied, GQA 4/2") << "tiny_llama";
         QTest::newRow("mistral, tied, linear RoPE x2") << "tiny_mistral";
+        // tests/reference/make_family_reference.py, written from Hugging Face's modeling files
+        QTest::newRow("qwen2, q/k/v bias, sliding window 4 from layer 1") << "tiny_qwen2";
+        QTest::newRow("qwen3, q/k norm, head_dim != D/H, tied") << "tiny_qwen3";
+        QTest::newRow("llama, llama3 RoPE scaling") << "tiny_llama3";
     }
     void matchesReference() {
         QFETCH(QString, model);

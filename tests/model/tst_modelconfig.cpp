@@ -88,8 +88,13 @@ bool sameConfig(const ModelConfig& a, const ModelConfig& b) {
            a.numHeads == b.numHeads && a.numKvHeads == b.numKvHeads && a.headDim == b.headDim &&
            a.vocabSize == b.vocabSize && a.maxPositionEmbeddings == b.maxPositionEmbeddings &&
            a.rmsNormEps == b.rmsNormEps && a.ropeTheta == b.ropeTheta &&
-           a.ropeScalingFactor == b.ropeScalingFactor &&
-           a.tieWordEmbeddings == b.tieWordEmbeddings && a.attentionBias == b.attentionBias &&
+           a.ropeType == b.ropeType && a.ropeScalingFactor == b.ropeScalingFactor &&
+           a.ropeLowFreqFactor == b.ropeLowFreqFactor &&
+           a.ropeHighFreqFactor == b.ropeHighFreqFactor &&
+           a.ropeOriginalMaxPositions == b.ropeOriginalMaxPositions &&
+           a.tieWordEmbeddings == b.tieWordEmbeddings && a.qkvBias == b.qkvBias &&
+           a.outputBias == b.outputBias && a.qkNorm == b.qkNorm &&
+           a.slidingWindow == b.slidingWindow && a.fullAttentionLayers == b.fullAttentionLayers &&
            a.bosTokenId == b.bosTokenId && a.eosTokenId == b.eosTokenId &&
            a.padTokenId == b.padTokenId && a.torchDtype == b.torchDtype;
 }
@@ -119,7 +124,8 @@ private slots:
         QCOMPARE(config.ropeTheta, 10000.0);
         QCOMPARE(config.ropeScalingFactor, 1.0);
         QCOMPARE(config.tieWordEmbeddings, false);
-        QCOMPARE(config.attentionBias, false);
+        QCOMPARE(config.qkvBias, false);
+        QCOMPARE(config.outputBias, false);
         QCOMPARE(config.bosTokenId, 1);
         QCOMPARE(config.eosTokenId, 2);
         QCOMPARE(config.padTokenId, -1);
@@ -146,7 +152,8 @@ private slots:
         QCOMPARE(config.ropeTheta, 10000.0);
         QCOMPARE(config.ropeScalingFactor, 1.0);
         QCOMPARE(config.tieWordEmbeddings, false);
-        QCOMPARE(config.attentionBias, false);
+        QCOMPARE(config.qkvBias, false);
+        QCOMPARE(config.outputBias, false);
         QCOMPARE(config.bosTokenId, 1);
         QCOMPARE(config.eosTokenId, 2);
         QCOMPARE(config.padTokenId, -1);
@@ -177,7 +184,8 @@ private slots:
         QCOMPARE(config.headDim, 32);
         QCOMPARE(config.numKvHeads, 2);
         QCOMPARE(config.tieWordEmbeddings, true);
-        QCOMPARE(config.attentionBias, true);
+        QCOMPARE(config.qkvBias, true);
+        QCOMPARE(config.outputBias, true);
         QCOMPARE(config.padTokenId, 0);
         QCOMPARE(config.bosTokenId, 5);
         QCOMPARE(config.eosTokenId, 7);
@@ -222,9 +230,12 @@ private slots:
         config.maxPositionEmbeddings = 512;
         config.rmsNormEps = 1.2345678901234567e-7;
         config.ropeTheta = 12345.678;
+        config.ropeType = "linear";
         config.ropeScalingFactor = 2.5;
         config.tieWordEmbeddings = true;
-        config.attentionBias = true;
+        config.qkvBias = true;
+        config.outputBias = true;
+        config.slidingWindow = 40;
         config.bosTokenId = 0;
         config.eosTokenId = 256;
         config.padTokenId = 3;
@@ -290,8 +301,8 @@ private slots:
             QTest::newRow(name) << patch << remove << field << word;
         };
         row("model_type gpt2", R"({"model_type": "gpt2"})", "", "model_type",
-            "'gpt2' is not supported; FS-LLM Studio reads llama and mistral");
-        row("model_type qwen2", R"({"model_type": "qwen2"})", "", "model_type", "'qwen2'");
+            "'gpt2' is not supported; supported model types: llama, mistral, qwen2, qwen3");
+        row("model_type chatglm", R"({"model_type": "chatglm"})", "", "model_type", "'chatglm'");
         row("model_type missing", "{}", "model_type", "model_type", "missing");
         row("model_type number", R"({"model_type": 7})", "", "model_type", "string");
         row("hidden_size string", R"({"hidden_size": "64"})", "", "hidden_size", "integer");
@@ -321,10 +332,21 @@ private slots:
         row("head_dim zero", R"({"head_dim": 0})", "", "head_dim", "positive");
         row("rope dynamic", R"({"rope_scaling": {"type": "dynamic", "factor": 2.0}})", "",
             "rope_scaling", "'dynamic' is not supported");
-        row("rope llama3", R"({"rope_scaling": {"rope_type": "llama3", "factor": 8.0}})", "",
-            "rope_scaling", "'llama3' is not supported");
+        row("rope llama3 without low_freq_factor",
+            R"({"rope_scaling": {"rope_type": "llama3", "factor": 8.0, "high_freq_factor": 4.0}})",
+            "", "rope_scaling", "low_freq_factor");
+        row("rope llama3 high <= low",
+            R"({"rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 4.0,
+                "high_freq_factor": 4.0}})",
+            "", "rope_scaling", "larger than low_freq_factor");
+        row("rope llama3 original zero",
+            R"({"rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                "high_freq_factor": 4.0, "original_max_position_embeddings": 0}})",
+            "", "original_max_position_embeddings", "positive");
         row("rope yarn", R"({"rope_scaling": {"type": "yarn", "factor": 4.0}})", "", "rope_scaling",
-            "only 'linear'");
+            "supported rope types: default, linear, llama3");
+        row("rope_parameters longrope", R"({"rope_parameters": {"rope_type": "longrope"}})", "",
+            "rope_parameters", "'longrope' is not supported");
         row("rope no type", R"({"rope_scaling": {"factor": 2.0}})", "", "rope_scaling", "type");
         row("rope no factor", R"({"rope_scaling": {"type": "linear"}})", "", "rope_scaling",
             "factor");
@@ -348,6 +370,116 @@ private slots:
         row("torch_dtype number", R"({"torch_dtype": 16})", "", "torch_dtype", "string");
         row("hidden_act gelu", R"({"hidden_act": "gelu"})", "", "hidden_act", "silu");
         row("mlp_bias true", R"({"mlp_bias": true})", "", "mlp_bias", "not supported");
+        row("mistral window zero", R"({"model_type": "mistral", "sliding_window": 0})", "",
+            "sliding_window", "positive");
+        row("qwen window used but unset",
+            R"({"model_type": "qwen2", "use_sliding_window": true, "sliding_window": null})", "",
+            "sliding_window", "use_sliding_window is true");
+        row("qwen layer_types wrong length",
+            R"({"model_type": "qwen3", "layer_types": ["full_attention"]})", "", "layer_types",
+            "list of 2");
+        row("qwen layer_types sliding first",
+            R"({"model_type": "qwen3", "sliding_window": 8,
+                "layer_types": ["sliding_attention", "full_attention"]})",
+            "", "layer_types", "not supported");
+        row("qwen max_window_layers negative",
+            R"({"model_type": "qwen2", "max_window_layers": -1})", "", "max_window_layers", ">= 0");
+    }
+
+    // Each family's own fields map to the options (model/families/).
+    void familiesMapTheirFields() {
+        Json json = minimalConfig();
+        json["model_type"] = "qwen2";
+        json["attention_bias"] = false; // not a Qwen2 field: q/k/v biases are always there
+        ModelConfig config = parse(json);
+        QCOMPARE(config.qkvBias, true);
+        QCOMPARE(config.outputBias, false);
+        QCOMPARE(config.qkNorm, false);
+        QCOMPARE(config.slidingWindow, 0);
+
+        json["model_type"] = "qwen3";
+        json["head_dim"] = 32; // Qwen3: independent of hidden_size / heads
+        config = parse(json);
+        QCOMPARE(config.qkNorm, true);
+        QCOMPARE(config.qkvBias, false);
+        QCOMPARE(config.outputBias, false);
+        QCOMPARE(config.headDim, 32);
+        json["attention_bias"] = true;
+        config = parse(json);
+        QCOMPARE(config.qkvBias, true);
+        QCOMPARE(config.outputBias, true);
+
+        json = minimalConfig();
+        json["model_type"] = "mistral";
+        json["sliding_window"] = 4096;
+        config = parse(json);
+        QCOMPARE(config.slidingWindow, 4096);
+        QCOMPARE(config.fullAttentionLayers, 0);
+        QVERIFY(config.slidesAt(0) && config.slidesAt(1));
+
+        json["model_type"] = "llama"; // LLaMA has no sliding window: the field is not read
+        QCOMPARE(parse(json).slidingWindow, 0);
+    }
+
+    // Qwen: the window only with use_sliding_window, from layer max_window_layers on; a
+    // Qwen2.5 config (use_sliding_window false, sliding_window 32768) has none.
+    void qwenSlidingWindowFields() {
+        Json json = minimalConfig();
+        json["model_type"] = "qwen2";
+        json["num_hidden_layers"] = 4;
+        json["use_sliding_window"] = false;
+        json["sliding_window"] = 32768;
+        json["max_window_layers"] = 2;
+        QCOMPARE(parse(json).slidingWindow, 0);
+        json["use_sliding_window"] = true;
+        ModelConfig config = parse(json);
+        QCOMPARE(config.slidingWindow, 32768);
+        QCOMPARE(config.fullAttentionLayers, 2);
+        QVERIFY(!config.slidesAt(1) && config.slidesAt(2) && config.slidesAt(3));
+        json["max_window_layers"] = 4; // every layer full
+        QCOMPARE(parse(json).slidingWindow, 0);
+        json.erase("max_window_layers");
+        json["layer_types"] = {"full_attention", "sliding_attention", "sliding_attention",
+                               "sliding_attention"};
+        config = parse(json);
+        QCOMPARE(config.fullAttentionLayers, 1);
+        QCOMPARE(config.slidingWindow, 32768);
+        QVERIFY(sameConfig(ModelConfig::fromJsonText(config.toJsonText(), "round trip"), config));
+        QCOMPARE(Json::parse(config.toJsonText())["architectures"],
+                 Json::array({"Qwen2ForCausalLM"}));
+        json["use_sliding_window"] = false; // transformers: no window without it
+        QCOMPARE(parse(json).slidingWindow, 0);
+    }
+
+    // LLaMA 3.1's rope_scaling, verbatim, and transformers 5's rope_parameters spelling.
+    void readsLlama3RopeScaling() {
+        Json json = minimalConfig();
+        json["max_position_embeddings"] = 131072;
+        json["rope_theta"] = 500000.0;
+        json["rope_scaling"] = Json::parse(R"({"factor": 8.0, "high_freq_factor": 4.0,
+            "low_freq_factor": 1.0, "original_max_position_embeddings": 8192,
+            "rope_type": "llama3"})");
+        ModelConfig config = parse(json);
+        QCOMPARE(config.ropeType, std::string("llama3"));
+        QCOMPARE(config.ropeScalingFactor, 8.0);
+        QCOMPARE(config.ropeLowFreqFactor, 1.0);
+        QCOMPARE(config.ropeHighFreqFactor, 4.0);
+        QCOMPARE(config.ropeOriginalMaxPositions, 8192);
+        QVERIFY(sameConfig(ModelConfig::fromJsonText(config.toJsonText(), "round trip"), config));
+        // Without original_max_position_embeddings, Hugging Face uses max_position_embeddings.
+        json["rope_scaling"].erase("original_max_position_embeddings");
+        QCOMPARE(parse(json).ropeOriginalMaxPositions, 131072);
+
+        json.erase("rope_scaling");
+        json.erase("rope_theta");
+        json["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", 1000000.0}};
+        config = parse(json);
+        QCOMPARE(config.ropeTheta, 1000000.0);
+        QCOMPARE(config.ropeType, std::string("default"));
+        json["rope_parameters"] = {{"rope_type", "linear"}, {"factor", 2.0}, {"rope_theta", 5.0}};
+        config = parse(json);
+        QCOMPARE(config.ropeType, std::string("linear"));
+        QCOMPARE(config.ropeTheta, 5.0);
     }
 
     void rejectsBadField() {

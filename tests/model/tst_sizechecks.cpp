@@ -123,16 +123,21 @@ private slots:
         QFETCH(QString, folder);
         QFETCH(bool, attentionBias);
         ModelConfig config = ModelConfig::fromFile(folder.toStdString() + "/config.json");
-        config.attentionBias = attentionBias;
+        config.qkvBias = attentionBias;
+        config.outputBias = attentionBias;
         Decoder decoder(config, torch::TensorOptions());
         std::map<std::string, std::vector<int64_t>> parameters;
         for (const auto& item : decoder->named_parameters(/*recurse=*/true))
-            parameters[WeightLoader::checkpointName(item.key())] =
+            parameters[item.key()] =
                 std::vector<int64_t>(item.value().sizes().begin(), item.value().sizes().end());
         std::map<std::string, std::vector<int64_t>> expected;
         for (const auto& tensor : CheckpointShapes::expected(config)) {
             QCOMPARE(tensor.fields.size(), tensor.shape.size());
-            expected[tensor.name] = tensor.shape;
+            expected[tensor.parameter] = tensor.shape;
+            // The Hugging Face LLaMA layout: the decoder's name under "model." (LM head apart).
+            const std::string hf =
+                tensor.parameter == "lm_head.weight" ? tensor.parameter : "model." + tensor.parameter;
+            QCOMPARE(tensor.name, hf);
         }
         QCOMPARE(expected, parameters);
     }
