@@ -2,9 +2,12 @@
 
 #include "atomicfile.h"
 #include "benchmark.h"
+#include "checkpointbenchmark.h"
 #include "commandline.h"
 #include "engine.h"
 #include "fsllmerror.h"
+#include "memoryestimate.h"
+#include "memoryprobe.h"
 #include "pretrainer.h"
 #include "tinycheckpoint.h"
 
@@ -14,6 +17,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <regex>
 
 namespace fsllm {
 
@@ -21,8 +25,10 @@ namespace {
 
 const std::map<std::string, std::string> kUsage = {
     {"info", "fsllm info --model DIR [--device auto|cpu|cuda] [--dtype auto|float32|bfloat16] "
-             "[--threads N]\n  Architecture, sizes, parameter count, dtype, device, BLAS and "
-             "threads.\n"},
+             "[--threads N]\n           [--batch-size 16] [--max-length 128] [--lora-rank 8] "
+             "[--lora-targets q,k,v,o]\n  Architecture, sizes, parameter count, dtype, device, "
+             "BLAS, threads, and the memory LoRA\n  training at that batch size and length "
+             "would need (headers only: no weights read).\n"},
     {"inspect",
      "fsllm inspect --model DIR --text TEXT [--mask causal|bidirectional|decay] [--lambda L]\n"
      "              [--adapter RUN_DIR] [--json OUT] [--no-logits] [--timing] [--device D]\n"
@@ -40,6 +46,14 @@ const std::map<std::string, std::string> kUsage = {
      "            [--batch 16] [--seq-len 25] [--steps 10] [--lora-rank 8] [--dtype float32]\n"
      "            [--device cpu] [--threads N]\n"
      "  Forward and LoRA training tokens/s and GFLOP/s beside this run's matmul GFLOP/s.\n"},
+    {"bench-checkpoint",
+     "fsllm bench-checkpoint --out DIR [--preset 7b|1b|tiny] [--layers N] [--hidden D]\n"
+     "            [--heads H] [--kv-heads K] [--intermediate F] [--vocab V] [--dtype bfloat16]\n"
+     "            [--batch 1] [--seq-len 64] [--steps 2] [--lora-rank 8] [--threads N]\n"
+     "  Streams a random checkpoint of that shape into DIR (default preset 7b: LLaMA-2-7B,\n"
+     "  12.6 GiB in bfloat16; reused when DIR holds it), then prints header, load and inspect\n"
+     "  times, LoRA training tokens/s with and without --gradient-checkpointing, the share of\n"
+     "  the matmul peak, and memory measured beside the estimate.\n"},
     {"pretrain",
      "fsllm pretrain --train-text FILE --heldout-text FILE --out DIR [--tokenizer FILE]\n"
      "               [--vocab 8000] [--layers 4] [--hidden 256] [--heads 8] [--kv-heads 4]\n"
@@ -80,7 +94,10 @@ std::string EngineCommands::usage(const std::string& command) {
 }
 
 int EngineCommands::info(const std::vector<std::string>& args) {
-    CommandLine line("info", args, {"model", "device", "dtype", "threads"}, {});
+    CommandLine line("info", args,
+                     {"model", "device", "dtype", "threads", "batch-size", "max-length",
+                      "lora-rank", "lora-targets"},
+                     {});
     // Headers only: no decoder, no tensor data (a 7B checkpoint prints in well under a second).
     const ModelSummary s = Engine::summarize(line.required("model"), line.engineOptions());
     std::cout << "model        " << s.directory << "\n"
@@ -103,6 +120,21 @@ int EngineCommands::info(const std::vector<std::string>& args) {
               << "torch        " << s.runtime.torchVersion << "\n"
               << "BLAS         " << s.runtime.blasLibrary << "\n"
               << "threads      " << s.runtime.threads << "\n";
+    // What LoRA training at the given (or default) batch and length would need.
+    TrainingConfig run;
+    run.device = line.value("device", run.device);
+    run.dtype = line.value("dtype", run.dtype);
+    run.batchSize = line.intValue("batch-size", run.batchSize);
+    run.maxLength = line.intValue("max-length", run.maxLength);
+    run.loraRank = line.intValue("lora-rank", run.loraRank);
+    run.loraTargets = line.value("lora-targets", run.loraTargets);
+    const MemoryEstimate memory = MemoryEstimate::estimate(MemoryEstimate::inputFor(
+        run, ModelConfig::fromFile(s.directory + "/config.json"), 2));
+    std::cout << "memory       LoRA r" << run.loraRank << " on " << run.loraTargets << ", batch "
+              << run.batchSize << " x " << run.maxLength << " tokens:\n             "
+              << std::regex_replace(memory.toText(MemoryProbe::totalRamMiB()), std::regex("\n"),
+                                    "\n             ")
+              << "\n";
     return 0;
 }
 
@@ -212,6 +244,33 @@ int EngineCommands::bench(const std::vector<std::string>& args) {
     const BenchmarkReport report = Benchmark::run(
         options, [](const std::string& text) { std::cerr << "... " << text << "\n"; });
     std::cout << report.toText();
+    return 0;
+}
+
+int EngineCommands::benchCheckpoint(const std::vector<std::string>& args) {
+    CommandLine line("bench-checkpoint", args,
+                     {"out", "preset", "layers", "hidden", "heads", "kv-heads", "intermediate",
+                      "vocab", "dtype", "batch", "seq-len", "steps", "lora-rank", "threads"},
+                     {});
+    CheckpointBenchmarkOptions options;
+    options.directory = line.required("out");
+    if (line.has("preset"))
+        options.applyPreset(line.value("preset", ""));
+    options.layers = line.intValue("layers", options.layers);
+    options.hidden = line.intValue("hidden", options.hidden);
+    options.heads = line.intValue("heads", options.heads);
+    options.kvHeads = line.intValue("kv-heads", options.kvHeads);
+    options.intermediate = line.intValue("intermediate", options.intermediate);
+    options.vocab = line.intValue("vocab", options.vocab);
+    options.dtype = line.value("dtype", options.dtype);
+    options.batch = line.intValue("batch", options.batch);
+    options.seqLen = line.intValue("seq-len", options.seqLen);
+    options.steps = line.intValue("steps", options.steps);
+    options.loraRank = line.intValue("lora-rank", options.loraRank);
+    options.threads = line.intValue("threads", options.threads);
+    std::cout << CheckpointBenchmark::run(options, [](const std::string& text) {
+        std::cerr << "... " << text << std::endl;
+    });
     return 0;
 }
 

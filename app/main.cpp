@@ -22,6 +22,7 @@ const std::map<std::string, Command>& commands() {
         {"inspect", fsllm::EngineCommands::inspect},
         {"init-tiny", fsllm::EngineCommands::initTiny},
         {"bench", fsllm::EngineCommands::bench},
+        {"bench-checkpoint", fsllm::EngineCommands::benchCheckpoint},
         {"pretrain", fsllm::EngineCommands::pretrain},
         {"train", fsllm::TrainingCommands::train},
         {"eval", fsllm::TrainingCommands::eval},

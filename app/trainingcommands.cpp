@@ -29,6 +29,7 @@ const std::map<std::string, std::string> kUsage = {
      "            [--batch-size 16] [--grad-accum 1] [--epochs 3] [--max-length 128]\n"
      "            [--warmup-ratio 0.06] [--schedule linear|cosine] [--max-grad-norm 1]\n"
      "            [--eval-every N] [--log-every 10] [--early-stop N] [--seed 42]\n"
+     "            [--gradient-checkpointing]\n"
      "            [--device auto|cpu|cuda] [--dtype auto|float32|bfloat16] [--threads N]\n"
      "   or: fsllm train --config run.json [--out RUN_DIR]      (any option above overrides)\n"
      "   or: fsllm train --resume RUN_DIR\n"
@@ -108,6 +109,8 @@ TrainingConfig configFrom(const CommandLine& line) {
     c.logEvery = line.intValue("log-every", c.logEvery);
     c.earlyStopPatience = line.intValue("early-stop", c.earlyStopPatience);
     c.seed = line.intValue("seed", c.seed);
+    if (line.flag("gradient-checkpointing"))
+        c.gradientCheckpointing = true;
     c.device = line.value("device", c.device);
     c.dtype = line.value("dtype", c.dtype);
     c.threads = line.intValue("threads", c.threads);
@@ -147,7 +150,7 @@ std::string TrainingCommands::usage(const std::string& command) {
 }
 
 int TrainingCommands::train(const std::vector<std::string>& args) {
-    CommandLine line("train", args, kTrainOptions, {});
+    CommandLine line("train", args, kTrainOptions, {"gradient-checkpointing"});
     std::unique_ptr<TrainingJob> job =
         line.has("resume") ? TrainingJob::resuming(line.value("resume", ""))
                            : std::make_unique<TrainingJob>(configFrom(line));

@@ -1,6 +1,7 @@
 #include "decoder.h"
 
 #include "fsllmerror.h"
+#include "layerrecompute.h"
 #include "masking.h"
 
 #include <sstream>
@@ -80,8 +81,14 @@ DecoderOutput DecoderImpl::forward(const torch::Tensor& ids, const torch::Tensor
 
     DecoderOutput output;
     auto x = embedTokens(ids.to(device())); // [B, T, D]
+    const bool recompute =
+        options.recomputeLayers && !options.wantAttention && torch::GradMode::is_enabled();
     for (const auto& module : *layers) {
         auto layer = module->as<DecoderLayerImpl>();
+        if (recompute) {
+            x = LayerRecompute::forward(*layer, x, cos, sin, bias);
+            continue;
+        }
         torch::Tensor probabilities;
         x = layer->forward(x, cos, sin, bias, options.wantAttention ? &probabilities : nullptr);
         if (options.wantAttention)

@@ -28,6 +28,9 @@ struct ForwardOptions {
     MaskSpec mask;
     bool wantAttention = false;
     bool wantLogits = false;
+    // Activation checkpointing (LayerRecompute): when autograd records, keep only each layer's
+    // input and recompute the layer in backward. Ignored without grad mode or with wantAttention.
+    bool recomputeLayers = false;
 };
 
 // Which projections receive LoRA adapters ("q", "k", "v", "o", "gate", "up", "down").

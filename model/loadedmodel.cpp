@@ -123,7 +123,8 @@ LoadedModel LoadedModel::open(const std::string& directory, const std::string& d
     try {
         model.decoder = Decoder(
             model.config, torch::TensorOptions().dtype(headers.computeType).device(model.device));
-        const auto unused = WeightLoader::load(*model.decoder, *headers.checkpoint);
+        const auto unused =
+            WeightLoader::load(*model.decoder, *headers.checkpoint, &model.weightStats);
         if (!unused.empty())
             spdlog::warn("{}: {} checkpoint tensor(s) not used by the decoder (first: {})",
                          directory, unused.size(), unused.front());

@@ -10,6 +10,7 @@
 #include "modelconfig.h"
 #include "safetensorsfile.h"
 #include "tokenizer.h"
+#include "weightloader.h"
 
 #include <torch/torch.h>
 
@@ -46,6 +47,7 @@ struct LoadedModel {
     std::unique_ptr<Tokenizer> tokenizer; // null when the folder has no tokenizer.model
     DType storedDtype = DType::F32;
     torch::Device device = torch::kCPU;
+    WeightLoadStats weightStats; // bytes used in place from the file vs converted
 
     // device: "auto" | "cpu" | "cuda" | "cuda:N"; dtype: "auto" (stored; F16 -> f32 on CPU) |
     // "float32" | "bfloat16" | "float16". Throws FsllmError naming the file and what to fix.

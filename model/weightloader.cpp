@@ -23,7 +23,9 @@ std::string WeightLoader::checkpointName(const std::string& parameterName) {
 }
 
 std::vector<std::string> WeightLoader::load(DecoderImpl& decoder,
-                                            const CheckpointIndex& checkpoint) {
+                                            const CheckpointIndex& checkpoint,
+                                            WeightLoadStats* stats) {
+    WeightLoadStats counted;
     torch::NoGradGuard noGrad;
     std::set<std::string> used;
     for (auto& item : decoder.named_parameters(/*recurse=*/true)) {
@@ -41,9 +43,20 @@ std::vector<std::string> WeightLoader::load(DecoderImpl& decoder,
             throw FsllmError(checkpoint.directory() + ": tensor '" + name + "' has shape " +
                              shapeString(view.shape) + " but config.json implies " +
                              shapeString(expected) + "; the checkpoint and config.json disagree");
-        parameter.copy_(tensorFromView(view, parameter.scalar_type(), torch::kCPU));
+        torch::Tensor shared;
+        if (parameter.device().is_cpu() && scalarTypeOf(view.dtype) == parameter.scalar_type())
+            shared = tensorSharingView(view);
+        if (shared.defined()) {
+            parameter.set_data(shared);
+            counted.sharedBytes += static_cast<std::int64_t>(view.byteSize);
+        } else {
+            parameter.set_data(tensorFromView(view, parameter.scalar_type(), parameter.device()));
+            counted.copiedBytes += static_cast<std::int64_t>(view.byteSize);
+        }
         used.insert(name);
     }
+    if (stats)
+        *stats = counted;
     std::vector<std::string> unused;
     for (const auto& name : checkpoint.names())
         if (!used.count(name))

@@ -368,6 +368,8 @@ private slots:
     void infoCountsParametersFromHeaders_data();
     void infoCountsParametersFromHeaders();
     void infoReadsHeadersOnly();
+    void infoEstimatesTrainingMemory();
+    void benchCheckpointStreamsLoadsAndTrains();
     void inspectWritesJson();
     void inspectMasksTheFuture_data();
     void inspectMasksTheFuture();
@@ -588,6 +590,50 @@ void TestCli::infoPrintsRuntime() {
     QVERIFY2(!blas.isEmpty(), run.out.constData());
     bool isNumber = false;
     QVERIFY2(threads.toInt(&isNumber) > 0 && isNumber, run.out.constData());
+}
+
+// The memory a LoRA run needs grows with --batch-size; a tiny RAM-busting request warns.
+void TestCli::infoEstimatesTrainingMemory() {
+    auto trainingLine = [](const CliRunner::Run& run) {
+        for (const QString& line : CliRunner::outputLines(run.out))
+            if (line.contains(QLatin1String("training needs about")))
+                return line;
+        return QString();
+    };
+    const CliRunner::Run small = CliRunner::run(QStringList{"info", "--model", m_tiny});
+    QVERIFY2(CliRunner::successProblem(small).isEmpty(), small.err.constData());
+    QVERIFY2(!trainingLine(small).isEmpty(), small.out.constData());
+    QVERIFY(!small.out.contains("warning"));
+    const CliRunner::Run huge = CliRunner::run(QStringList{
+        "info", "--model", m_tiny, "--batch-size", "100000", "--max-length", "100000"});
+    QVERIFY2(CliRunner::successProblem(huge).isEmpty(), huge.err.constData());
+    QVERIFY(trainingLine(huge) != trainingLine(small));
+    QVERIFY2(huge.out.contains("warning: training does not fit in RAM"), huge.out.constData());
+}
+
+// bench-checkpoint writes a checkpoint, loads it in place (zero-copy: stored dtype = compute
+// dtype) and trains with and without activation checkpointing; a second run reuses the files.
+void TestCli::benchCheckpointStreamsLoadsAndTrains() {
+    QTemporaryDir dir;
+    const QString out = dir.filePath(QStringLiteral("big"));
+    const QStringList args{"bench-checkpoint", "--out", out, "--preset", "tiny", "--dtype",
+                           "float32", "--seq-len", "8", "--steps", "1", "--threads", "1"};
+    const CliRunner::Run first = CliRunner::run(args);
+    QVERIFY2(CliRunner::successProblem(first).isEmpty(), first.err.constData());
+    for (const char* line : {"write        ", "info         ", "load         ", "inspect      ",
+                             "train        ", "train+ckpt   ", "estimate     "})
+        QVERIFY2(first.out.contains(line), first.out.constData());
+    QVERIFY2(first.out.contains("0 MiB converted"), first.out.constData());
+    QVERIFY(QFile::exists(out + QStringLiteral("/model.safetensors")));
+    const CliRunner::Run second = CliRunner::run(args);
+    QVERIFY2(CliRunner::successProblem(second).isEmpty(), second.err.constData());
+    QVERIFY2(second.out.contains("write        reused"), second.out.constData());
+    // Another shape in the same folder is refused, not overwritten.
+    QStringList other = args;
+    other << "--layers" << "3";
+    const CliRunner::Run refused = CliRunner::run(other);
+    const QString problem = CliRunner::refusalProblem(refused, {out, "another model"});
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
 void TestCli::infoWorksWithoutTokenizer() {
