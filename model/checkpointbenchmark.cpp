@@ -14,6 +14,7 @@
 #include "tensorutil.h"
 
 #include <chrono>
+#include <malloc.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -229,25 +230,30 @@ std::string CheckpointBenchmark::run(const CheckpointBenchmarkOptions& o,
     for (const bool recompute : {false, true}) {
         say(recompute ? "training with --gradient-checkpointing" : "training");
         classifier->setRecomputeLayers(recompute);
-        step(); // warm-up: AdamW state is created here
+        // Memory above what is resident now (the touched weights, and from the first phase on,
+        // the AdamW state): freed heap memory is handed back first so that it is not reused
+        // unseen.
+        malloc_trim(0);
         const MemorySample before = MemoryProbe::sample();
         MemoryProbe::resetPeak();
+        step(); // warm-up: AdamW state is created in the first phase's
         start = Clock::now();
         for (int i = 0; i < o.steps; ++i)
             step();
         const double seconds = secondsSince(start);
         const MemorySample after = MemoryProbe::sample();
+        const double expected = recompute ? estimate.activationsRecomputeMiB
+                                          : estimate.trainableMiB + estimate.activationsMiB;
         const double tokensPerSecond = B * T * o.steps / seconds;
         const double gflops = tokensPerSecond * (recompute ? 6.0 : 4.0) * matmulParams / 1e9;
         report << (recompute ? "train+ckpt   " : "train        ")
                << format("%.1f tokens/s (%.1f s/step, batch %.0f x %.0f), ", tokensPerSecond,
                          seconds / o.steps, static_cast<double>(B), static_cast<double>(T))
-               << format("%.1f GFLOP/s = %.0f%% of matmul peak; peak above the loaded model "
-                         "%.0f MiB (estimate %.0f MiB)",
+               << format("%.1f GFLOP/s = %.0f%% of matmul peak; peak %.0f MiB above the phase's "
+                         "start (estimate %.0f MiB: ",
                          gflops, 100.0 * gflops / std::max(1e-9, peak),
-                         static_cast<double>(after.peakResidentMiB - before.residentMiB),
-                         recompute ? estimate.activationsRecomputeMiB : estimate.activationsMiB)
-               << "\n";
+                         static_cast<double>(after.peakResidentMiB - before.residentMiB), expected)
+               << (recompute ? "activations)" : "LoRA + head + AdamW + activations)") << "\n";
     }
     report << "estimate     " << estimate.toText(MemoryProbe::totalRamMiB()) << "\n";
     return report.str();
