@@ -235,25 +235,32 @@ std::string CheckpointBenchmark::run(const CheckpointBenchmarkOptions& o,
         // unseen.
         malloc_trim(0);
         const MemorySample before = MemoryProbe::sample();
-        MemoryProbe::resetPeak();
-        step(); // warm-up: AdamW state is created in the first phase's
-        start = Clock::now();
-        for (int i = 0; i < o.steps; ++i)
-            step();
-        const double seconds = secondsSince(start);
-        const MemorySample after = MemoryProbe::sample();
-        const double expected = recompute ? estimate.activationsRecomputeMiB
-                                          : estimate.trainableMiB + estimate.activationsMiB;
+        double seconds = 0.0;
+        long privatePeak = 0;
+        {
+            PrivatePeakSampler sampler;
+            step(); // warm-up: AdamW state is created in the first phase's
+            start = Clock::now();
+            for (int i = 0; i < o.steps; ++i)
+                step();
+            seconds = secondsSince(start);
+            privatePeak = sampler.peakMiB();
+        }
+        const double expected =
+            estimate.stepTemporaryMiB + (recompute ? estimate.activationsRecomputeMiB
+                                                   : estimate.trainableMiB + estimate.activationsMiB);
         const double tokensPerSecond = B * T * o.steps / seconds;
         const double gflops = tokensPerSecond * (recompute ? 6.0 : 4.0) * matmulParams / 1e9;
         report << (recompute ? "train+ckpt   " : "train        ")
                << format("%.1f tokens/s (%.1f s/step, batch %.0f x %.0f), ", tokensPerSecond,
                          seconds / o.steps, static_cast<double>(B), static_cast<double>(T))
-               << format("%.1f GFLOP/s = %.0f%% of matmul peak; peak %.0f MiB above the phase's "
-                         "start (estimate %.0f MiB: ",
+               << format("%.1f GFLOP/s = %.0f%% of matmul peak; private memory peaked %.0f MiB "
+                         "above the phase's start (estimate %.0f MiB: ",
                          gflops, 100.0 * gflops / std::max(1e-9, peak),
-                         static_cast<double>(after.peakResidentMiB - before.residentMiB), expected)
-               << (recompute ? "activations)" : "LoRA + head + AdamW + activations)") << "\n";
+                         static_cast<double>(privatePeak - before.anonymousMiB), expected)
+               << (recompute ? "step temporaries + activations)"
+                             : "LoRA + head + AdamW + activations)")
+               << "\n";
     }
     report << "estimate     " << estimate.toText(MemoryProbe::totalRamMiB()) << "\n";
     return report.str();

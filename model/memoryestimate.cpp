@@ -2,6 +2,7 @@
 
 #include "fsllmerror.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 #include <vector>
@@ -58,7 +59,7 @@ std::string mib(double value) {
 } // namespace
 
 double MemoryEstimate::trainingMiB(bool gradientCheckpointing) const {
-    return weightsMiB + trainableMiB +
+    return weightsMiB + trainableMiB + stepTemporaryMiB +
            (gradientCheckpointing ? activationsRecomputeMiB : activationsMiB);
 }
 
@@ -66,7 +67,7 @@ std::string MemoryEstimate::toText(long ramMiB) const {
     std::ostringstream out;
     out << "weights " << mib(weightsMiB)
         << (weightsMapped ? " (used in place from the file)" : "") << ", LoRA + head + AdamW "
-        << mib(trainableMiB) << ", activations " << mib(activationsMiB) << " ("
+        << mib(trainableMiB + stepTemporaryMiB) << ", activations " << mib(activationsMiB) << " ("
         << mib(activationsRecomputeMiB) << " with --gradient-checkpointing)\n"
         << "training needs about " << mib(trainingMiB(false)) << " ("
         << mib(trainingMiB(true)) << " with --gradient-checkpointing); inspecting "
@@ -139,26 +140,37 @@ MemoryEstimate MemoryEstimate::estimate(const MemoryEstimateInput& in) {
     for (const std::string& target : splitTargets(in.loraTargets)) {
         const Projection p = projectionOf(target, c);
         loraParameters += r * (p.in + p.out);
-        // f32 copy of the input, dropout mask (1 byte) and output, A's output (rank values).
+        // f32 copy of the input, dropout noise (f32 on the CPU) and output, A's output.
         loraSavedPerToken += (converts ? kF32 * p.in : 0.0) +
-                             (in.loraDropout > 0 ? (1.0 + kF32) * p.in : 0.0) + kF32 * r;
+                             (in.loraDropout > 0 ? 2 * kF32 * p.in : 0.0) + kF32 * r;
     }
     const double inner = in.headInner > 0 ? in.headInner : d;
     const double headParameters =
         in.fsHead ? d + 3 * d * inner + (d + 1) * in.numLabels : d * in.numLabels;
     e.trainableMiB = (layers * loraParameters + headParameters) * 4 * kF32 / kMiB;
+    // The optimizer step builds temporaries the size of one tensor at a time; the largest
+    // trainable tensor is a head matrix (or, for the linear head, a LoRA A or B).
+    double largest = in.fsHead ? d * inner : d * in.numLabels;
+    for (const std::string& target : splitTargets(in.loraTargets)) {
+        const Projection p = projectionOf(target, c);
+        largest = std::max(largest, r * std::max(p.in, p.out));
+    }
+    e.stepTemporaryMiB = 2 * largest * kF32 / kMiB;
 
-    // What autograd keeps per token and layer: two RMSNorm inputs in f32, q and k for the
-    // scores, the f32 softmax (and its compute-dtype copy) over t keys, v, three SwiGLU tensors,
-    // the LoRA inputs above.
-    const double savedPerToken = 2 * (kF32 * d + kF32) + (heads + kvHeads) * headDim * b +
-                                 heads * t * (kF32 + (converts ? b : 0.0)) + kvHeads * headDim * b +
-                                 3 * f * b + loraSavedPerToken;
+    // What autograd keeps per token and layer: two RMSNorm inputs in f32; q and k for the scores
+    // and v for the context, k and v expanded to every query head; the f32 softmax (and its
+    // compute-dtype copy) over t keys; three SwiGLU tensors; the inputs of the frozen
+    // projections (q/k/v, o, gate/up, down); the LoRA tensors above.
+    const double savedPerToken = 2 * (kF32 * d + kF32) + 3 * heads * headDim * b +
+                                 heads * t * (kF32 + (converts ? b : 0.0)) + 3 * f * b +
+                                 (2 * d + heads * headDim + f) * b + loraSavedPerToken;
     const double tokens = static_cast<double>(in.batch) * t;
-    // Backward briefly holds about one layer's worth of gradients besides what is saved.
-    e.activationsMiB = (layers + 1) * tokens * savedPerToken / kMiB;
-    // Checkpointing keeps each layer's input; one layer at a time is recomputed.
-    e.activationsRecomputeMiB = (layers * tokens * d * b + 2 * tokens * savedPerToken) / kMiB;
+    // Backward briefly holds about two layers' worth of gradients besides what is saved
+    // (calibrated with bench-checkpoint on 1B f32 and 7B bf16 shapes: docs in the README).
+    e.activationsMiB = (layers + 2) * tokens * savedPerToken / kMiB;
+    // Checkpointing keeps each layer's input; one layer at a time is recomputed (its saved
+    // tensors and, as above, two layers' worth of gradients).
+    e.activationsRecomputeMiB = (layers * tokens * d * b + 3 * tokens * savedPerToken) / kMiB;
     // Inspect: per-layer attention maps [H, T, T] f32 of one sentence and one layer's tensors.
     e.inspectMiB = (layers * heads * t * t * kF32 + t * savedPerToken) / kMiB;
     return e;

@@ -32,6 +32,7 @@ struct MemoryEstimate {
     double weightsMiB = 0.0;         // frozen base weights in the compute dtype
     bool weightsMapped = false;      // used in place from the file (page cache, not private)
     double trainableMiB = 0.0;       // LoRA + head: f32 values, gradients, two AdamW moments
+    double stepTemporaryMiB = 0.0;   // AdamW's per-tensor temporaries (largest trainable x 2)
     double activationsMiB = 0.0;     // what backward needs, every layer kept
     double activationsRecomputeMiB = 0.0; // with --gradient-checkpointing
     double inspectMiB = 0.0;         // attention maps of one sentence of `length` tokens

@@ -1,5 +1,6 @@
 #include "memoryprobe.h"
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -47,6 +48,23 @@ long MemoryProbe::totalRamMiB() {
 
 long MemoryProbe::availableRamMiB() {
     return fieldMiB("/proc/meminfo", "MemAvailable");
+}
+
+PrivatePeakSampler::PrivatePeakSampler() {
+    m_peak = fieldMiB("/proc/self/status", "RssAnon");
+    m_thread = std::thread([this] {
+        while (!m_stop.load()) {
+            const long now = fieldMiB("/proc/self/status", "RssAnon");
+            if (now > m_peak.load())
+                m_peak = now;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    });
+}
+
+PrivatePeakSampler::~PrivatePeakSampler() {
+    m_stop = true;
+    m_thread.join();
 }
 
 } // namespace fsllm

@@ -3,6 +3,9 @@
 // Thread-safety: every function may be called from any thread.
 #pragma once
 
+#include <atomic>
+#include <thread>
+
 namespace fsllm {
 
 struct MemorySample {
@@ -20,6 +23,23 @@ public:
     // MemTotal and MemAvailable of the machine.
     static long totalRamMiB();
     static long availableRamMiB();
+};
+
+// Samples RssAnon every few milliseconds on a thread of its own while it lives: the peak of
+// private memory over a phase, which VmHWM (all resident pages, mapped files included) cannot
+// give. Thread-safety: construct and read from one thread.
+class PrivatePeakSampler {
+public:
+    PrivatePeakSampler();
+    ~PrivatePeakSampler();
+    PrivatePeakSampler(const PrivatePeakSampler&) = delete;
+    PrivatePeakSampler& operator=(const PrivatePeakSampler&) = delete;
+    long peakMiB() const { return m_peak.load(); }
+
+private:
+    std::atomic<bool> m_stop{false};
+    std::atomic<long> m_peak{-1};
+    std::thread m_thread;
 };
 
 } // namespace fsllm
