@@ -23,6 +23,7 @@ const std::map<std::string, Command>& commands() {
         {"init-tiny", fsllm::EngineCommands::initTiny},
         {"bench", fsllm::EngineCommands::bench},
         {"pretrain", fsllm::EngineCommands::pretrain},
+        {"tokenize", fsllm::EngineCommands::tokenize},
         {"train", fsllm::TrainingCommands::train},
         {"eval", fsllm::TrainingCommands::eval},
         {"predict", fsllm::TrainingCommands::predict},
