@@ -125,33 +125,37 @@ void TstTokenizerJson::matchesReferenceIds() {
 }
 
 void TstTokenizerJson::specialIds() {
-    const Tokenizer qwen(qwen());
-    QCOMPARE(QString::fromStdString(qwen.kind()), QStringLiteral("byte-level BPE (tokenizer.json)"));
-    QCOMPARE(qwen.path(), qwen());
-    QCOMPARE(qwen.vocabSize(), 3256 + 26); // 256 bytes + 3000 merges, then the added tokens
-    QCOMPARE(qwen.bosId(), -1);            // Qwen adds no BOS
-    QCOMPARE(qwen.eosId(), qwen.pieceToId("<|im_end|>"));
-    QCOMPARE(qwen.padId(), qwen.pieceToId("<|endoftext|>"));
-    QCOMPARE(qwen.unkId(), -1);
-    QCOMPARE(qwen.pieceToId("no such piece"), -1);
-    QVERIFY(!qwen.addsDummyPrefix());
+    const Tokenizer q(qwen());
+    QCOMPARE(QString::fromStdString(q.kind()), QStringLiteral("byte-level BPE (tokenizer.json)"));
+    QCOMPARE(q.path(), qwen());
+    QCOMPARE(q.vocabSize(), 3256 + 26); // 256 bytes + 3000 merges, then the added tokens
+    QCOMPARE(q.bosId(), -1);            // Qwen adds no BOS
+    QCOMPARE(q.eosId(), q.pieceToId("<|im_end|>"));
+    QCOMPARE(q.padId(), q.pieceToId("<|endoftext|>"));
+    QCOMPARE(q.unkId(), -1);
+    QCOMPARE(q.pieceToId("no such piece"), -1);
+    QVERIFY(!q.addsDummyPrefix());
     // No BOS: encode with and without addBos agree.
-    QCOMPARE(qwen.encode("hello world", true), qwen.encode("hello world", false));
+    QCOMPARE(q.encode("hello world", true), q.encode("hello world", false));
 
-    const Tokenizer llama(llama());
-    QCOMPARE(llama.bosId(), llama.pieceToId("<|begin_of_text|>"));
-    QCOMPARE(llama.bosId(), 3256 + 26);
-    const auto ids = llama.encode("hello world", true);
-    QCOMPARE(ids.front(), llama.bosId());
-    QCOMPARE(std::vector<int>(ids.begin() + 1, ids.end()), llama.encode("hello world", false));
+    const Tokenizer l(llama());
+    QCOMPARE(l.bosId(), l.pieceToId("<|begin_of_text|>"));
+    QCOMPARE(l.bosId(), 3256 + 26);
+    const auto ids = l.encode("hello world", true);
+    QCOMPARE(ids.front(), l.bosId());
+    QCOMPARE(std::vector<int>(ids.begin() + 1, ids.end()), l.encode("hello world", false));
 }
 
 void TstTokenizerJson::piecesAreByteLevel() {
     const Tokenizer tokenizer(qwen());
-    const auto ids = tokenizer.encode("Hello world\n", false);
-    const auto pieces = tokenizer.pieces(ids);
-    QCOMPARE(pieces.front(), std::string("Hello"));
-    QVERIFY(std::find(pieces.begin(), pieces.end(), std::string("\xC4\xA0world")) != pieces.end());
+    const std::string text = "Hello the world\n";
+    const auto pieces = tokenizer.pieces(tokenizer.encode(text, false));
+    // Pieces are written in GPT-2's byte alphabet and spell the text's bytes.
+    std::string bytes;
+    for (const std::string& piece : pieces)
+        bytes += *fsllm::ByteLevelAlphabet::bytesOf(piece);
+    QCOMPARE(bytes, text);
+    QVERIFY(std::find(pieces.begin(), pieces.end(), std::string("\xC4\xA0the")) != pieces.end());
     QCOMPARE(pieces.back(), std::string("\xC4\x8A")); // "Ċ" stands for the newline
     QCOMPARE(fsllm::ByteLevelAlphabet::charOf(' '), std::string("\xC4\xA0"));
     QCOMPARE(*fsllm::ByteLevelAlphabet::bytesOf("\xC4\xA0the"), std::string(" the"));
