@@ -6,12 +6,18 @@
 #include "commandline.h"
 #include "engine.h"
 #include "fsllmerror.h"
+#include "jsontext.h"
 #include "memoryestimate.h"
 #include "memoryprobe.h"
 #include "pretrainer.h"
+#include "textfile.h"
 #include "tinycheckpoint.h"
+#include "tokenizer.h"
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -54,6 +60,11 @@ const std::map<std::string, std::string> kUsage = {
      "  12.6 GiB in bfloat16; reused when DIR holds it), then prints header, load and inspect\n"
      "  times, LoRA training tokens/s with and without --gradient-checkpointing, the share of\n"
      "  the matmul peak, and memory measured beside the estimate.\n"},
+    {"tokenize",
+     "fsllm tokenize --tokenizer FILE|DIR (--text TEXT | --texts FILE.jsonl) [--no-bos]\n"
+     "               [--pieces]\n"
+     "  Token ids (or pieces) of each text as one JSON array a line; --texts holds one JSON\n"
+     "  string a line. FILE: tokenizer.model or tokenizer.json; DIR: a checkpoint folder.\n"},
     {"pretrain",
      "fsllm pretrain --train-text FILE --heldout-text FILE --out DIR [--tokenizer FILE]\n"
      "               [--vocab 8000] [--layers 4] [--hidden 256] [--heads 8] [--kv-heads 4]\n"
@@ -89,6 +100,46 @@ void printInspectTiming(Engine& engine, InspectRequest request) {
 
 } // namespace
 
+int EngineCommands::tokenize(const std::vector<std::string>& args) {
+    CommandLine line("tokenize", args, {"tokenizer", "text", "texts"}, {"no-bos", "pieces"});
+    std::string path = line.required("tokenizer");
+    if (std::filesystem::is_directory(path)) {
+        const std::string found = Tokenizer::fileInFolder(path);
+        if (found.empty())
+            throw FsllmError(Tokenizer::missingMessage(path));
+        path = found;
+    }
+    if (line.has("text") == line.has("texts"))
+        throw FsllmError("fsllm tokenize: give exactly one of --text and --texts");
+    std::vector<std::string> texts;
+    if (line.has("text")) {
+        texts.push_back(line.value("text", ""));
+    } else {
+        const std::string file = line.value("texts", "");
+        const std::string content = TextFile::load(file);
+        TextFile::LineCursor cursor(content);
+        for (std::string_view row; cursor.next(row);) {
+            if (row.empty())
+                continue;
+            const std::string where = file + ":" + std::to_string(cursor.number());
+            const nlohmann::json value =
+                JsonText::parse(row, where, "write one JSON string a line");
+            if (!value.is_string())
+                throw FsllmError(where + ": expected a JSON string, got " +
+                                 JsonText::shown(value));
+            texts.push_back(value.get<std::string>());
+        }
+    }
+    const Tokenizer tokenizer(path);
+    for (const std::string& text : texts) {
+        const std::vector<int> ids = tokenizer.encode(text, !line.flag("no-bos"));
+        const nlohmann::json out = line.flag("pieces") ? nlohmann::json(tokenizer.pieces(ids))
+                                                       : nlohmann::json(ids);
+        std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    }
+    return 0;
+}
+
 std::string EngineCommands::usage(const std::string& command) {
     return CommandLine::usageFrom(kUsage, command);
 }
@@ -108,8 +159,12 @@ int EngineCommands::info(const std::vector<std::string>& args) {
               << "heads        " << s.heads << " query / " << s.kvHeads << " key-value, head_dim "
               << s.headDim << "\n"
               << "vocab        " << s.vocabSize << "  (tokenizer pieces: "
-              << (s.tokenizerPieces ? std::to_string(s.tokenizerPieces) : "no tokenizer.model")
+              << (s.tokenizerPieces ? std::to_string(s.tokenizerPieces) : "no tokenizer")
               << ")\n"
+              << "tokenizer    "
+              << (s.tokenizerFile.empty() ? "none (no tokenizer.model or tokenizer.json)"
+                                          : s.tokenizerFile + ", " + s.tokenizerKind)
+              << "\n"
               << "positions    " << s.maxPositions << "  rope_theta " << s.ropeTheta
               << "  rope scaling " << s.ropeScaling << "\n"
               << "embeddings   " << (s.tiedEmbeddings ? "tied to the LM head" : "untied") << "\n"

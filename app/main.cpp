@@ -24,6 +24,7 @@ const std::map<std::string, Command>& commands() {
         {"bench", fsllm::EngineCommands::bench},
         {"bench-checkpoint", fsllm::EngineCommands::benchCheckpoint},
         {"pretrain", fsllm::EngineCommands::pretrain},
+        {"tokenize", fsllm::EngineCommands::tokenize},
         {"train", fsllm::TrainingCommands::train},
         {"eval", fsllm::TrainingCommands::eval},
         {"predict", fsllm::TrainingCommands::predict},

@@ -73,6 +73,10 @@ ModelSummary Engine::summary() const {
     s.computeDtype = scalarTypeName(d.decoder->dtype());
     s.device = d.device.str();
     s.tokenizerPieces = d.tokenizer ? d.tokenizer->vocabSize() : 0;
+    if (d.tokenizer) {
+        s.tokenizerFile = d.tokenizer->path();
+        s.tokenizerKind = d.tokenizer->kind();
+    }
     return s;
 }
 
@@ -90,6 +94,10 @@ ModelSummary Engine::summarize(const std::string& modelDirectory, const EngineOp
     s.computeDtype = scalarTypeName(headers.computeType);
     s.device = headers.device.str();
     s.tokenizerPieces = headers.tokenizer ? headers.tokenizer->vocabSize() : 0;
+    if (headers.tokenizer) {
+        s.tokenizerFile = headers.tokenizer->path();
+        s.tokenizerKind = headers.tokenizer->kind();
+    }
     return s;
 }
 

@@ -33,7 +33,9 @@ struct ModelSummary {
     std::string storedDtype;  // of the checkpoint's embedding table
     std::string computeDtype; // what the engine computes in
     std::string device;
-    int tokenizerPieces = 0;  // 0 when the folder has no tokenizer.model
+    int tokenizerPieces = 0;  // 0 when the folder has no tokenizer
+    std::string tokenizerFile; // ".../tokenizer.model" or ".../tokenizer.json"; "" when none
+    std::string tokenizerKind; // Tokenizer::kind(), e.g. "byte-level BPE (tokenizer.json)"
     RuntimeInfo runtime;
 };
 
@@ -47,7 +49,8 @@ struct InspectRequest {
 
 class Engine {
 public:
-    // Reads config.json, the weights and (if present) tokenizer.model from `modelDirectory`.
+    // Reads config.json, the weights and (if present) tokenizer.model or tokenizer.json from
+    // `modelDirectory`.
     static std::unique_ptr<Engine> open(const std::string& modelDirectory,
                                         const EngineOptions& options = {});
     ~Engine();

@@ -68,6 +68,20 @@ Make setField(const QString& relative, const std::string& key, const Json& value
     return editJson(relative, [key, value](Json& json) { json[key] = value; });
 }
 
+// Replaces model/tokenizer.model by the committed LLaMA-3-style tokenizer.json (3,283 pieces,
+// more than the tiny model's 512) after `edit`.
+Make tokenizerJsonOnly(const std::function<void(Json&)>& edit) {
+    return [edit](const QString& dir) {
+        QVERIFY(QFile::remove(dir + QStringLiteral("/model/tokenizer.model")));
+        Json json = Json::parse(
+            TestFiles::read(QStringLiteral(FSLLM_TEST_DATA_DIR "/tokenizerjson/llama3_3k/tokenizer.json"))
+                .toStdString());
+        edit(json);
+        TestFiles::write(dir + QStringLiteral("/model/tokenizer.json"),
+                         QByteArray::fromStdString(json.dump()));
+    };
+}
+
 // A safetensors file whose header is `header` (no data).
 QByteArray safetensors(const QByteArray& header) {
     QByteArray length(8, '\0');
@@ -346,6 +360,27 @@ const std::vector<BadInput>& badInputs() {
          lfsMessage("model/config.json")},
         {"LFS pointer config.json (train)", write("model/config.json", kLfsPointer), train,
          lfsMessage("model/config.json")},
+
+        // A Hugging Face tokenizer.json in place of tokenizer.model.
+        {"tokenizer.json WordPiece (info)",
+         tokenizerJsonOnly([](Json& j) { j["model"]["type"] = "WordPiece"; }), info,
+         {"{dir}/model/tokenizer.json: field 'model.type'", "'WordPiece'"}},
+        {"tokenizer.json Metaspace (inspect)",
+         tokenizerJsonOnly([](Json& j) { j["pre_tokenizer"] = {{"type", "Metaspace"}}; }),
+         inspect, {"{dir}/model/tokenizer.json: field 'pre_tokenizer.type'", "'Metaspace'"}},
+        {"tokenizer.json merge of an unknown piece (train)",
+         tokenizerJsonOnly([](Json& j) { j["model"]["merges"][7] = "zzz q"; }), train,
+         {"{dir}/model/tokenizer.json: field 'model.merges[7]'", "'zzz'"}},
+        {"tokenizer.json larger than vocab_size (info)", tokenizerJsonOnly([](Json&) {}), info,
+         {"{dir}/model/tokenizer.json: the tokenizer has 3283 pieces", "vocab_size is 512"}},
+        {"LFS pointer tokenizer.json (inspect)",
+         [](const QString& dir) {
+             remove("model/tokenizer.model")(dir);
+             write("model/tokenizer.json", kLfsPointer)(dir);
+         },
+         inspect, lfsMessage("model/tokenizer.json")},
+        {"no tokenizer at all (inspect)", remove("model/tokenizer.model"), inspect,
+         {"{dir}/model: no tokenizer.model", "or tokenizer.json"}},
 
         {"a 2 MiB example",
          write("long.txt", "pos fine\nneg " + QByteArray(2 << 20, 'x') + "\n"),

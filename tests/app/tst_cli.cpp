@@ -365,6 +365,8 @@ private slots:
 
     void infoPrintsRuntime();
     void infoWorksWithoutTokenizer();
+    void tokenizerJsonCheckpoint();
+    void tokenizeMatchesReferenceIds();
     void infoCountsParametersFromHeaders_data();
     void infoCountsParametersFromHeaders();
     void infoReadsHeadersOnly();
@@ -486,7 +488,8 @@ void TestCli::refusesBrokenCheckpoint_data() {
 
     // tokenizer.model.
     QTest::newRow("tokenizer.model missing")
-        << removeFile("tokenizer.model") << inspect << QStringList{"tokenizer.model", "missing"};
+        << removeFile("tokenizer.model") << inspect
+        << QStringList{"tokenizer.model", "tokenizer.json"};
     QTest::newRow("tokenizer.model corrupt") << replaceFile("tokenizer.model", randomBytes(4096))
                                              << inspect << QStringList{"tokenizer.model"};
 }
@@ -645,6 +648,52 @@ void TestCli::infoWorksWithoutTokenizer() {
     const QString problem = CliRunner::successProblem(run);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
     QVERIFY2(run.out.contains("no tokenizer"), run.out.constData());
+}
+
+// A folder with only tokenizer.json (Qwen3's vocabulary trimmed to 200 merges, LLaMA-3 settings:
+// 483 pieces, BOS <|begin_of_text|>): info names it and its kind, inspect encodes with it.
+void TestCli::tokenizerJsonCheckpoint() {
+    QTemporaryDir dir;
+    const QString model = copyTinyModel(dir);
+    QVERIFY(QFile::remove(model + QStringLiteral("/tokenizer.model")));
+    QVERIFY(QFile::copy(QStringLiteral(FSLLM_TEST_DATA_DIR
+                                       "/tokenizerjson/llama3_200merges/tokenizer.json"),
+                        model + QStringLiteral("/tokenizer.json")));
+    CliRunner::Run run = CliRunner::run(QStringList{"info", "--model", model});
+    QString problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QCOMPARE(infoField(run.out, QStringLiteral("tokenizer")),
+             model + QStringLiteral("/tokenizer.json, byte-level BPE (tokenizer.json)"));
+    QVERIFY2(infoField(run.out, QStringLiteral("vocab")).contains("tokenizer pieces: 483"),
+             run.out.constData());
+
+    run = CliRunner::run(QStringList{"inspect", "--model", model, "--text", "Hello world 2024"});
+    problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY2(run.out.contains("tokens  ") && run.out.contains(" <|begin_of_text|>(482)"),
+             run.out.constData());
+
+    // The sentencepiece file wins when both are there (today's path, unchanged).
+    run = CliRunner::run(QStringList{"info", "--model", m_tiny});
+    QVERIFY2(infoField(run.out, QStringLiteral("tokenizer")).endsWith(
+                 QStringLiteral("/tokenizer.model, sentencepiece (tokenizer.model)")),
+             run.out.constData());
+}
+
+// `fsllm tokenize` gives the ids Hugging Face's JavaScript tokenizers gave (Qwen3, trimmed).
+void TestCli::tokenizeMatchesReferenceIds() {
+    const QString data = QStringLiteral(FSLLM_TEST_DATA_DIR "/tokenizerjson");
+    const CliRunner::Run run = CliRunner::run(QStringList{
+        "tokenize", "--tokenizer", data + "/qwen3_3k", "--texts", data + "/texts.jsonl"});
+    const QString problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    const QStringList ours = CliRunner::outputLines(run.out);
+    QFile reference(data + QStringLiteral("/qwen3_3k/ids.jsonl"));
+    QVERIFY(reference.open(QIODevice::ReadOnly));
+    const QStringList expected =
+        QString::fromUtf8(reference.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(ours.size(), 120);
+    QCOMPARE(ours, expected);
 }
 
 void TestCli::infoCountsParametersFromHeaders_data() {
