@@ -39,6 +39,8 @@ int writeReport(const fsllm::StudioOptions& options) {
 void preload(fsllm::MainWindow& window, const fsllm::StudioOptions& options) {
     if (!options.runsDir.isEmpty())
         window.runsPanel()->setRunsFolder(options.runsDir);
+    if (!options.selectedRun.isEmpty())
+        window.runsPanel()->showRun(options.selectedRun);
     if (!options.adapterDir.isEmpty())
         window.setInspectAdapter(options.adapterDir);
     if (!options.sentence.isEmpty())

@@ -37,6 +37,10 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
     const QCommandLineOption runs(QStringLiteral("runs"),
                                   QStringLiteral("Folder of run folders for the Runs tab."),
                                   QStringLiteral("DIR"));
+    const QCommandLineOption selectedRun(
+        QStringLiteral("run"),
+        QStringLiteral("Run folder to select on the Runs tab (shows its per-class scores)."),
+        QStringLiteral("RUN_DIR"));
     const QCommandLineOption sentence(QStringLiteral("sentence"),
                                       QStringLiteral("Sentence for the Inspect tab."),
                                       QStringLiteral("TEXT"));
@@ -70,8 +74,8 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
         QStringLiteral("threads"),
         QStringLiteral("CPU threads for training and inspection (default: all cores)."),
         QStringLiteral("N"));
-    parser.addOptions({model, train, dev, adapter, runs, sentence, tab, report, out, screenshot,
-                       size, autostart, epochs, timeout, threads});
+    parser.addOptions({model, train, dev, adapter, runs, selectedRun, sentence, tab, report, out,
+                       screenshot, size, autostart, epochs, timeout, threads});
     parser.addPositionalArgument(QStringLiteral("RUN_DIR"),
                                  QStringLiteral("More run folders for --report."),
                                  QStringLiteral("[RUN_DIR...]"));
@@ -93,6 +97,7 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
     o->devFile = parser.value(dev);
     o->adapterDir = parser.value(adapter);
     o->runsDir = parser.value(runs);
+    o->selectedRun = parser.value(selectedRun);
     o->sentence = parser.value(sentence);
     o->tab = parser.value(tab).toLower();
     o->screenshot = parser.value(screenshot);

@@ -1,5 +1,5 @@
 // The command line of `fsllm-studio`: what to preload in the GUI (--model, --train/--dev,
-// --adapter, --runs, --sentence, --tab), the headless report (--report RUN_DIR... --out DIR) and
+// --adapter, --runs, --run, --sentence, --tab), the headless report (--report RUN_DIR... --out DIR) and
 // the screenshot mode (--screenshot FILE, optionally after a short --autostart training).
 // Thread-safety: value type.
 #pragma once
@@ -17,6 +17,7 @@ struct StudioOptions {
     QString devFile;
     QString adapterDir;
     QString runsDir;
+    QString selectedRun; // --run: selected on the Runs tab, its per-class scores shown
     QString sentence;
     QString tab = QStringLiteral("train"); // train | inspect | runs
     QStringList reportRuns;

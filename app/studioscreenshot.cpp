@@ -1,5 +1,6 @@
 #include "studioscreenshot.h"
 
+#include "classreportview.h"
 #include "datapreview.h"
 #include "inspectpanel.h"
 #include "mainwindow.h"
@@ -35,7 +36,7 @@ bool StudioScreenshot::ready() const {
         return false;
     if (m_options.autostart && (!m_trainingStarted || train->isTraining()))
         return false;
-    if (m_window->runsPanel()->isLoading())
+    if (m_window->runsPanel()->isLoading() || m_window->runsPanel()->classReport()->isLoading())
         return false;
     if (m_options.tab == QLatin1String("inspect") && inspect->isModelReady() &&
         !inspect->hasOutcome() && inspect->errorText().isEmpty())

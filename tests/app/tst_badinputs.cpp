@@ -6,6 +6,7 @@
 // Adding a case is one entry in badInputs().
 #include "clirunner.h"
 #include "testfiles.h"
+#include "predictionreport.h"
 #include "safetensorsfile.h"
 #include "safetensorswriter.h"
 
@@ -479,6 +480,24 @@ void TestBadInputs::carriageReturnLinesAreRead() {
     QStringList examples = CliRunner::outputLines(run.out).filter(QRegularExpression("^examples "));
     QCOMPARE(examples.size(), 1);
     QCOMPARE(examples.first().simplified(), QStringLiteral("examples 4"));
+    // The evaluation is kept in the run folder, where the Runs tab finds it: predictions and
+    // scores naming the data file, and the per-class report computed from the predictions
+    // agrees with the accuracy printed.
+    const QString kept = m_run + "/evaluations/dev_cr_only.tsv.predictions.tsv";
+    QVERIFY2(CliRunner::outputLines(run.out).contains("kept      " + kept),
+             run.out.constData());
+    QFile scores(m_run + "/evaluations/dev_cr_only.tsv.json");
+    QVERIFY(scores.open(QIODevice::ReadOnly));
+    const auto json = nlohmann::json::parse(scores.readAll().toStdString());
+    QCOMPARE(QString::fromStdString(json.at("data").get<std::string>()),
+             QFileInfo(kCorpus + "/dev_cr_only.tsv").absoluteFilePath());
+    const fsllm::PredictionReport report = fsllm::PredictionReport::read(kept.toStdString());
+    QCOMPARE(report.examples, 4);
+    QCOMPARE(report.classification.accuracy, json.at("accuracy").get<double>());
+    const auto sources = fsllm::PredictionReport::sources(m_run.toStdString());
+    QCOMPARE(sources.size(), std::size_t(2)); // dev, then the evaluated file
+    QCOMPARE(sources[0].name, std::string("dev"));
+    QCOMPARE(sources[1].name, std::string("dev_cr_only.tsv"));
 }
 
 QTEST_GUILESS_MAIN(TestBadInputs)
