@@ -1,5 +1,5 @@
 // The command line of `fsllm-studio`: what to preload in the GUI (--model, --train/--dev,
-// --adapter, --runs, --sentence, --tab), the headless report (--report RUN_DIR... --out DIR) and
+// --adapter, --runs, --sentence, --tab, --inspect-page, --compare), the headless report (--report RUN_DIR... --out DIR) and
 // the screenshot mode (--screenshot FILE, optionally after a short --autostart training).
 // Thread-safety: value type.
 #pragma once
@@ -19,6 +19,9 @@ struct StudioOptions {
     QString runsDir;
     QString sentence;
     QString tab = QStringLiteral("train"); // train | inspect | runs
+    QString inspectPage = QStringLiteral("masks"); // masks | heads | difference | attribution |
+                                                   // sweep | runs
+    QStringList compareRuns; // runs for the Inspect tab's "Runs side by side" page
     QStringList reportRuns;
     QString reportOut;
     QString screenshot;
