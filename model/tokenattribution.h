@@ -2,9 +2,12 @@
 // attribution"): gradient x input and integrated gradients (Sundararajan et al. 2017), each
 // summed over the embedding dimension to one signed number per token.
 //   gradient x input:     a_t = sum_d x[t,d] * df/dx[t,d]  (at the input x)
-//   integrated gradients: a_t = sum_d (x - x')[t,d] * mean_k df/dx[t,d] at x' + alpha_k (x - x'),
-//                         alpha_k = (k + 0.5) / steps, k = 0..steps-1 (midpoint rule), so that
-//                         sum_t a_t -> f(x) - f(x') with an error that falls as 1/steps^2.
+//   integrated gradients: a_t = sum_d (x - x')[t,d] * integral_0^1 df/dx[t,d] at x' + a (x - x') da
+//                         on the straight path, with a = u^3 and the midpoint rule in u
+//                         (u_k = (k + 0.5) / steps, weight 3 u_k^2 / steps): RMSNorm makes f
+//                         nearly scale-invariant, so with a zero baseline it changes mostly near
+//                         a = 0, where u^3 puts more points. sum_t a_t -> f(x) - f(x') with an
+//                         error that falls as 1/steps^2.
 // The score function maps a batch of embeddings [B, T, D] to one score per row [B]; it runs with
 // gradients enabled whatever the caller's guard. Thread-safety: stateless; the score function's.
 #pragma once
