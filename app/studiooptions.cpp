@@ -47,6 +47,15 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
     const QCommandLineOption tab(QStringLiteral("tab"),
                                  QStringLiteral("Tab to show: train, inspect or runs."),
                                  QStringLiteral("NAME"), QStringLiteral("train"));
+    const QCommandLineOption inspectPage(
+        QStringLiteral("inspect-page"),
+        QStringLiteral("Page of the Inspect tab: masks, heads, difference, attribution, sweep or "
+                       "runs."),
+        QStringLiteral("NAME"), QStringLiteral("masks"));
+    const QCommandLineOption compare(
+        QStringLiteral("compare"),
+        QStringLiteral("A run to compare on the Inspect tab's runs page (give it twice or more)."),
+        QStringLiteral("RUN_DIR"));
     const QCommandLineOption report(
         QStringLiteral("report"),
         QStringLiteral("Write comparison figures and tables of these runs (more run folders may "
@@ -74,8 +83,9 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
         QStringLiteral("threads"),
         QStringLiteral("CPU threads for training and inspection (default: all cores)."),
         QStringLiteral("N"));
-    parser.addOptions({model, train, dev, adapter, runs, selectedRun, sentence, tab, report, out,
-                       screenshot, size, autostart, epochs, timeout, threads});
+    parser.addOptions({model, train, dev, adapter, runs, selectedRun, sentence, tab, inspectPage,
+                       compare, report, out, screenshot, size, autostart, epochs, timeout,
+                       threads});
     parser.addPositionalArgument(QStringLiteral("RUN_DIR"),
                                  QStringLiteral("More run folders for --report."),
                                  QStringLiteral("[RUN_DIR...]"));
@@ -105,6 +115,14 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
     if (!QStringList{"train", "inspect", "runs"}.contains(o->tab))
         return fail(QStringLiteral("--tab: '%1' is not train, inspect or runs").arg(o->tab),
                     exitCode);
+    o->inspectPage = parser.value(inspectPage).toLower();
+    if (!QStringList{"masks", "heads", "difference", "attribution", "sweep", "runs"}.contains(
+            o->inspectPage))
+        return fail(QStringLiteral("--inspect-page: '%1' is not masks, heads, difference, "
+                                   "attribution, sweep or runs")
+                        .arg(o->inspectPage),
+                    exitCode);
+    o->compareRuns = parser.values(compare);
     if (parser.isSet(report)) {
         o->reportRuns = parser.values(report) + parser.positionalArguments();
         o->reportOut = parser.value(out);

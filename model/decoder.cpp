@@ -75,12 +75,18 @@ DecoderImpl::DecoderImpl(const ModelConfig& config, const torch::TensorOptions& 
 
 DecoderOutput DecoderImpl::forward(const torch::Tensor& ids, const torch::Tensor& lengths,
                                    const ForwardOptions& options) {
-    const int64_t T = ids.size(1);
+    return forwardEmbeddings(embedTokens(ids.to(device())), lengths, options);
+}
+
+DecoderOutput DecoderImpl::forwardEmbeddings(const torch::Tensor& embeddings,
+                                             const torch::Tensor& lengths,
+                                             const ForwardOptions& options) {
+    const int64_t T = embeddings.size(1);
     auto bias = buildAttentionBias(options.mask, lengths.to(device()), T); // [B, 1, T, T] f32
     auto [cos, sin] = m_rope.table(T, device(), dtype());                 // [T, hd] each
 
     DecoderOutput output;
-    auto x = embedTokens(ids.to(device())); // [B, T, D]
+    auto x = embeddings; // [B, T, D]
     const bool recompute =
         options.recomputeLayers && !options.wantAttention && torch::GradMode::is_enabled();
     for (const auto& module : *layers) {

@@ -48,6 +48,10 @@ public:
     // ids: [B, T] int64 right-padded; lengths: [B] int64 real-token counts (1..T).
     DecoderOutput forward(const torch::Tensor& ids, const torch::Tensor& lengths,
                           const ForwardOptions& options);
+    // The same from token embeddings [B, T, D] (compute dtype, on device()) instead of ids, so a
+    // caller can differentiate with respect to them (token attribution, model/tokenattribution.h).
+    DecoderOutput forwardEmbeddings(const torch::Tensor& embeddings, const torch::Tensor& lengths,
+                                    const ForwardOptions& options);
 
     // Adds LoRA adapters to the named projections of every layer.
     void enableLora(const LoraSettings& settings, const LoraTargets& targets);
