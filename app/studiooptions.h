@@ -1,6 +1,6 @@
 // The command line of `fsllm-studio`: what to preload in the GUI (--model, --train/--dev,
-// --adapter, --runs, --run, --sentence, --tab, --inspect-page, --compare), the headless report (--report RUN_DIR... --out DIR) and
-// the screenshot mode (--screenshot FILE, optionally after a short --autostart training).
+// --adapter, --runs, --run, --sentence, --tab, --inspect-page, --compare), the headless report
+// (--report RUN_DIR... --out DIR) and the screenshot mode (--screenshot FILE, optionally after a short --autostart training).
 // Thread-safety: value type.
 #pragma once
 
