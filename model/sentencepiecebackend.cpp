@@ -168,13 +168,7 @@ WordAlignment SentencepieceBackend::encodeWords(const std::vector<std::string>& 
         if (!special && alignment.firstSubToken[word] < 0)
             alignment.firstSubToken[word] = token;
     }
-    for (std::size_t k = 0; k < words.size(); ++k) {
-        if (alignment.firstSubToken[k] < 0) {
-            throw FsllmError("word " + std::to_string(k) + " (\"" + words[k] +
-                             "\") produced no token of its own; words must not be whitespace");
-        }
-    }
-    return alignment;
+    return alignment; // words without a token of their own: Tokenizer::encodeWords refuses
 }
 
 bool SentencepieceBackend::addsDummyPrefix() const {

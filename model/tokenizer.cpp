@@ -2,7 +2,9 @@
 #include "tokenizer.h"
 
 #include "bpebackend.h"
+#include "fsllmerror.h"
 #include "sentencepiecebackend.h"
+#include "textfile.h"
 #include "utf8text.h"
 
 #include <filesystem>
@@ -69,6 +71,10 @@ std::string Tokenizer::decode(const std::vector<int>& ids) const {
 
 WordAlignment Tokenizer::encodeWords(const std::vector<std::string>& words, bool addBos) const {
     WordAlignment alignment = m_backend->encodeWords(words);
+    for (std::size_t k = 0; k < words.size(); ++k)
+        if (alignment.firstSubToken[k] < 0)
+            throw FsllmError("word " + std::to_string(k) + " (" + TextFile::inQuotes(words[k]) +
+                             ") produced no token of its own; words must not be whitespace");
     if (addBos && bosId() >= 0) {
         alignment.ids.insert(alignment.ids.begin(), bosId());
         alignment.wordOfToken.insert(alignment.wordOfToken.begin(), -1);

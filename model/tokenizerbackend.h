@@ -20,7 +20,9 @@ public:
     // Ids of `text` (valid UTF-8), without BOS.
     virtual std::vector<int> encode(const std::string& text) const = 0;
     // Words joined by single spaces, encoded, without BOS; firstSubToken and wordOfToken index
-    // into ids. Throws FsllmError("word K ...") for an empty word or one that makes no token.
+    // into ids; firstSubToken is -1 for a word that made no token of its own (Tokenizer::
+    // encodeWords refuses that, naming the word). Throws FsllmError("word K ...") for an empty
+    // word.
     virtual WordAlignment encodeWords(const std::vector<std::string>& words) const = 0;
     // Ids are checked against the vocabulary (FsllmError naming the position otherwise).
     virtual std::vector<std::string> pieces(const std::vector<int>& ids) const = 0;
