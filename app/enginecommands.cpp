@@ -2,18 +2,28 @@
 
 #include "atomicfile.h"
 #include "benchmark.h"
+#include "checkpointbenchmark.h"
 #include "commandline.h"
 #include "engine.h"
 #include "fsllmerror.h"
+#include "jsontext.h"
+#include "memoryestimate.h"
+#include "memoryprobe.h"
 #include "pretrainer.h"
+#include "textfile.h"
 #include "tinycheckpoint.h"
+#include "tokenizer.h"
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <regex>
 
 namespace fsllm {
 
@@ -21,8 +31,10 @@ namespace {
 
 const std::map<std::string, std::string> kUsage = {
     {"info", "fsllm info --model DIR [--device auto|cpu|cuda] [--dtype auto|float32|bfloat16] "
-             "[--threads N]\n  Architecture, sizes, parameter count, dtype, device, BLAS and "
-             "threads.\n"},
+             "[--threads N]\n           [--batch-size 16] [--max-length 128] [--lora-rank 8] "
+             "[--lora-targets q,k,v,o]\n  Architecture, sizes, parameter count, dtype, device, "
+             "BLAS, threads, and the memory LoRA\n  training at that batch size and length "
+             "would need (headers only: no weights read).\n"},
     {"inspect",
      "fsllm inspect --model DIR --text TEXT [--mask causal|bidirectional|decay] [--lambda L]\n"
      "              [--adapter RUN_DIR] [--json OUT] [--no-logits] [--timing] [--device D]\n"
@@ -40,6 +52,19 @@ const std::map<std::string, std::string> kUsage = {
      "            [--batch 16] [--seq-len 25] [--steps 10] [--lora-rank 8] [--dtype float32]\n"
      "            [--device cpu] [--threads N]\n"
      "  Forward and LoRA training tokens/s and GFLOP/s beside this run's matmul GFLOP/s.\n"},
+    {"bench-checkpoint",
+     "fsllm bench-checkpoint --out DIR [--preset 7b|1b|tiny] [--layers N] [--hidden D]\n"
+     "            [--heads H] [--kv-heads K] [--intermediate F] [--vocab V] [--dtype bfloat16]\n"
+     "            [--batch 1] [--seq-len 64] [--steps 2] [--lora-rank 8] [--threads N]\n"
+     "  Streams a random checkpoint of that shape into DIR (default preset 7b: LLaMA-2-7B,\n"
+     "  12.6 GiB in bfloat16; reused when DIR holds it), then prints header, load and inspect\n"
+     "  times, LoRA training tokens/s with and without --gradient-checkpointing, the share of\n"
+     "  the matmul peak, and memory measured beside the estimate.\n"},
+    {"tokenize",
+     "fsllm tokenize --tokenizer FILE|DIR (--text TEXT | --texts FILE.jsonl) [--no-bos]\n"
+     "               [--pieces]\n"
+     "  Token ids (or pieces) of each text as one JSON array a line; --texts holds one JSON\n"
+     "  string a line. FILE: tokenizer.model or tokenizer.json; DIR: a checkpoint folder.\n"},
     {"pretrain",
      "fsllm pretrain --train-text FILE --heldout-text FILE --out DIR [--tokenizer FILE]\n"
      "               [--vocab 8000] [--layers 4] [--hidden 256] [--heads 8] [--kv-heads 4]\n"
@@ -75,12 +100,55 @@ void printInspectTiming(Engine& engine, InspectRequest request) {
 
 } // namespace
 
+int EngineCommands::tokenize(const std::vector<std::string>& args) {
+    CommandLine line("tokenize", args, {"tokenizer", "text", "texts"}, {"no-bos", "pieces"});
+    std::string path = line.required("tokenizer");
+    if (std::filesystem::is_directory(path)) {
+        const std::string found = Tokenizer::fileInFolder(path);
+        if (found.empty())
+            throw FsllmError(Tokenizer::missingMessage(path));
+        path = found;
+    }
+    if (line.has("text") == line.has("texts"))
+        throw FsllmError("fsllm tokenize: give exactly one of --text and --texts");
+    std::vector<std::string> texts;
+    if (line.has("text")) {
+        texts.push_back(line.value("text", ""));
+    } else {
+        const std::string file = line.value("texts", "");
+        const std::string content = TextFile::load(file);
+        TextFile::LineCursor cursor(content);
+        for (std::string_view row; cursor.next(row);) {
+            if (row.empty())
+                continue;
+            const std::string where = file + ":" + std::to_string(cursor.number());
+            const nlohmann::json value =
+                JsonText::parse(row, where, "write one JSON string a line");
+            if (!value.is_string())
+                throw FsllmError(where + ": expected a JSON string, got " +
+                                 JsonText::shown(value));
+            texts.push_back(value.get<std::string>());
+        }
+    }
+    const Tokenizer tokenizer(path);
+    for (const std::string& text : texts) {
+        const std::vector<int> ids = tokenizer.encode(text, !line.flag("no-bos"));
+        const nlohmann::json out = line.flag("pieces") ? nlohmann::json(tokenizer.pieces(ids))
+                                                       : nlohmann::json(ids);
+        std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    }
+    return 0;
+}
+
 std::string EngineCommands::usage(const std::string& command) {
     return CommandLine::usageFrom(kUsage, command);
 }
 
 int EngineCommands::info(const std::vector<std::string>& args) {
-    CommandLine line("info", args, {"model", "device", "dtype", "threads"}, {});
+    CommandLine line("info", args,
+                     {"model", "device", "dtype", "threads", "batch-size", "max-length",
+                      "lora-rank", "lora-targets"},
+                     {});
     // Headers only: no decoder, no tensor data (a 7B checkpoint prints in well under a second).
     const ModelSummary s = Engine::summarize(line.required("model"), line.engineOptions());
     std::cout << "model        " << s.directory << "\n"
@@ -92,8 +160,12 @@ int EngineCommands::info(const std::vector<std::string>& args) {
               << "heads        " << s.heads << " query / " << s.kvHeads << " key-value, head_dim "
               << s.headDim << "\n"
               << "vocab        " << s.vocabSize << "  (tokenizer pieces: "
-              << (s.tokenizerPieces ? std::to_string(s.tokenizerPieces) : "no tokenizer.model")
+              << (s.tokenizerPieces ? std::to_string(s.tokenizerPieces) : "no tokenizer")
               << ")\n"
+              << "tokenizer    "
+              << (s.tokenizerFile.empty() ? "none (no tokenizer.model or tokenizer.json)"
+                                          : s.tokenizerFile + ", " + s.tokenizerKind)
+              << "\n"
               << "positions    " << s.maxPositions << "  rope_theta " << s.ropeTheta
               << "  rope scaling " << s.ropeScaling << "\n"
               << "embeddings   " << (s.tiedEmbeddings ? "tied to the LM head" : "untied") << "\n"
@@ -104,6 +176,21 @@ int EngineCommands::info(const std::vector<std::string>& args) {
               << "torch        " << s.runtime.torchVersion << "\n"
               << "BLAS         " << s.runtime.blasLibrary << "\n"
               << "threads      " << s.runtime.threads << "\n";
+    // What LoRA training at the given (or default) batch and length would need.
+    TrainingConfig run;
+    run.device = line.value("device", run.device);
+    run.dtype = line.value("dtype", run.dtype);
+    run.batchSize = line.intValue("batch-size", run.batchSize);
+    run.maxLength = line.intValue("max-length", run.maxLength);
+    run.loraRank = line.intValue("lora-rank", run.loraRank);
+    run.loraTargets = line.value("lora-targets", run.loraTargets);
+    const MemoryEstimate memory = MemoryEstimate::estimate(MemoryEstimate::inputFor(
+        run, ModelConfig::fromFile(s.directory + "/config.json"), 2));
+    std::cout << "memory       LoRA r" << run.loraRank << " on " << run.loraTargets << ", batch "
+              << run.batchSize << " x " << run.maxLength << " tokens:\n             "
+              << std::regex_replace(memory.toText(MemoryProbe::totalRamMiB()), std::regex("\n"),
+                                    "\n             ")
+              << "\n";
     return 0;
 }
 
@@ -213,6 +300,33 @@ int EngineCommands::bench(const std::vector<std::string>& args) {
     const BenchmarkReport report = Benchmark::run(
         options, [](const std::string& text) { std::cerr << "... " << text << "\n"; });
     std::cout << report.toText();
+    return 0;
+}
+
+int EngineCommands::benchCheckpoint(const std::vector<std::string>& args) {
+    CommandLine line("bench-checkpoint", args,
+                     {"out", "preset", "layers", "hidden", "heads", "kv-heads", "intermediate",
+                      "vocab", "dtype", "batch", "seq-len", "steps", "lora-rank", "threads"},
+                     {});
+    CheckpointBenchmarkOptions options;
+    options.directory = line.required("out");
+    if (line.has("preset"))
+        options.applyPreset(line.value("preset", ""));
+    options.layers = line.intValue("layers", options.layers);
+    options.hidden = line.intValue("hidden", options.hidden);
+    options.heads = line.intValue("heads", options.heads);
+    options.kvHeads = line.intValue("kv-heads", options.kvHeads);
+    options.intermediate = line.intValue("intermediate", options.intermediate);
+    options.vocab = line.intValue("vocab", options.vocab);
+    options.dtype = line.value("dtype", options.dtype);
+    options.batch = line.intValue("batch", options.batch);
+    options.seqLen = line.intValue("seq-len", options.seqLen);
+    options.steps = line.intValue("steps", options.steps);
+    options.loraRank = line.intValue("lora-rank", options.loraRank);
+    options.threads = line.intValue("threads", options.threads);
+    std::cout << CheckpointBenchmark::run(options, [](const std::string& text) {
+        std::cerr << "... " << text << std::endl;
+    });
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "inspectpanel.h"
 #include "mainwindow.h"
 #include "reportwriter.h"
+#include "runcomparisonview.h"
 #include "resourcelocator.h"
 #include "runspanel.h"
 #include "runtimeinfo.h"
@@ -39,6 +40,8 @@ int writeReport(const fsllm::StudioOptions& options) {
 void preload(fsllm::MainWindow& window, const fsllm::StudioOptions& options) {
     if (!options.runsDir.isEmpty())
         window.runsPanel()->setRunsFolder(options.runsDir);
+    if (!options.selectedRun.isEmpty())
+        window.runsPanel()->showRun(options.selectedRun);
     if (!options.adapterDir.isEmpty())
         window.setInspectAdapter(options.adapterDir);
     if (!options.sentence.isEmpty())
@@ -56,6 +59,18 @@ void preload(fsllm::MainWindow& window, const fsllm::StudioOptions& options) {
         window.openDefaultModel();
     else
         window.openModel(options.modelDir);
+    const QString page = options.inspectPage;
+    window.inspectPanel()->setPage(
+        page == QLatin1String("heads")         ? fsllm::InspectPanel::HeadsPage
+        : page == QLatin1String("difference")  ? fsllm::InspectPanel::DifferencePage
+        : page == QLatin1String("attribution") ? fsllm::InspectPanel::AttributionPage
+        : page == QLatin1String("sweep")       ? fsllm::InspectPanel::SweepPage
+        : page == QLatin1String("runs")        ? fsllm::InspectPanel::RunsPage
+                                               : fsllm::InspectPanel::MasksPage);
+    for (const QString& run : options.compareRuns)
+        window.inspectPanel()->runsView()->addRun(run);
+    if (options.compareRuns.size() >= 2)
+        window.inspectPanel()->runsView()->setAutoCompare(true);
     const QString tab = options.tab;
     window.setCurrentTab(tab == QLatin1String("inspect") ? fsllm::MainWindow::Tab::Inspect
                          : tab == QLatin1String("runs")  ? fsllm::MainWindow::Tab::Runs

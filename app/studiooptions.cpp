@@ -37,12 +37,25 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
     const QCommandLineOption runs(QStringLiteral("runs"),
                                   QStringLiteral("Folder of run folders for the Runs tab."),
                                   QStringLiteral("DIR"));
+    const QCommandLineOption selectedRun(
+        QStringLiteral("run"),
+        QStringLiteral("Run folder to select on the Runs tab (shows its per-class scores)."),
+        QStringLiteral("RUN_DIR"));
     const QCommandLineOption sentence(QStringLiteral("sentence"),
                                       QStringLiteral("Sentence for the Inspect tab."),
                                       QStringLiteral("TEXT"));
     const QCommandLineOption tab(QStringLiteral("tab"),
                                  QStringLiteral("Tab to show: train, inspect or runs."),
                                  QStringLiteral("NAME"), QStringLiteral("train"));
+    const QCommandLineOption inspectPage(
+        QStringLiteral("inspect-page"),
+        QStringLiteral("Page of the Inspect tab: masks, heads, difference, attribution, sweep or "
+                       "runs."),
+        QStringLiteral("NAME"), QStringLiteral("masks"));
+    const QCommandLineOption compare(
+        QStringLiteral("compare"),
+        QStringLiteral("A run to compare on the Inspect tab's runs page (give it twice or more)."),
+        QStringLiteral("RUN_DIR"));
     const QCommandLineOption report(
         QStringLiteral("report"),
         QStringLiteral("Write comparison figures and tables of these runs (more run folders may "
@@ -70,8 +83,9 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
         QStringLiteral("threads"),
         QStringLiteral("CPU threads for training and inspection (default: all cores)."),
         QStringLiteral("N"));
-    parser.addOptions({model, train, dev, adapter, runs, sentence, tab, report, out, screenshot,
-                       size, autostart, epochs, timeout, threads});
+    parser.addOptions({model, train, dev, adapter, runs, selectedRun, sentence, tab, inspectPage,
+                       compare, report, out, screenshot, size, autostart, epochs, timeout,
+                       threads});
     parser.addPositionalArgument(QStringLiteral("RUN_DIR"),
                                  QStringLiteral("More run folders for --report."),
                                  QStringLiteral("[RUN_DIR...]"));
@@ -93,6 +107,7 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
     o->devFile = parser.value(dev);
     o->adapterDir = parser.value(adapter);
     o->runsDir = parser.value(runs);
+    o->selectedRun = parser.value(selectedRun);
     o->sentence = parser.value(sentence);
     o->tab = parser.value(tab).toLower();
     o->screenshot = parser.value(screenshot);
@@ -100,6 +115,14 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
     if (!QStringList{"train", "inspect", "runs"}.contains(o->tab))
         return fail(QStringLiteral("--tab: '%1' is not train, inspect or runs").arg(o->tab),
                     exitCode);
+    o->inspectPage = parser.value(inspectPage).toLower();
+    if (!QStringList{"masks", "heads", "difference", "attribution", "sweep", "runs"}.contains(
+            o->inspectPage))
+        return fail(QStringLiteral("--inspect-page: '%1' is not masks, heads, difference, "
+                                   "attribution, sweep or runs")
+                        .arg(o->inspectPage),
+                    exitCode);
+    o->compareRuns = parser.values(compare);
     if (parser.isSet(report)) {
         o->reportRuns = parser.values(report) + parser.positionalArguments();
         o->reportOut = parser.value(out);

@@ -1,6 +1,6 @@
 // The command line of `fsllm-studio`: what to preload in the GUI (--model, --train/--dev,
-// --adapter, --runs, --sentence, --tab), the headless report (--report RUN_DIR... --out DIR) and
-// the screenshot mode (--screenshot FILE, optionally after a short --autostart training).
+// --adapter, --runs, --run, --sentence, --tab, --inspect-page, --compare), the headless report
+// (--report RUN_DIR... --out DIR) and the screenshot mode (--screenshot FILE, optionally after a short --autostart training).
 // Thread-safety: value type.
 #pragma once
 
@@ -17,8 +17,12 @@ struct StudioOptions {
     QString devFile;
     QString adapterDir;
     QString runsDir;
+    QString selectedRun; // --run: selected on the Runs tab, its per-class scores shown
     QString sentence;
     QString tab = QStringLiteral("train"); // train | inspect | runs
+    QString inspectPage = QStringLiteral("masks"); // masks | heads | difference | attribution |
+                                                   // sweep | runs
+    QStringList compareRuns; // runs for the Inspect tab's "Runs side by side" page
     QStringList reportRuns;
     QString reportOut;
     QString screenshot;

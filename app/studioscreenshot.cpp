@@ -1,8 +1,12 @@
 #include "studioscreenshot.h"
 
+#include "classreportview.h"
 #include "datapreview.h"
+#include "attributionview.h"
 #include "inspectpanel.h"
+#include "lambdasweepview.h"
 #include "mainwindow.h"
+#include "runcomparisonview.h"
 #include "runspanel.h"
 #include "trainpanel.h"
 
@@ -35,11 +39,24 @@ bool StudioScreenshot::ready() const {
         return false;
     if (m_options.autostart && (!m_trainingStarted || train->isTraining()))
         return false;
-    if (m_window->runsPanel()->isLoading())
+    if (m_window->runsPanel()->isLoading() || m_window->runsPanel()->classReport()->isLoading())
         return false;
     if (m_options.tab == QLatin1String("inspect") && inspect->isModelReady() &&
         !inspect->hasOutcome() && inspect->errorText().isEmpty())
         return false;
+    // The slower analyses of the page shown (the attribution only with a sequence classifier).
+    if (m_options.tab == QLatin1String("inspect") && inspect->hasOutcome()) {
+        if (m_options.inspectPage == QLatin1String("sweep") && !inspect->sweepView()->hasSweep())
+            return false;
+        if (m_options.inspectPage == QLatin1String("attribution") &&
+            inspect->lastOutcome().hasPrediction &&
+            inspect->lastOutcome().prediction.task == TaskKind::Sequence &&
+            !inspect->attribution()->hasResults())
+            return false;
+        if (m_options.inspectPage == QLatin1String("runs") &&
+            inspect->runsView()->runs().size() >= 2 && inspect->runsView()->columnCount() == 0)
+            return false;
+    }
     return true;
 }
 

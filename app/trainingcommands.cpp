@@ -4,15 +4,23 @@
 #include "classifierrun.h"
 #include "commandline.h"
 #include "fsllmerror.h"
+#include "predictionreport.h"
 #include "terminalprogress.h"
 #include "trainingjob.h"
 #include "zeroshotbaseline.h"
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 namespace fsllm {
 
@@ -29,6 +37,7 @@ const std::map<std::string, std::string> kUsage = {
      "            [--batch-size 16] [--grad-accum 1] [--epochs 3] [--max-length 128]\n"
      "            [--warmup-ratio 0.06] [--schedule linear|cosine] [--max-grad-norm 1]\n"
      "            [--eval-every N] [--log-every 10] [--early-stop N] [--seed 42]\n"
+     "            [--gradient-checkpointing]\n"
      "            [--device auto|cpu|cuda] [--dtype auto|float32|bfloat16] [--threads N]\n"
      "   or: fsllm train --config run.json [--out RUN_DIR]      (any option above overrides)\n"
      "   or: fsllm train --resume RUN_DIR\n"
@@ -37,7 +46,8 @@ const std::map<std::string, std::string> kUsage = {
     {"eval", "fsllm eval --run RUN_DIR --data FILE [--format F] [--text-column NAME]\n"
              "           [--label-column NAME] [--json OUT] [--predictions OUT] [--model DIR]\n"
              "  Accuracy, precision, recall, F1 (entity-level for token tasks) of the run's best\n"
-             "  checkpoint on FILE.\n"},
+             "  checkpoint on FILE. The predictions and scores are also kept in\n"
+             "  RUN_DIR/evaluations/ (the studio's Runs tab shows their confusion matrix).\n"},
     {"predict", "fsllm predict --run RUN_DIR (--text TEXT | --data FILE) [--model DIR]\n"
                 "  Labels and probabilities (seq) or one tag per word (token).\n"},
     {"zeroshot",
@@ -108,6 +118,8 @@ TrainingConfig configFrom(const CommandLine& line) {
     c.logEvery = line.intValue("log-every", c.logEvery);
     c.earlyStopPatience = line.intValue("early-stop", c.earlyStopPatience);
     c.seed = line.intValue("seed", c.seed);
+    if (line.flag("gradient-checkpointing"))
+        c.gradientCheckpointing = true;
     c.device = line.value("device", c.device);
     c.dtype = line.value("dtype", c.dtype);
     c.threads = line.intValue("threads", c.threads);
@@ -147,7 +159,7 @@ std::string TrainingCommands::usage(const std::string& command) {
 }
 
 int TrainingCommands::train(const std::vector<std::string>& args) {
-    CommandLine line("train", args, kTrainOptions, {});
+    CommandLine line("train", args, kTrainOptions, {"gradient-checkpointing"});
     std::unique_ptr<TrainingJob> job =
         line.has("resume") ? TrainingJob::resuming(line.value("resume", ""))
                            : std::make_unique<TrainingJob>(configFrom(line));
@@ -172,7 +184,44 @@ int TrainingCommands::eval(const std::vector<std::string>& args) {
     auto run = ClassifierRun::open(runDir, line.engineOptions(), line.value("model", ""));
     DataReadOptions options = run->config().data;
     applyDataOptions(line, options);
-    const EvaluationReport report = run->evaluate(data, options, line.value("predictions", ""));
+    // The predictions and scores are kept in the run folder too (evaluations/), where the
+    // studio's Runs tab finds them for the confusion matrix and per-class scores.
+    const std::string kept =
+        PredictionReport::evaluationPredictionsPath(runDir, data, run->config().task());
+    std::string keepProblem;
+    {
+        std::error_code error;
+        const auto folder = std::filesystem::path(kept).parent_path();
+        std::filesystem::create_directories(folder, error);
+        if (error || ::access(folder.c_str(), W_OK) != 0)
+            keepProblem = folder.string() + " is not writable (" +
+                          (error ? error.message() : std::string(std::strerror(errno))) +
+                          "); the evaluation is not kept in the run folder";
+    }
+    const std::string predictionsOut = line.value("predictions", "");
+    EvaluationReport report;
+    try {
+        report = run->evaluate(data, options, keepProblem.empty() ? kept : predictionsOut);
+    } catch (const FsllmError&) {
+        std::error_code ignored; // leave no empty evaluations/ behind (removes only if empty)
+        std::filesystem::remove(std::filesystem::path(kept).parent_path(), ignored);
+        throw;
+    }
+    if (keepProblem.empty()) {
+        nlohmann::json scores = nlohmann::json::parse(report.json);
+        scores["data"] = std::filesystem::absolute(data).lexically_normal().string();
+        scores["examples"] = report.examples;
+        AtomicFile::write(PredictionReport::evaluationScoresPath(runDir, data),
+                          scores.dump(2) + "\n");
+        if (!predictionsOut.empty()) {
+            std::ifstream in(kept, std::ios::binary);
+            std::stringstream bytes;
+            bytes << in.rdbuf();
+            AtomicFile::write(predictionsOut, bytes.str());
+        }
+    } else {
+        std::cerr << "note: " << keepProblem << "\n";
+    }
     std::cout << std::fixed << std::setprecision(4) << "examples  " << report.examples << "\n"
               << "accuracy  " << report.accuracy << "\n"
               << "precision " << report.precision << "\n"
@@ -183,6 +232,8 @@ int TrainingCommands::eval(const std::vector<std::string>& args) {
         AtomicFile::write(line.value("json", ""), report.json);
         std::cout << "wrote     " << line.value("json", "") << "\n";
     }
+    if (keepProblem.empty())
+        std::cout << "kept      " << kept << "\n";
     return 0;
 }
 

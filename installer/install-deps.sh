@@ -24,6 +24,7 @@ readonly kAptPackages=(
     build-essential cmake ninja-build pkg-config ccache
     libtorch-dev libopenblas0-openmp
     qt6-base-dev qt6-svg-dev libqcustomplot-dev libspdlog-dev nlohmann-json3-dev
+    libpcre2-dev libicu-dev
     python3-torch
     xvfb xauth xdotool imagemagick
     clang-14 libclang-rt-14-dev

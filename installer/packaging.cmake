@@ -72,7 +72,9 @@ set(_fsllm_depends
     "libtorch1.13 (>= 1.13.1)"
     "libopenblas0-openmp"
     "libspdlog1.10"
-    "libfmt9")
+    "libfmt9"
+    "libpcre2-8-0 (>= 10.42)"
+    "libicu72")
 if(FSLLM_BUILD_GUI)
     list(APPEND _fsllm_depends
         "libqt6core6 (>= 6.4)"

@@ -21,7 +21,7 @@ case "${mode}" in
         ;;
     thread)
         buildDir="${repoDir}/build-tsan"
-        testFilter="tst_(studio|uiparts|training|crashconsistency)"
+        testFilter="tst_(studio|studioquit|studioux|uiparts|training|crashconsistency)$"
         ;;
     *)
         echo "usage: installer/sanitize.sh [address|thread]" >&2

@@ -24,4 +24,7 @@ exportSanitizerOptions() {
     export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=${supp}/lsan.supp:print_suppressions=0}"
     export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=${supp}/ubsan.supp}"
     export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=${supp}/tsan.supp}"
+    # Instrumented programs run 5-20x slower: Qt Test's 5-minute per-function watchdog would
+    # abort a data-driven suite that starts one CLI process per row (tst_badinputs).
+    export QTEST_FUNCTION_TIMEOUT="${QTEST_FUNCTION_TIMEOUT:-3600000}"
 }

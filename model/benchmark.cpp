@@ -27,8 +27,8 @@ void synchronise(const torch::Device& device) {
 }
 
 // GFLOP/s of repeated [m, k] x [k, n] matmuls.
-double matmulGflops(int64_t m, int64_t k, int64_t n, const torch::TensorOptions& options,
-                    const torch::Device& device) {
+double timedMatmulGflops(int64_t m, int64_t k, int64_t n, const torch::TensorOptions& options,
+                         const torch::Device& device) {
     auto a = torch::randn({m, k}, options);
     auto b = torch::randn({k, n}, options);
     torch::matmul(a, b); // warm-up
@@ -67,6 +67,14 @@ std::string BenchmarkReport::toText() const {
         << "% of matmul; forward + backward + AdamW, LoRA + FS head)\n"
         << "peak RSS     " << peakRssMiB << " MiB\n";
     return out.str();
+}
+
+double Benchmark::matmulGflops(long m, long k, long n, const std::string& dtype,
+                               const std::string& device) {
+    const torch::Device where(device);
+    return timedMatmulGflops(m, k, n,
+                               torch::TensorOptions().dtype(scalarTypeFromName(dtype)).device(where),
+                               where);
 }
 
 BenchmarkReport Benchmark::run(const BenchmarkOptions& o,
@@ -116,8 +124,8 @@ BenchmarkReport Benchmark::run(const BenchmarkOptions& o,
                   runtime.torchVersion;
 
     say("measuring matmul peak");
-    report.matmulGflops = matmulGflops(1024, 1024, 1024, options, device);
-    report.shapedMatmulGflops = matmulGflops(B * T, D, F, options, device);
+    report.matmulGflops = timedMatmulGflops(1024, 1024, 1024, options, device);
+    report.shapedMatmulGflops = timedMatmulGflops(B * T, D, F, options, device);
 
     say("measuring forward");
     {

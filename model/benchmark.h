@@ -42,6 +42,10 @@ class Benchmark {
 public:
     static BenchmarkReport run(const BenchmarkOptions& options,
                                const std::function<void(const std::string&)>& progress = {});
+    // GFLOP/s of repeated [m, k] x [k, n] matmuls in `dtype` ("float32", "bfloat16") on
+    // `device` ("cpu", "cuda"), timed for at least half a second.
+    static double matmulGflops(long m, long k, long n, const std::string& dtype,
+                               const std::string& device);
 };
 
 } // namespace fsllm

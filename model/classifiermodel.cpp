@@ -15,6 +15,7 @@ ClassifierModelImpl::ClassifierModelImpl(Decoder decoderModule, const Classifier
 torch::Tensor ClassifierModelImpl::forward(const torch::Tensor& ids, const torch::Tensor& lengths) {
     ForwardOptions options;
     options.mask = m_spec.mask;
+    options.recomputeLayers = m_recomputeLayers;
     DecoderOutput output = decoder->forward(ids, lengths, options); // hidden [B, T, D]
     if (m_spec.task == TaskKind::Sequence)
         return head(poolHidden(output.hidden, lengths, m_spec.pooling)); // [B, C]

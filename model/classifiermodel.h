@@ -25,11 +25,15 @@ public:
     std::vector<torch::Tensor> trainableParameters();
 
     const ClassifierSpec& spec() const { return m_spec; }
+    // Activation checkpointing for training forwards (ForwardOptions::recomputeLayers).
+    void setRecomputeLayers(bool recompute) { m_recomputeLayers = recompute; }
+
     Decoder decoder{nullptr};
     ClassificationHead head{nullptr};
 
 private:
     ClassifierSpec m_spec;
+    bool m_recomputeLayers = false;
 };
 TORCH_MODULE(ClassifierModel);
 

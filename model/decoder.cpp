@@ -1,6 +1,7 @@
 #include "decoder.h"
 
 #include "fsllmerror.h"
+#include "layerrecompute.h"
 #include "masking.h"
 
 #include <sstream>
@@ -74,7 +75,13 @@ DecoderImpl::DecoderImpl(const ModelConfig& config, const torch::TensorOptions& 
 
 DecoderOutput DecoderImpl::forward(const torch::Tensor& ids, const torch::Tensor& lengths,
                                    const ForwardOptions& options) {
-    const int64_t T = ids.size(1);
+    return forwardEmbeddings(embedTokens(ids.to(device())), lengths, options);
+}
+
+DecoderOutput DecoderImpl::forwardEmbeddings(const torch::Tensor& embeddings,
+                                             const torch::Tensor& lengths,
+                                             const ForwardOptions& options) {
+    const int64_t T = embeddings.size(1);
     const auto onDevice = lengths.to(device());
     auto bias = buildAttentionBias(options.mask, onDevice, T); // [B, 1, T, T] f32
     // Sliding-window layers (Mistral, Qwen) get their own bias when the window is shorter
@@ -86,10 +93,16 @@ DecoderOutput DecoderImpl::forward(const torch::Tensor& ids, const torch::Tensor
     auto [cos, sin] = m_rope.table(T, device(), dtype());       // [T, hd] each
 
     DecoderOutput output;
-    auto x = embedTokens(ids.to(device())); // [B, T, D]
+    auto x = embeddings; // [B, T, D]
+    const bool recompute =
+        options.recomputeLayers && !options.wantAttention && torch::GradMode::is_enabled();
     for (size_t index = 0; index < layers->size(); ++index) {
         auto layer = layers[index]->as<DecoderLayerImpl>();
         const auto& layerBias = m_config.slidesAt(static_cast<int>(index)) ? windowBias : bias;
+        if (recompute) {
+            x = LayerRecompute::forward(*layer, x, cos, sin, layerBias);
+            continue;
+        }
         torch::Tensor probabilities;
         x = layer->forward(x, cos, sin, layerBias,
                            options.wantAttention ? &probabilities : nullptr);

@@ -28,6 +28,9 @@ struct ForwardOptions {
     MaskSpec mask;
     bool wantAttention = false;
     bool wantLogits = false;
+    // Activation checkpointing (LayerRecompute): when autograd records, keep only each layer's
+    // input and recompute the layer in backward. Ignored without grad mode or with wantAttention.
+    bool recomputeLayers = false;
 };
 
 // Which projections receive LoRA adapters ("q", "k", "v", "o", "gate", "up", "down").
@@ -45,6 +48,10 @@ public:
     // ids: [B, T] int64 right-padded; lengths: [B] int64 real-token counts (1..T).
     DecoderOutput forward(const torch::Tensor& ids, const torch::Tensor& lengths,
                           const ForwardOptions& options);
+    // The same from token embeddings [B, T, D] (compute dtype, on device()) instead of ids, so a
+    // caller can differentiate with respect to them (token attribution, model/tokenattribution.h).
+    DecoderOutput forwardEmbeddings(const torch::Tensor& embeddings, const torch::Tensor& lengths,
+                                    const ForwardOptions& options);
 
     // Adds LoRA adapters to the named projections of every layer.
     void enableLora(const LoraSettings& settings, const LoraTargets& targets);

@@ -7,6 +7,7 @@
 #include "fsllmerror.h"
 #include "loadedmodel.h"
 #include "tensorutil.h"
+#include "tokenattribution.h"
 
 #include <spdlog/spdlog.h>
 
@@ -76,6 +77,10 @@ ModelSummary Engine::summary() const {
     s.computeDtype = scalarTypeName(d.decoder->dtype());
     s.device = d.device.str();
     s.tokenizerPieces = d.tokenizer ? d.tokenizer->vocabSize() : 0;
+    if (d.tokenizer) {
+        s.tokenizerFile = d.tokenizer->path();
+        s.tokenizerKind = d.tokenizer->kind();
+    }
     return s;
 }
 
@@ -89,6 +94,10 @@ ModelSummary Engine::summarize(const std::string& modelDirectory, const EngineOp
     s.computeDtype = scalarTypeName(headers.computeType);
     s.device = headers.device.str();
     s.tokenizerPieces = headers.tokenizer ? headers.tokenizer->vocabSize() : 0;
+    if (headers.tokenizer) {
+        s.tokenizerFile = headers.tokenizer->path();
+        s.tokenizerKind = headers.tokenizer->kind();
+    }
     return s;
 }
 
@@ -167,6 +176,80 @@ InspectResult Engine::inspect(const InspectRequest& request) {
         }
     } catch (const c10::Error& e) {
         throw FsllmError(std::string("inspect failed: ") + e.what_without_backtrace());
+    }
+    return result;
+}
+
+AttributionResult Engine::attribute(const AttributionRequest& request) {
+    Impl& impl = *m_impl;
+    LoadedModel& d = impl.model;
+    if (!impl.classifier)
+        throw FsllmError("token attribution needs a trained classifier: choose a run or adapter");
+    const ClassifierSpec& spec = *impl.classifier;
+    if (spec.task != TaskKind::Sequence)
+        throw FsllmError("token attribution is for sequence classifiers; this adapter is a "
+                         "token-task one");
+    request.mask.validate();
+    const Tokenizer& tokenizer = d.requireTokenizer();
+    const std::vector<int> ids = tokenizer.encode(request.text, /*addBos=*/true);
+    const int T = static_cast<int>(ids.size());
+    if (T > d.config.maxPositionEmbeddings)
+        throw FsllmError("the text has " + std::to_string(T) + " tokens, more than the model's "
+                         "max_position_embeddings (" + std::to_string(d.config.maxPositionEmbeddings) +
+                         "); shorten it");
+    AttributionResult result;
+    result.tokens = tokenizer.pieces(ids);
+    result.mask = request.mask;
+    result.steps = request.steps;
+    try {
+        std::vector<int64_t> ids64(ids.begin(), ids.end());
+        torch::Tensor input; // [T, D]
+        {
+            torch::NoGradGuard noGrad;
+            input = d.decoder->embedTokens(torch::tensor(ids64, torch::kInt64).unsqueeze(0)
+                                               .to(d.device))[0];
+        }
+        Decoder decoder = d.decoder;
+        ClassificationHead head = impl.head;
+        const MaskSpec mask = request.mask;
+        const Pooling pooling = spec.pooling;
+        // Logits [B, C] of a batch of embeddings [B, T, D] (full-length rows, no padding).
+        auto logitsOf = [decoder, head, mask, pooling](const torch::Tensor& embeddings) mutable {
+            auto lengths = torch::full({embeddings.size(0)}, embeddings.size(1), torch::kInt64);
+            DecoderOutput output = decoder->forwardEmbeddings(embeddings, lengths,
+                                                              ForwardOptions{mask, false, false});
+            return head(poolHidden(output.hidden, lengths, pooling)); // [B, C] f32
+        };
+        torch::Tensor probabilities;
+        {
+            torch::NoGradGuard noGrad;
+            probabilities = torch::softmax(logitsOf(input.unsqueeze(0))[0], -1); // [C]
+        }
+        const int64_t target = probabilities.argmax().item<int64_t>();
+        result.labelIndex = static_cast<int>(target);
+        result.label = spec.labels.at(static_cast<std::size_t>(target));
+        result.probability = probabilities[target].item<double>();
+        EmbeddingScore score = [logitsOf, target](const torch::Tensor& embeddings) mutable {
+            return logitsOf(embeddings).select(1, target); // [B]
+        };
+        if (request.cancel && request.cancel()) {
+            result.cancelled = true;
+            return result;
+        }
+        result.gradientTimesInput = toVector(TokenAttribution::gradientTimesInput(score, input));
+        IntegratedGradients integrated = TokenAttribution::integratedGradients(
+            score, input, TokenAttribution::zeroBaselineKeepingFirst(input), request.steps,
+            request.cancel);
+        if (integrated.cancelled) {
+            result.cancelled = true;
+            result.gradientTimesInput.clear();
+            return result;
+        }
+        result.integratedGradients = toVector(integrated.attributions);
+        result.inputScore = integrated.inputScore;
+        result.baselineScore = integrated.baselineScore;
+    } catch (const c10::Error& e) {
+        throw FsllmError(std::string("token attribution failed: ") + e.what_without_backtrace());
     }
     return result;
 }

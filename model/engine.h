@@ -5,12 +5,14 @@
 // Every failure is an FsllmError whose message names the file/field and what to fix.
 #pragma once
 
+#include "attributionresult.h"
 #include "classifierspec.h"
 #include "inspectresult.h"
 #include "maskspec.h"
 #include "runtimeinfo.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,7 +37,9 @@ struct ModelSummary {
     std::string storedDtype;  // of the checkpoint's embedding table
     std::string computeDtype; // what the engine computes in
     std::string device;
-    int tokenizerPieces = 0;  // 0 when the folder has no tokenizer.model
+    int tokenizerPieces = 0;  // 0 when the folder has no tokenizer
+    std::string tokenizerFile; // ".../tokenizer.model" or ".../tokenizer.json"; "" when none
+    std::string tokenizerKind; // Tokenizer::kind(), e.g. "byte-level BPE (tokenizer.json)"
     RuntimeInfo runtime;
 };
 
@@ -47,9 +51,19 @@ struct InspectRequest {
     bool wantLogits = true;
 };
 
+struct AttributionRequest {
+    std::string text;
+    MaskSpec mask;
+    int steps = 32; // integrated-gradients interpolation points, 1..1024
+    // Polled between batches of interpolation points (any thread's flag); returning true stops
+    // the work and attribute() returns a result with `cancelled` set. Empty: never stops.
+    std::function<bool()> cancel;
+};
+
 class Engine {
 public:
-    // Reads config.json, the weights and (if present) tokenizer.model from `modelDirectory`.
+    // Reads config.json, the weights and (if present) tokenizer.model or tokenizer.json from
+    // `modelDirectory`.
     static std::unique_ptr<Engine> open(const std::string& modelDirectory,
                                         const EngineOptions& options = {});
     ~Engine();
@@ -72,6 +86,11 @@ public:
 
     // Tokenizes `request.text` (BOS first) and runs the decoder under `request.mask`.
     InspectResult inspect(const InspectRequest& request);
+
+    // Token attribution (gradient x input and integrated gradients, model/tokenattribution.h)
+    // for the class the loaded sequence classifier predicts for `request.text` under
+    // `request.mask`. Throws FsllmError when no adapter is loaded or it is a token-task one.
+    AttributionResult attribute(const AttributionRequest& request);
 
 private:
     Engine();

@@ -31,11 +31,6 @@ torch::ScalarType computeDtype(const std::string& name, DType stored, const torc
     return scalarTypeOf(stored);
 }
 
-std::string missingTokenizer(const std::string& directory) {
-    return directory + "/tokenizer.model: missing; working with text needs the checkpoint's "
-                       "sentencepiece tokenizer";
-}
-
 } // namespace
 
 torch::Device deviceFromName(const std::string& name) {
@@ -59,7 +54,7 @@ ModelHeaders ModelHeaders::read(const std::string& directory, const std::string&
     headers.directory = directory;
     if (!std::filesystem::is_directory(directory))
         throw FsllmError(directory + ": not a folder; give a Hugging Face checkpoint folder "
-                                     "(config.json, model.safetensors, tokenizer.model)");
+                                     "(config.json, model.safetensors, tokenizer.model or tokenizer.json)");
     headers.config = ModelConfig::fromFile(directory + "/config.json");
     headers.device = deviceFromName(device);
     try {
@@ -79,8 +74,9 @@ ModelHeaders ModelHeaders::read(const std::string& directory, const std::string&
         throw FsllmError(directory + ": " + e.what_without_backtrace());
     }
 
-    const std::string tokenizerPath = directory + "/tokenizer.model";
-    if (std::filesystem::exists(tokenizerPath)) {
+    // tokenizer.model (sentencepiece) when present, else tokenizer.json (Hugging Face).
+    const std::string tokenizerPath = Tokenizer::fileInFolder(directory);
+    if (!tokenizerPath.empty()) {
         headers.tokenizer = std::make_unique<Tokenizer>(tokenizerPath);
         if (headers.tokenizer->vocabSize() > headers.config.vocabSize)
             throw FsllmError(tokenizerPath + ": the tokenizer has " +
@@ -90,7 +86,7 @@ ModelHeaders ModelHeaders::read(const std::string& directory, const std::string&
                              std::to_string(headers.config.vocabSize) +
                              "; they must come from the same model");
     } else if (requireTokenizer) {
-        throw FsllmError(missingTokenizer(directory));
+        throw FsllmError(Tokenizer::missingMessage(directory));
     }
     return headers;
 }
@@ -114,7 +110,7 @@ LoadedModel LoadedModel::open(const std::string& directory, const std::string& d
     try {
         model.decoder = Decoder(
             model.config, torch::TensorOptions().dtype(headers.computeType).device(model.device));
-        WeightLoader::load(*model.decoder, *headers.checkpoint);
+        WeightLoader::load(*model.decoder, *headers.checkpoint, &model.weightStats);
     } catch (const c10::Error& e) {
         throw FsllmError(directory + ": " + e.what_without_backtrace());
     }
@@ -124,7 +120,7 @@ LoadedModel LoadedModel::open(const std::string& directory, const std::string& d
 
 const Tokenizer& LoadedModel::requireTokenizer() const {
     if (!tokenizer)
-        throw FsllmError(missingTokenizer(directory));
+        throw FsllmError(Tokenizer::missingMessage(directory));
     return *tokenizer;
 }
 

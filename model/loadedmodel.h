@@ -1,5 +1,5 @@
 // Opens a Hugging Face checkpoint folder for the engine: config.json, the weights into a frozen
-// Decoder on the chosen device and dtype, and tokenizer.model when present. Shared by the
+// Decoder on the chosen device and dtype, and the tokenizer when present. Shared by the
 // inspection Engine, training, evaluation and the zero-shot baseline. ModelHeaders is the first,
 // header-only half of that (what `fsllm info` needs): no module is built, no tensor data is read.
 // Thread-safety: open()/read() from one thread; the result belongs to its caller.
@@ -10,6 +10,7 @@
 #include "modelconfig.h"
 #include "safetensorsfile.h"
 #include "tokenizer.h"
+#include "weightloader.h"
 
 #include <torch/torch.h>
 
@@ -20,7 +21,8 @@
 namespace fsllm {
 
 // config.json, the safetensors headers checked against it (CheckpointShapes), the device, the
-// compute dtype and tokenizer.model when present. The weights stay memory-mapped, unread.
+// compute dtype and the tokenizer (tokenizer.model, else tokenizer.json) when present. The
+// weights stay memory-mapped, unread.
 struct ModelHeaders {
     std::string directory;
     ModelConfig config;
@@ -28,7 +30,8 @@ struct ModelHeaders {
     DType storedDtype = DType::F32; // of model.embed_tokens.weight
     torch::Device device = torch::kCPU;
     torch::ScalarType computeType = torch::kFloat32;
-    std::unique_ptr<Tokenizer> tokenizer; // null when the folder has no tokenizer.model
+    // null when the folder has neither tokenizer.model nor tokenizer.json
+    std::unique_ptr<Tokenizer> tokenizer;
 
     // Arguments as LoadedModel::open's. Throws FsllmError naming the file and what to fix.
     static ModelHeaders read(const std::string& directory, const std::string& device,
@@ -41,16 +44,18 @@ struct LoadedModel {
     std::string directory;
     ModelConfig config;
     Decoder decoder{nullptr};
-    std::unique_ptr<Tokenizer> tokenizer; // null when the folder has no tokenizer.model
+    // null when the folder has neither tokenizer.model nor tokenizer.json
+    std::unique_ptr<Tokenizer> tokenizer;
     DType storedDtype = DType::F32;
     torch::Device device = torch::kCPU;
+    WeightLoadStats weightStats; // bytes used in place from the file vs converted
 
     // device: "auto" | "cpu" | "cuda" | "cuda:N"; dtype: "auto" (stored; F16 -> f32 on CPU) |
     // "float32" | "bfloat16" | "float16". Throws FsllmError naming the file and what to fix.
     static LoadedModel open(const std::string& directory, const std::string& device,
                             const std::string& dtype, bool requireTokenizer);
 
-    // Throws FsllmError naming tokenizer.model when there is none.
+    // Throws FsllmError naming tokenizer.model and tokenizer.json when there is neither.
     const Tokenizer& requireTokenizer() const;
 };
 

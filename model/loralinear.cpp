@@ -8,7 +8,8 @@ namespace fsllm {
 
 LoraLinearImpl::LoraLinearImpl(int64_t inFeatures, int64_t outFeatures, bool hasBias,
                                const torch::TensorOptions& options) {
-    weight = register_parameter("weight", torch::zeros({outFeatures, inFeatures}, options),
+    // Uninitialised (no page is touched): the weight loader or a randomiser fills it.
+    weight = register_parameter("weight", torch::empty({outFeatures, inFeatures}, options),
                                 /*requires_grad=*/false);
     if (hasBias)
         bias = register_parameter("bias", torch::zeros({outFeatures}, options),
@@ -48,7 +49,8 @@ void LoraLinearImpl::merge() {
         return;
     torch::NoGradGuard noGrad;
     auto delta = torch::matmul(loraB, loraA) * m_settings.scaling(); // [out, in] f32
-    weight.add_(delta.to(weight.scalar_type()));
+    // Out of place: the weight may be a view of a read-only checkpoint mapping.
+    weight.set_data(weight + delta.to(weight.scalar_type()));
     m_hasLora = false;
     loraA = torch::Tensor();
     loraB = torch::Tensor();

@@ -2,7 +2,8 @@
 // y = x W^T + b + scaling * dropout(x) A^T B^T, scaling = alpha / rank
 // (alpha / sqrt(rank) with rsLora), A [r, in] Kaiming-uniform,
 // B [out, r] zero, so a fresh adapter leaves the output unchanged. A and B are f32 whatever the
-// base dtype. Thread-safety: forward is safe concurrently in eval mode; enable/merge are not.
+// base dtype. W starts uninitialised: load or randomise it before use; it is never written in
+// place (it may be a view of a read-only checkpoint mapping). Thread-safety: forward is safe concurrently in eval mode; enable/merge are not.
 #pragma once
 
 #include <torch/torch.h>

@@ -18,6 +18,8 @@ namespace fsllm {
 
 namespace {
 
+constexpr int kBusyTries = 5;
+
 // The pid the holder wrote; it writes it right after locking, so wait briefly for it.
 std::string holderPid(int fd) {
     for (int attempt = 0; attempt < 20; ++attempt) {
@@ -44,10 +46,16 @@ RunLock::RunLock(const std::string& directory) {
         throw FsllmError(path + ": cannot create the run folder's lock file (" +
                          std::strerror(error) + "); the run folder must be writable");
     }
+    // A RunLockProbe holds a shared lock for microseconds: retry a few times before "in use".
+    int busyTries = 0;
     while (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno == EINTR)
             continue;
         error = errno;
+        if (error == EWOULDBLOCK && ++busyTries < kBusyTries) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            continue;
+        }
         if (error == EWOULDBLOCK) {
             const std::string pid = holderPid(m_fd);
             ::close(m_fd);

@@ -315,15 +315,13 @@ std::int64_t TensorView::numel() const {
 
 struct SafetensorsFile::Impl {
     std::string path;
-    void* mapping = nullptr;
+    // The whole file, mapped read-only; shared with every TensorView (and the tensors built on
+    // them) so that it outlives this object while any of them is in use.
+    std::shared_ptr<const void> mappingOwner;
+    const void* mapping = nullptr;
     std::size_t mappedBytes = 0;
     std::map<std::string, TensorView> tensors;
     std::map<std::string, std::string> metadata;
-
-    ~Impl() {
-        if (mapping)
-            ::munmap(mapping, mappedBytes);
-    }
 
     [[noreturn]] void fail(const std::string& message) const {
         throw FsllmError(path + ": " + message);
@@ -355,6 +353,9 @@ void SafetensorsFile::Impl::mapFile() {
     ::close(fd);
     if (address == MAP_FAILED)
         fail(std::string("cannot memory-map (") + std::strerror(mapError) + ")");
+    const std::size_t length = mappedBytes;
+    mappingOwner = std::shared_ptr<const void>(
+        address, [length](const void* begin) { ::munmap(const_cast<void*>(begin), length); });
     mapping = address;
     LfsPointer::refuse(
         path,
@@ -397,6 +398,7 @@ void SafetensorsFile::Impl::parse() {
 
     for (Entry& entry : entries) {
         entry.view.data = bytes + dataStart + entry.begin;
+        entry.view.mapping = mappingOwner;
         tensors.emplace(entry.view.name, std::move(entry.view));
     }
 }

@@ -22,13 +22,15 @@ DType dtypeFromName(const std::string& name);
 const char* dtypeName(DType dtype);
 std::size_t dtypeSize(DType dtype);
 
-// A view into the mapped file; valid while the SafetensorsFile lives.
+// A view into the mapped file. `data` is valid while the SafetensorsFile lives, or longer while
+// a copy of `mapping` is held (the mapping is unmapped when its last holder goes).
 struct TensorView {
     std::string name;
     DType dtype = DType::F32;
     std::vector<std::int64_t> shape;
     const std::uint8_t* data = nullptr; // row-major bytes, not necessarily aligned
     std::size_t byteSize = 0;           // == numel * dtypeSize(dtype)
+    std::shared_ptr<const void> mapping; // the read-only file mapping that holds `data`
     std::int64_t numel() const;
 };
 

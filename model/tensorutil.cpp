@@ -2,6 +2,8 @@
 
 #include "fsllmerror.h"
 
+#include <cstdint>
+#include <memory>
 #include <sstream>
 
 namespace fsllm {
@@ -39,6 +41,15 @@ torch::Tensor tensorFromView(const TensorView& view, torch::ScalarType type,
                                    torch::TensorOptions().dtype(scalarTypeOf(view.dtype)));
     auto owned = source.to(device, type, /*non_blocking=*/false, /*copy=*/true);
     return owned.contiguous();
+}
+
+torch::Tensor tensorSharingView(const TensorView& view) {
+    if (!view.mapping || reinterpret_cast<std::uintptr_t>(view.data) % dtypeSize(view.dtype) != 0)
+        return {};
+    std::shared_ptr<const void> mapping = view.mapping;
+    return torch::from_blob(const_cast<std::uint8_t*>(view.data), view.shape,
+                            [mapping](void*) mutable { mapping.reset(); },
+                            torch::TensorOptions().dtype(scalarTypeOf(view.dtype)));
 }
 
 void addTensor(SafetensorsWriter& writer, const std::string& name, const torch::Tensor& tensor) {

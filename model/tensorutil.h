@@ -20,6 +20,12 @@ DType dtypeOf(torch::ScalarType type);
 torch::Tensor tensorFromView(const TensorView& view, torch::ScalarType type,
                              const torch::Device& device = torch::kCPU);
 
+// A CPU tensor of the view's own dtype that uses the mapped bytes in place (no copy) and keeps
+// the mapping alive while it lives. Returns an undefined tensor when the bytes are not aligned to
+// the element size (the caller then copies with tensorFromView). The memory is read-only: write
+// to the result (in-place ops) and the process faults; use it for frozen weights only.
+torch::Tensor tensorSharingView(const TensorView& view);
+
 // Adds a tensor (any device, contiguous or not) to a writer in the tensor's own dtype.
 void addTensor(SafetensorsWriter& writer, const std::string& name, const torch::Tensor& tensor);
 

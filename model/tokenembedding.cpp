@@ -4,7 +4,7 @@ namespace fsllm {
 
 TokenEmbeddingImpl::TokenEmbeddingImpl(int64_t vocabSize, int64_t dim,
                                        const torch::TensorOptions& options) {
-    weight = register_parameter("weight", torch::zeros({vocabSize, dim}, options),
+    weight = register_parameter("weight", torch::empty({vocabSize, dim}, options),
                                 /*requires_grad=*/false);
 }
 

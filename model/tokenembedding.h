@@ -1,5 +1,6 @@
-// Token embedding table [V, D] (frozen base weight); created zeroed, never random, so loading a
-// large checkpoint never allocates a second random copy. Thread-safe forward once loaded.
+// Token embedding table [V, D] (frozen base weight); created uninitialised (no memory touched),
+// never random, so loading a large checkpoint never fills a second copy: the weight loader or a
+// randomiser gives it values before use. Thread-safe forward once loaded.
 #pragma once
 
 #include <torch/torch.h>

@@ -1,5 +1,7 @@
-// A sentencepiece tokenizer (`tokenizer.model`), as LLaMA uses it: encode with BOS first,
-// pieces, decode, and word-to-sub-token alignment for token classification.
+// The checkpoint's tokenizer, as the engine uses it: encode with BOS first, pieces, decode, and
+// word-to-sub-token alignment for token classification. Two formats sit behind it
+// (TokenizerBackend): sentencepiece's `tokenizer.model` (LLaMA-1/2, Mistral) and Hugging Face's
+// byte-level BPE `tokenizer.json` (LLaMA-3, Qwen2/2.5/3, SmolLM, GPT-2 style).
 // Thread-safety: const methods are safe to call concurrently after loading.
 #pragma once
 
@@ -9,40 +11,59 @@
 
 namespace fsllm {
 
+class TokenizerBackend;
+
 // Ids of a pre-split sentence and, for each word, the index (into ids) of its first sub-token.
 struct WordAlignment {
-    std::vector<int> ids;             // BOS first when addBos
+    std::vector<int> ids;             // BOS first when addBos and the tokenizer has one
     std::vector<int> firstSubToken;   // size == number of words
-    std::vector<int> wordOfToken;     // size == ids.size(); -1 for BOS and special tokens
+    std::vector<int> wordOfToken;     // size == ids.size(); -1 for BOS and sentencepiece control
+                                      // tokens
 };
 
 class Tokenizer {
 public:
-    // Loads a sentencepiece model. Throws FsllmError("<path>: ...") when missing or corrupt.
-    explicit Tokenizer(const std::string& modelPath);
+    // Loads `path`: a file named *.json is read as a Hugging Face tokenizer.json (with the
+    // tokenizer_config.json beside it, when there is one), any other as a sentencepiece model.
+    // Throws FsllmError("<path>: ...") when missing, corrupt or of an unsupported kind.
+    explicit Tokenizer(const std::string& path);
     ~Tokenizer();
     Tokenizer(const Tokenizer&) = delete;
     Tokenizer& operator=(const Tokenizer&) = delete;
 
-    // Text must be valid UTF-8 (FsllmError otherwise).
+    // The tokenizer file a checkpoint folder uses: <dir>/tokenizer.model when present (the
+    // sentencepiece path, unchanged), else <dir>/tokenizer.json when present, else "".
+    static std::string fileInFolder(const std::string& directory);
+    // "<dir>: no tokenizer.model or tokenizer.json; ..." for a folder with neither.
+    static std::string missingMessage(const std::string& directory);
+
+    // "sentencepiece (tokenizer.model)" or "byte-level BPE (tokenizer.json)".
+    std::string kind() const;
+    const std::string& path() const;
+
+    // Text must be valid UTF-8 (FsllmError otherwise). BOS first when addBos and bosId() >= 0.
     std::vector<int> encode(const std::string& text, bool addBos = true) const;
-    std::vector<std::string> pieces(const std::vector<int>& ids) const; // "<s>", "▁the", ...
+    std::vector<std::string> pieces(const std::vector<int>& ids) const; // "<s>", "▁the", "Ġthe"
     std::string decode(const std::vector<int>& ids) const;
-    // Encodes words as one sentence (joined by spaces, as LLaMA sees them) and records which
-    // tokens belong to which word.
+    // Encodes words as one sentence (joined by single spaces, as the model sees them) and records
+    // which tokens belong to which word (from the tokens' byte offsets).
     WordAlignment encodeWords(const std::vector<std::string>& words, bool addBos = true) const;
 
+    // Whether encode("word") already gives the pieces of the word after a space (sentencepiece's
+    // dummy prefix: "▁word"); false for byte-level BPE, where " word" gives "Ġword".
+    bool addsDummyPrefix() const;
+
     int vocabSize() const;
-    int bosId() const;
-    int eosId() const;
+    int bosId() const; // -1 when the tokenizer adds none (Qwen's tokenizer.json)
+    int eosId() const; // -1 when none is known
     int padId() const; // -1 when the model has none
-    int unkId() const;
+    int unkId() const; // -1 when none (byte-level BPE needs none)
     // Id of a single piece, or unkId() when the piece is not in the vocabulary.
     int pieceToId(const std::string& piece) const;
 
 private:
-    struct Impl;
-    std::unique_ptr<Impl> m_impl;
+    std::unique_ptr<TokenizerBackend> m_backend;
+    std::string m_path;
 };
 
 } // namespace fsllm

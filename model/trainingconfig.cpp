@@ -110,6 +110,7 @@ std::string TrainingConfig::toJsonText() const {
     object["log_every"] = logEvery;
     object["early_stop_patience"] = earlyStopPatience;
     object["seed"] = seed;
+    object["gradient_checkpointing"] = gradientCheckpointing;
     object["device"] = device;
     object["dtype"] = dtype;
     object["threads"] = threads;
@@ -158,6 +159,7 @@ TrainingConfig TrainingConfig::fromJsonText(const std::string& text, const std::
         read(object, "log_every", c.logEvery);
         read(object, "early_stop_patience", c.earlyStopPatience);
         read(object, "seed", c.seed);
+        read(object, "gradient_checkpointing", c.gradientCheckpointing);
         read(object, "device", c.device);
         read(object, "dtype", c.dtype);
         read(object, "threads", c.threads);

@@ -46,6 +46,9 @@ struct TrainingConfig {
     int logEvery = 10;               // optimizer steps between metrics.jsonl step lines
     int earlyStopPatience = 0;       // evaluations without improvement; 0 = never stop early
     int seed = 42;
+    // Activation checkpointing: recompute each decoder layer in backward (about a third more
+    // compute, activations of one layer instead of all). Same results.
+    bool gradientCheckpointing = false;
 
     // Runtime
     std::string device = "auto";

@@ -14,6 +14,8 @@
 #include "labelset.h"
 #include "learningrateschedule.h"
 #include "loadedmodel.h"
+#include "memoryestimate.h"
+#include "memoryprobe.h"
 #include "runfolder.h"
 #include "runrecord.h"
 #include "runtimeinfo.h"
@@ -131,6 +133,13 @@ void TrainingJob::Impl::prepare() {
         return joined;
     }());
 
+    try { // before the (slow) load: say whether it will fit; open() reports bad config.json
+        const MemoryEstimate memory = MemoryEstimate::estimate(MemoryEstimate::inputFor(
+            config, ModelConfig::fromFile(config.modelDir + "/config.json"),
+            static_cast<int>(labels.size())));
+        say("memory: " + memory.toText(MemoryProbe::totalRamMiB()));
+    } catch (const FsllmError&) {
+    }
     say("loading model " + config.modelDir);
     model = LoadedModel::open(config.modelDir, config.device, config.dtype, /*requireTokenizer=*/true);
     const Tokenizer& tokenizer = model.requireTokenizer();
@@ -161,6 +170,7 @@ void TrainingJob::Impl::buildModel() {
     model.decoder->enableLora(LoraSettings{config.loraRank, config.loraAlpha, config.loraDropout},
                               LoraTargets::parse(config.loraTargets));
     classifier = ClassifierModel(model.decoder, spec);
+    classifier->setRecomputeLayers(config.gradientCheckpointing);
 
     optimizer = AdamWSetup::create(classifier->trainableParameters(), config.learningRate,
                                    config.weightDecay);

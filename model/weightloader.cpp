@@ -33,7 +33,9 @@ torch::Tensor& parameterOf(std::map<std::string, torch::Tensor>& parameters,
 
 } // namespace
 
-void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint) {
+void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint,
+                        WeightLoadStats* stats) {
+    WeightLoadStats counted;
     torch::NoGradGuard noGrad;
     const ModelConfig& config = decoder.config();
     // Layer count, every implied tensor and shape, and nothing the family does not use.
@@ -52,8 +54,19 @@ void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint)
             throw FsllmError(checkpoint.directory() + ": tensor '" + tensor.name + "' has shape " +
                              shapeString(view.shape) + " but config.json implies " +
                              shapeString(expected) + "; the checkpoint and config.json disagree");
-        parameter.copy_(tensorFromView(view, parameter.scalar_type(), torch::kCPU));
+        torch::Tensor shared;
+        if (parameter.device().is_cpu() && scalarTypeOf(view.dtype) == parameter.scalar_type())
+            shared = tensorSharingView(view);
+        if (shared.defined()) {
+            parameter.set_data(shared);
+            counted.sharedBytes += static_cast<std::int64_t>(view.byteSize);
+        } else {
+            parameter.set_data(tensorFromView(view, parameter.scalar_type(), parameter.device()));
+            counted.copiedBytes += static_cast<std::int64_t>(view.byteSize);
+        }
     }
+    if (stats)
+        *stats = counted;
 }
 
 void WeightLoader::save(DecoderImpl& decoder, const std::string& safetensorsPath,

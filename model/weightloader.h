@@ -13,13 +13,24 @@
 
 namespace fsllm {
 
+// What a load did with the checkpoint's bytes.
+struct WeightLoadStats {
+    std::int64_t sharedBytes = 0; // used in place from the read-only file mapping (no copy)
+    std::int64_t copiedBytes = 0; // converted to another dtype or moved to another device
+};
+
 class WeightLoader {
 public:
-    // Copies every base parameter from `checkpoint` (converted to the decoder's dtype and device).
+    // Gives every base parameter the checkpoint's values. Zero-copy where it can: on the CPU, a
+    // tensor stored in the decoder's dtype becomes a view of the read-only file mapping (which
+    // stays mapped while any parameter uses it, after `checkpoint` is gone); other tensors are
+    // converted into new memory, one at a time. Parameters get new storage either way (never
+    // written in place), so base weights must not be modified in place afterwards.
     // Throws FsllmError naming the folder and tensor for a missing tensor, a shape that
     // contradicts config.json, or tensors the family does not use (CheckpointShapes::check's
     // message).
-    static void load(DecoderImpl& decoder, const CheckpointIndex& checkpoint);
+    static void load(DecoderImpl& decoder, const CheckpointIndex& checkpoint,
+                     WeightLoadStats* stats = nullptr);
 
     // Writes the base parameters (LoRA excluded) as a safetensors file under the family's
     // tensor names, in `dtype` (the decoder's own dtype when undefined).

@@ -146,7 +146,10 @@ ZeroShotReport ZeroShotBaseline::run(const ZeroShotOptions& o,
     std::vector<std::vector<int64_t>> wordIds;
     std::string described;
     for (const auto& name : labels.names()) {
-        const auto ids = tokenizer.encode(wordOf[name], /*addBos=*/false); // "▁word" pieces
+        // The word as it follows a space: sentencepiece's "▁word" pieces come from the bare word
+        // (its dummy prefix), byte-level BPE's "Ġword" from " word".
+        const std::string spaced = tokenizer.addsDummyPrefix() ? wordOf[name] : " " + wordOf[name];
+        const auto ids = tokenizer.encode(spaced, /*addBos=*/false);
         wordIds.emplace_back(ids.begin(), ids.end());
         described += (described.empty() ? "" : ", ") + name + " -> \"" + wordOf[name] + "\" (" +
                      std::to_string(ids.size()) + " piece" + (ids.size() == 1 ? "" : "s") + ")";
@@ -160,9 +163,15 @@ ZeroShotReport ZeroShotBaseline::run(const ZeroShotOptions& o,
             Candidate c;
             const std::size_t room = static_cast<std::size_t>(std::max<int>(
                 2, o.maxLength - static_cast<int>(wordIds[l].size())));
-            // Keep BOS and the prompt's end (where the question is) when it is too long.
-            c.ids.push_back(prompt.front());
-            const std::size_t keep = std::min(prompt.size() - 1, room - 1);
+            // Keep BOS (when the tokenizer has one) and the prompt's end (where the question is)
+            // when it is too long.
+            const std::size_t head = tokenizer.bosId() >= 0 ? 1 : 0;
+            if (prompt.size() <= head)
+                throw FsllmError("example " + std::to_string(e + 1) + " of " + o.dataFile +
+                                 ": the prompt makes no tokens; give a prompt template or text");
+            if (head)
+                c.ids.push_back(prompt.front());
+            const std::size_t keep = std::min(prompt.size() - head, room - head);
             c.ids.insert(c.ids.end(), prompt.end() - static_cast<std::ptrdiff_t>(keep), prompt.end());
             c.wordStart = static_cast<int>(c.ids.size());
             c.ids.insert(c.ids.end(), wordIds[l].begin(), wordIds[l].end());

@@ -24,32 +24,51 @@ QStringList tokenLabels(const InspectResult& result) {
 }
 
 QString mapTitle(const InspectResult& result) {
-    switch (result.mask.mode) {
+    return AttentionComparison::maskTitle(result.mask);
+}
+
+} // namespace
+
+QString AttentionComparison::maskTitle(const MaskSpec& mask) {
+    switch (mask.mode) {
     case MaskMode::Causal:
-        return QObject::tr("causal");
+        return tr("causal");
     case MaskMode::Bidirectional:
-        return QObject::tr("bidirectional (λ = 0)");
+        return tr("bidirectional (λ = 0)");
     case MaskMode::Decay:
-        return QObject::tr("decay (λ = %1)").arg(result.mask.lambda, 0, 'g', 3);
+        return tr("decay (λ = %1)").arg(mask.lambda, 0, 'g', 3);
     }
     return {};
 }
 
-} // namespace
+QString AttentionComparison::headTitle(int head) {
+    return head == kMeanHead ? tr("mean of heads") : tr("head %1").arg(head);
+}
 
 AttentionComparison::AttentionComparison(QWidget* parent) : QWidget(parent) {
     m_layer = new QComboBox;
     m_head = new QComboBox;
     m_showMask = new QCheckBox(tr("show mask M instead of attention"));
+    m_scale = new QComboBox;
+    for (AttentionScale scale :
+         {AttentionScale::Global, AttentionScale::PerRow, AttentionScale::Log})
+        m_scale->addItem(AttentionScaling::name(scale), int(scale));
+    m_scale->setToolTip(tr("global: one [0, max] range for the three maps; per row: each query "
+                           "row divided by its maximum; log10: small weights visible"));
     connect(m_layer, &QComboBox::currentIndexChanged, this, &AttentionComparison::refresh);
     connect(m_head, &QComboBox::currentIndexChanged, this, &AttentionComparison::refresh);
     connect(m_showMask, &QCheckBox::toggled, this, &AttentionComparison::refresh);
+    connect(m_scale, &QComboBox::currentIndexChanged, this, &AttentionComparison::refresh);
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Layer")));
     controls->addWidget(m_layer);
     controls->addSpacing(8);
     controls->addWidget(new QLabel(tr("Head")));
     controls->addWidget(m_head);
+    controls->addSpacing(8);
+    controls->addSpacing(8);
+    controls->addWidget(new QLabel(tr("Scale")));
+    controls->addWidget(m_scale);
     controls->addSpacing(8);
     controls->addWidget(m_showMask);
     controls->addStretch(1);
@@ -141,6 +160,12 @@ int AttentionComparison::head() const {
 bool AttentionComparison::showsMask() const {
     return m_showMask->isChecked();
 }
+void AttentionComparison::setScale(AttentionScale scale) {
+    m_scale->setCurrentIndex(m_scale->findData(int(scale)));
+}
+AttentionScale AttentionComparison::scale() const {
+    return AttentionScale(m_scale->currentData().toInt());
+}
 
 std::vector<float> AttentionComparison::headMatrix(const InspectResult& result, int layer,
                                                    int head) {
@@ -169,34 +194,51 @@ void AttentionComparison::refresh() {
     const bool mask = m_showMask->isChecked();
     const int l = layer();
     const int h = head();
-    float lowest = 0.0f; // the most negative finite mask value, for one shared scale
+    const AttentionScale attentionScale = scale();
+    float lowest = 0.0f;  // the most negative finite mask value, for one shared scale
+    float highest = 0.0f; // the largest attention weight, for one shared global scale
     std::array<std::vector<float>, MapCount> matrices;
     for (int i = 0; i < MapCount; ++i) {
         const InspectResult& r = m_results[i];
-        matrices[i] = mask ? maskMatrix(r.tokenCount, r.mask) : headMatrix(r, l, h);
+        matrices[i] = mask ? maskMatrix(r.tokenCount, r.mask)
+                           : AttentionScaling::apply(headMatrix(r, l, h), r.tokenCount,
+                                                     attentionScale);
         if (mask)
             for (float v : matrices[i])
                 if (std::isfinite(v))
                     lowest = std::min(lowest, v);
+        highest = std::max(highest, AttentionScaling::maximum(matrices[i]));
     }
-    const QString headText = h == kMeanHead ? tr("mean of heads") : tr("head %1").arg(h);
+    const HeatmapKind kind = mask ? HeatmapKind::AdditiveMask
+                             : attentionScale == AttentionScale::PerRow ? HeatmapKind::RowScaled
+                             : attentionScale == AttentionScale::Log    ? HeatmapKind::LogScaled
+                                                                        : HeatmapKind::Probabilities;
+    const QString headText = headTitle(h);
+    const QString scaleText = attentionScale == AttentionScale::Global
+                                  ? QString()
+                                  : tr(" · %1 scale").arg(AttentionScaling::name(attentionScale));
     for (int i = 0; i < MapCount; ++i) {
         const InspectResult& r = m_results[i];
-        m_maps[i]->setMatrix(matrices[i], tokenLabels(r),
-                             mask ? HeatmapKind::AdditiveMask : HeatmapKind::Probabilities);
+        m_maps[i]->setMatrix(matrices[i], tokenLabels(r), kind);
         if (mask)
             m_maps[i]->setColorRange(QCPRange(lowest < 0.0f ? lowest : -1.0, 0.0));
+        else if (attentionScale == AttentionScale::Global)
+            m_maps[i]->setColorRange(QCPRange(0.0, highest > 0.0f ? double(highest) : 1.0));
         else
             m_maps[i]->resetColorRange();
         // Layer, head, model and adapter in the title, so an exported figure says what it shows.
         QString title = mask ? tr("mask M: %1").arg(mapTitle(r))
-                             : tr("%1 · layer %2 · %3").arg(mapTitle(r)).arg(l).arg(headText);
+                             : tr("%1 · layer %2 · %3%4")
+                                   .arg(mapTitle(r))
+                                   .arg(l)
+                                   .arg(headText, scaleText);
         if (!m_context.isEmpty())
             title += QLatin1Char('\n') + m_context;
         m_maps[i]->setTitle(title);
         m_maps[i]->setToolTip(tr("%1, layer %2, %3").arg(mapTitle(r)).arg(l).arg(headText));
         m_maps[i]->replot(QCustomPlot::rpQueuedReplot);
     }
+    emit viewChanged();
 }
 
 } // namespace fsllm

@@ -1,6 +1,11 @@
 #include "inspectpanel.h"
 
 #include "attentioncomparison.h"
+#include "attentiondifference.h"
+#include "attentionheadsview.h"
+#include "attributionview.h"
+#include "lambdasweepview.h"
+#include "runcomparisonview.h"
 #include "pathfield.h"
 #include "predictionview.h"
 #include "probabilitybars.h"
@@ -14,7 +19,9 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSlider>
+#include <QScrollArea>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -36,10 +43,46 @@ InspectPanel::InspectPanel(QWidget* parent) : QWidget(parent) {
     m_tokens->setTextFormat(Qt::RichText);
     m_tokens->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_comparison = new AttentionComparison;
+    m_heads = new AttentionHeadsView;
+    m_difference = new AttentionDifference;
+    m_attribution = new AttributionView;
+    m_sweep = new LambdaSweepView;
+    m_runs = new RunComparisonView;
+    auto* attributionScroll = new QScrollArea;
+    attributionScroll->setWidget(m_attribution);
+    attributionScroll->setWidgetResizable(true);
+    attributionScroll->setFrameShape(QFrame::NoFrame);
+    m_pages = new QTabWidget;
+    m_pages->setDocumentMode(true);
+    m_pages->addTab(m_comparison, tr("Three masks"));
+    m_pages->addTab(m_heads, tr("All heads"));
+    m_pages->addTab(m_difference, tr("Difference"));
+    m_pages->addTab(attributionScroll, tr("Attribution"));
+    m_pages->addTab(m_sweep, tr("λ sweep"));
+    m_pages->addTab(m_runs, tr("Runs side by side"));
+    m_pages->setTabToolTip(MasksPage, tr("Causal, decay(λ) and bidirectional attention of one "
+                                         "layer and head"));
+    m_pages->setTabToolTip(HeadsPage, tr("Every layer and head at once; click one to open it"));
+    m_pages->setTabToolTip(DifferencePage, tr("Decay − causal and bidirectional − causal for "
+                                              "the layer and head of the big maps"));
+    m_pages->setTabToolTip(AttributionPage, tr("Gradient × input and integrated gradients for "
+                                               "the predicted class, under each mask"));
+    m_pages->setTabToolTip(SweepPage, tr("Attention entropy and share to future tokens as "
+                                         "functions of λ"));
+    m_pages->setTabToolTip(RunsPage, tr("The sentence through two or more trained runs: "
+                                        "prediction, attention and attribution in columns"));
+    connect(m_comparison, &AttentionComparison::viewChanged, this,
+            &InspectPanel::updateDifference);
+    connect(m_heads, &AttentionHeadsView::headChosen, this, [this](int layer, int head) {
+        m_comparison->setLayer(layer);
+        m_comparison->setHead(head);
+        m_comparison->setShowMask(false);
+        setPage(MasksPage);
+    });
     m_prediction = new PredictionView;
     m_prediction->setMinimumWidth(220);
     auto* split = new QSplitter(Qt::Horizontal);
-    split->addWidget(m_comparison);
+    split->addWidget(m_pages);
     split->addWidget(m_prediction);
     split->setStretchFactor(0, 4);
     split->setStretchFactor(1, 1);
@@ -63,6 +106,9 @@ InspectPanel::InspectPanel(QWidget* parent) : QWidget(parent) {
     connect(m_worker, &InspectWorker::modelFailed, this, &InspectPanel::onModelFailed);
     connect(m_worker, &InspectWorker::inspected, this, &InspectPanel::onInspected);
     connect(m_worker, &InspectWorker::inspectFailed, this, &InspectPanel::onInspectFailed);
+    connect(m_worker, &InspectWorker::swept, this, &InspectPanel::onSwept);
+    connect(m_worker, &InspectWorker::attributed, this, &InspectPanel::onAttributed);
+    connect(m_worker, &InspectWorker::analysisFailed, this, &InspectPanel::onAnalysisFailed);
     m_thread->start();
     m_sentence->setText(ResourceLocator::defaultSentence()); // inspected once a model is open
 }
@@ -132,6 +178,26 @@ int InspectPanel::positionForLambda(double lambda) {
 
 void InspectPanel::updateLambdaLabel() {
     m_lambdaValue->setText(QStringLiteral("λ = %1").arg(lambda(), 0, 'f', 3));
+    m_sweep->setCurrentLambda(lambda());
+}
+
+void InspectPanel::setPage(Page page) {
+    m_pages->setCurrentIndex(int(page));
+}
+
+QString InspectPanel::contextText() const {
+    return m_comparison->context();
+}
+
+void InspectPanel::updateDifference() {
+    m_heads->setSelected(m_comparison->layer(),
+                         m_comparison->head() == AttentionComparison::kMeanHead
+                             ? -1
+                             : m_comparison->head());
+    if (!m_hasOutcome)
+        return;
+    m_difference->setResults(m_outcome.causal, m_outcome.decay, m_outcome.bidirectional,
+                             m_comparison->layer(), m_comparison->head());
 }
 
 double InspectPanel::lambda() const {
@@ -158,6 +224,10 @@ QString InspectPanel::sentence() const {
 
 QList<NamedPlot> InspectPanel::plots() const {
     QList<NamedPlot> all = m_comparison->plots();
+    if (m_hasOutcome)
+        all.append(m_difference->plots());
+    if (m_sweep->hasSweep())
+        all.append(m_sweep->plots());
     if (m_hasOutcome && m_outcome.hasPrediction) // never an earlier adapter's prediction
         all.append({tr("Prediction"), m_prediction->bars()});
     return all;
@@ -168,6 +238,11 @@ void InspectPanel::clearResults(const QString& hint) {
     m_outcome = InspectOutcome{};
     m_tokens->clear();
     m_comparison->clear();
+    m_heads->clear();
+    m_difference->clear();
+    m_sweep->clear();
+    m_runs->setInput(m_modelDir, QString());
+    m_attribution->showHint(hint);
     m_prediction->showHint(hint);
 }
 
@@ -216,13 +291,20 @@ void InspectPanel::onModelOpened(const QString& dir, const ModelSummary& summary
     m_comparison->setContext(QFileInfo(dir).fileName(), m_adapterDir.isEmpty()
                                                             ? QString()
                                                             : QFileInfo(m_adapterDir).fileName());
+    m_heads->setContext(contextText());
+    if (!m_adapterDir.isEmpty())
+        m_runs->addRun(m_adapterDir); // the current adapter is one of the runs to compare
+    m_difference->setContext(contextText());
+    m_sweep->setContext(contextText());
     showStatus(adapter.isEmpty()
                    ? tr("Model: %1 (no adapter)").arg(QFileInfo(dir).fileName())
                    : tr("Model: %1 + adapter %2").arg(QFileInfo(dir).fileName(), adapter),
                false);
-    if (adapter.isEmpty())
+    if (adapter.isEmpty()) {
         m_prediction->showHint(tr("Choose a run folder as adapter to see the classifier's "
                                   "prediction."));
+        m_attribution->showHint(tr("Choose a run folder as adapter to see token attribution."));
+    }
     emit modelOpened(dir, summary);
     if (!m_sentence->text().trimmed().isEmpty())
         inspectNow();
@@ -255,12 +337,21 @@ void InspectPanel::inspectNow() {
         showStatus(tr("Type a sentence to inspect."), false);
         return;
     }
-    m_worker->submit(InspectQuery{m_nextId++, text, lambda()});
+    InspectQuery query;
+    query.id = m_nextId++;
+    query.text = text;
+    query.lambda = lambda();
+    query.attributionSteps = m_attributionSteps;
+    m_runs->setAttributionSteps(m_attributionSteps);
+    query.sweepMaxLambda = kMaxLambda;
+    m_worker->submit(query);
 }
 
 void InspectPanel::onInspected(const InspectOutcome& outcome) {
     if (outcome.id < m_firstCurrentId)
         return; // asked before the model, adapter or sentence changed
+    if (!m_hasOutcome || m_outcome.text != outcome.text)
+        m_sweep->clear(); // of another sentence: the new one follows from the worker
     m_outcome = outcome;
     m_hasOutcome = true;
     m_error.clear();
@@ -272,6 +363,17 @@ void InspectPanel::onInspected(const InspectOutcome& outcome) {
             .arg(tokens.size())
             .arg(tokens.join(QStringLiteral(" <span style=\"color:#aaa\">|</span> "))));
     m_comparison->setResults(outcome.causal, outcome.decay, outcome.bidirectional);
+    m_heads->setResults(outcome.causal, outcome.decay, outcome.bidirectional);
+    m_runs->setInput(m_modelDir, outcome.text); // the same sentence, once per text
+    updateDifference();
+    if (!outcome.hasPrediction)
+        m_attribution->showHint(tr("Choose a run folder as adapter to see token attribution."));
+    else if (outcome.prediction.task != TaskKind::Sequence)
+        m_attribution->showHint(tr("Token attribution is for sequence classifiers; this "
+                                   "adapter tags tokens."));
+    else // the decay column depends on λ, all of them on the text: never show stale ones
+        m_attribution->showHint(tr("Computing token attribution (%1 integrated-gradients steps)…")
+                                    .arg(m_attributionSteps));
     if (outcome.hasPrediction)
         m_prediction->showResult(outcome.prediction,
                                  QString::fromStdString(outcome.prediction.mask.describe()));
@@ -295,6 +397,28 @@ void InspectPanel::onInspectFailed(quint64 id, const QString& error) {
     m_error = error;
     clearResults(tr("No prediction: the inspection failed."));
     showStatus(tr("Inspection failed: %1").arg(error), true);
+}
+
+void InspectPanel::onSwept(const SweepOutcome& outcome) {
+    // Only the analyses of the query whose maps are shown (they follow them from the worker).
+    if (outcome.id < m_firstCurrentId || !m_hasOutcome || outcome.id != m_outcome.id)
+        return;
+    m_sweep->setSweep(outcome.sweep);
+    emit swept();
+}
+
+void InspectPanel::onAttributed(const AttributionOutcome& outcome) {
+    if (outcome.id < m_firstCurrentId || !m_hasOutcome || outcome.id != m_outcome.id)
+        return;
+    m_attribution->setResults(outcome.results);
+    emit attributed();
+}
+
+void InspectPanel::onAnalysisFailed(quint64 id, const QString& error) {
+    if (id < m_firstCurrentId)
+        return;
+    m_attribution->showHint(tr("Analysis failed: %1").arg(error));
+    showStatus(tr("Attribution or λ sweep failed: %1").arg(error), true);
 }
 
 void InspectPanel::shutdown() {

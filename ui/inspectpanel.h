@@ -1,8 +1,12 @@
 // The Inspect tab: a sentence box, the model (the selected checkpoint, optionally with a run's
 // adapter), a lambda slider (0..5, finer near 0), the sentence's tokens, the prediction and the
-// attention maps under the causal, decay(lambda) and bidirectional masks side by side. Edits and
-// slider moves are debounced (kDebounceMs) and inspected by an InspectWorker on this panel's own
-// thread; the latest request wins. A new model or adapter, an empty sentence or an error clears
+// attention maps under the causal, decay(lambda) and bidirectional masks side by side, and four
+// more views on pages beside them: all heads at once (a layers x heads grid; a click opens a head
+// in the big maps), difference maps (decay - causal, bidirectional - causal), token attribution
+// for the predicted class under each mask, and attention entropy / future share over a lambda
+// grid, and the same sentence through several runs side by side. Edits and slider moves are debounced (kDebounceMs) and inspected by an InspectWorker on
+// this panel's own thread; the latest request wins, and the slower analyses (sweep, attribution)
+// of a superseded request stop early and never arrive. A new model or adapter, an empty sentence or an error clears
 // every earlier result (maps, tokens, prediction, its export), and results of queries sent
 // before are dropped. Thread-safety: GUI thread only; shutdown() joins the thread.
 #pragma once
@@ -14,12 +18,18 @@
 class QLabel;
 class QLineEdit;
 class QSlider;
+class QTabWidget;
 class QThread;
 class QTimer;
 
 namespace fsllm {
 
 class AttentionComparison;
+class AttentionDifference;
+class AttentionHeadsView;
+class AttributionView;
+class LambdaSweepView;
+class RunComparisonView;
 class PathField;
 class PredictionView;
 struct NamedPlot;
@@ -49,7 +59,19 @@ public:
     double lambda() const;
     void inspectNow(); // skips the debounce
 
+    enum Page { MasksPage, HeadsPage, DifferencePage, AttributionPage, SweepPage, RunsPage };
+
     AttentionComparison* comparison() const { return m_comparison; }
+    AttentionHeadsView* headsView() const { return m_heads; }
+    AttentionDifference* difference() const { return m_difference; }
+    AttributionView* attribution() const { return m_attribution; }
+    LambdaSweepView* sweepView() const { return m_sweep; }
+    RunComparisonView* runsView() const { return m_runs; }
+    QTabWidget* pages() const { return m_pages; }
+    void setPage(Page page);
+    // Integrated-gradients points for attribution (default 32); applies to the next query.
+    void setAttributionSteps(int steps) { m_attributionSteps = steps; }
+    int attributionSteps() const { return m_attributionSteps; }
     PredictionView* prediction() const { return m_prediction; }
     QList<NamedPlot> plots() const;
     bool hasOutcome() const { return m_hasOutcome; }
@@ -70,6 +92,8 @@ signals:
     void modelOpened(const QString& modelDir, const fsllm::ModelSummary& summary);
     void modelFailed(const QString& modelDir, const QString& error);
     void inspected(); // a new outcome is shown
+    void swept();      // a new lambda sweep is shown
+    void attributed(); // new token attributions are shown
 
 private:
     QWidget* buildInputs();
@@ -78,6 +102,11 @@ private:
     void onModelFailed(const QString& dir, const QString& error);
     void onInspected(const InspectOutcome& outcome);
     void onInspectFailed(quint64 id, const QString& error);
+    void onSwept(const SweepOutcome& outcome);
+    void onAttributed(const AttributionOutcome& outcome);
+    void onAnalysisFailed(quint64 id, const QString& error);
+    void updateDifference(); // follows the big maps' layer and head
+    QString contextText() const;
     void showStatus(const QString& text, bool error);
     void clearResults(const QString& hint); // maps, tokens, prediction and outcome
     void updateLambdaLabel();
@@ -89,6 +118,12 @@ private:
     QLabel* m_status;
     QLabel* m_tokens;
     AttentionComparison* m_comparison;
+    AttentionHeadsView* m_heads;
+    AttentionDifference* m_difference;
+    AttributionView* m_attribution;
+    LambdaSweepView* m_sweep;
+    RunComparisonView* m_runs;
+    QTabWidget* m_pages;
     PredictionView* m_prediction;
     QTimer* m_debounce;
     QThread* m_thread;
@@ -99,6 +134,7 @@ private:
     QString m_error;
     InspectOutcome m_outcome;
     double m_lambdaOverride = kDefaultLambda; // NaN: the slider position decides
+    int m_attributionSteps = 32;
     quint64 m_nextId = 1;
     quint64 m_firstCurrentId = 1; // outcomes of older queries are stale
     bool m_hasOutcome = false;

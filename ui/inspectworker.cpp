@@ -23,6 +23,8 @@ QString firstLine(const std::exception& e) {
 InspectWorker::InspectWorker(QObject* parent) : QObject(parent) {
     registerStudioMetaTypes();
     qRegisterMetaType<fsllm::InspectOutcome>("fsllm::InspectOutcome");
+    qRegisterMetaType<fsllm::SweepOutcome>("fsllm::SweepOutcome");
+    qRegisterMetaType<fsllm::AttributionOutcome>("fsllm::AttributionOutcome");
 }
 
 InspectWorker::~InspectWorker() = default;
@@ -31,6 +33,7 @@ void InspectWorker::submit(const InspectQuery& query) {
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_pending = query;
+        ++m_generation; // whatever runs now is superseded
         if (m_scheduled)
             return; // the scheduled run will take this newer query
         m_scheduled = true;
@@ -41,12 +44,16 @@ void InspectWorker::submit(const InspectQuery& query) {
 void InspectWorker::cancelPending() {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_pending.reset();
+    ++m_generation;
 }
 
 void InspectWorker::openModel(const QString& modelDir, const QString& adapterDir) {
     m_engine.reset();
     m_adapterMask.reset();
     m_cachedText.clear();
+    m_sweepText.clear();
+    m_attributionText.clear();
+    m_sequenceClassifier = false;
     try {
         m_engine = Engine::open(modelDir.toStdString());
         QString adapter;
@@ -54,6 +61,7 @@ void InspectWorker::openModel(const QString& modelDir, const QString& adapterDir
             m_engine->loadAdapter(adapterDir.toStdString());
             const ClassifierSpec* spec = m_engine->classifier();
             m_adapterMask = spec->mask;
+            m_sequenceClassifier = spec->task == TaskKind::Sequence;
             adapter = tr("%1 (%2, %3 labels, trained with %4)")
                           .arg(QFileInfo(adapterDir).fileName(),
                                QString::fromLatin1(taskKindName(spec->task)))
@@ -78,14 +86,19 @@ void InspectWorker::closeModel() {
     m_engine.reset();
     m_adapterMask.reset();
     m_cachedText.clear();
+    m_sweepText.clear();
+    m_attributionText.clear();
+    m_sequenceClassifier = false;
 }
 
 void InspectWorker::processPending() {
     std::optional<InspectQuery> query;
+    quint64 generation = 0;
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         query.swap(m_pending);
         m_scheduled = false;
+        generation = m_generation.load();
     }
     if (!query)
         return;
@@ -97,7 +110,93 @@ void InspectWorker::processPending() {
         emit inspected(inspect(*query));
     } catch (const std::exception& e) {
         emit inspectFailed(query->id, firstLine(e));
+        return;
     }
+    // The slower analyses, while nothing newer waits (a newer query is already scheduled).
+    try {
+        SweepOutcome sweepOutcome;
+        if (query->wantSweep && !superseded(generation)) {
+            if (!sweep(*query, generation, &sweepOutcome))
+                return;
+            emit swept(sweepOutcome);
+        }
+        AttributionOutcome attributionOutcome;
+        if (query->wantAttribution && m_sequenceClassifier && !superseded(generation)) {
+            if (!attribute(*query, generation, &attributionOutcome))
+                return;
+            emit attributed(attributionOutcome);
+        }
+    } catch (const std::exception& e) {
+        emit analysisFailed(query->id, firstLine(e));
+    }
+}
+
+bool InspectWorker::sweep(const InspectQuery& query, quint64 generation, SweepOutcome* out) {
+    QElapsedTimer clock;
+    clock.start();
+    out->id = query.id;
+    out->text = query.text;
+    const std::vector<double> grid =
+        AttentionStatistics::lambdaGrid(query.sweepPoints, query.sweepMaxLambda);
+    if (m_sweepText != query.text || m_sweep.lambdas != grid) {
+        m_sweepText.clear();
+        LambdaSweep sweep;
+        sweep.lambdas = grid;
+        InspectRequest request;
+        request.text = query.text.toStdString();
+        request.wantHidden = false;
+        request.wantLogits = false;
+        for (double lambda : grid) {
+            if (superseded(generation))
+                return false;
+            request.mask = MaskSpec{MaskMode::Decay, lambda};
+            const InspectResult result = m_engine->inspect(request);
+            if (sweep.tokens.empty())
+                sweep.tokens = result.tokens;
+            const std::vector<double> entropy = AttentionStatistics::rowEntropy(result);
+            const std::vector<double> share = AttentionStatistics::futureShare(result);
+            sweep.entropy.insert(sweep.entropy.end(), entropy.begin(), entropy.end());
+            sweep.futureShare.insert(sweep.futureShare.end(), share.begin(), share.end());
+        }
+        sweep.causalEntropy = AttentionStatistics::rowEntropy(m_causal); // same text: cached
+        m_sweep = std::move(sweep);
+        m_sweepText = query.text;
+    }
+    out->sweep = m_sweep;
+    out->milliseconds = double(clock.nsecsElapsed()) / 1e6;
+    return true;
+}
+
+bool InspectWorker::attribute(const InspectQuery& query, quint64 generation,
+                              AttributionOutcome* out) {
+    QElapsedTimer clock;
+    clock.start();
+    out->id = query.id;
+    out->text = query.text;
+    out->lambda = query.lambda;
+    AttributionRequest request;
+    request.text = query.text.toStdString();
+    request.steps = query.attributionSteps;
+    request.cancel = [this, generation] { return superseded(generation); };
+    auto run = [&](const MaskSpec& mask, AttributionResult* result) {
+        request.mask = mask;
+        *result = m_engine->attribute(request);
+        return !result->cancelled;
+    };
+    if (m_attributionText != query.text || m_attributionSteps != query.attributionSteps) {
+        m_attributionText.clear();
+        if (!run(MaskSpec{MaskMode::Causal, 0.0}, &m_attributionCausal) ||
+            !run(MaskSpec{MaskMode::Bidirectional, 0.0}, &m_attributionBidirectional))
+            return false;
+        m_attributionText = query.text;
+        m_attributionSteps = query.attributionSteps;
+    }
+    AttributionResult decay;
+    if (!run(MaskSpec{MaskMode::Decay, query.lambda}, &decay))
+        return false;
+    out->results = {m_attributionCausal, decay, m_attributionBidirectional};
+    out->milliseconds = double(clock.nsecsElapsed()) / 1e6;
+    return true;
 }
 
 InspectOutcome InspectWorker::inspect(const InspectQuery& query) {

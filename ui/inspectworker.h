@@ -8,14 +8,18 @@
 // invoked queued on the worker's thread; everything else runs on the worker's thread.
 #pragma once
 
+#include "attentionstatistics.h"
+#include "attributionresult.h"
 #include "metatypes.h"
 
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 namespace fsllm {
 
@@ -25,6 +29,11 @@ struct InspectQuery {
     quint64 id = 0;
     QString text;
     double lambda = 0.5;
+    bool wantSweep = true;       // the lambda sweep after the maps
+    bool wantAttribution = true; // token attribution after the maps (sequence classifiers)
+    int attributionSteps = 32;   // integrated-gradients points
+    int sweepPoints = AttentionStatistics::kDefaultGridPoints;
+    double sweepMaxLambda = 5.0;
 };
 
 struct InspectOutcome {
@@ -35,6 +44,21 @@ struct InspectOutcome {
     bool hasPrediction = false;
     InspectResult prediction;  // under the adapter's own mask (no attention kept)
     double milliseconds = 0.0; // inspection time of this query
+};
+
+struct SweepOutcome {
+    quint64 id = 0;
+    QString text;
+    LambdaSweep sweep;
+    double milliseconds = 0.0;
+};
+
+struct AttributionOutcome {
+    quint64 id = 0;
+    QString text;
+    double lambda = 0.0;
+    std::vector<AttributionResult> results; // causal, decay(lambda), bidirectional
+    double milliseconds = 0.0;
 };
 
 class InspectWorker : public QObject {
@@ -58,15 +82,29 @@ signals:
     void modelFailed(const QString& modelDir, const QString& error);
     void inspected(const fsllm::InspectOutcome& outcome);
     void inspectFailed(quint64 id, const QString& error);
+    void swept(const fsllm::SweepOutcome& outcome);
+    void attributed(const fsllm::AttributionOutcome& outcome);
+    void analysisFailed(quint64 id, const QString& error); // the sweep or the attribution
 
 private:
     void processPending();
     InspectOutcome inspect(const InspectQuery& query);
+    // Both return false when a newer query or a cancel arrived while they ran.
+    bool sweep(const InspectQuery& query, quint64 generation, SweepOutcome* out);
+    bool attribute(const InspectQuery& query, quint64 generation, AttributionOutcome* out);
+    bool superseded(quint64 generation) const { return m_generation.load() != generation; }
 
     std::unique_ptr<Engine> m_engine;
     std::optional<MaskSpec> m_adapterMask;
     QString m_cachedText; // the text m_causal and m_bidirectional belong to
     InspectResult m_causal, m_bidirectional;
+    bool m_sequenceClassifier = false;
+    QString m_sweepText; // the text m_sweep belongs to
+    LambdaSweep m_sweep;
+    QString m_attributionText; // the text m_attributionCausal/-Bidirectional belong to
+    int m_attributionSteps = 0;
+    AttributionResult m_attributionCausal, m_attributionBidirectional;
+    std::atomic<quint64> m_generation{0}; // bumped by submit() and cancelPending()
 
     std::mutex m_mutex; // guards the two members below
     std::optional<InspectQuery> m_pending;
@@ -76,3 +114,5 @@ private:
 } // namespace fsllm
 
 Q_DECLARE_METATYPE(fsllm::InspectOutcome)
+Q_DECLARE_METATYPE(fsllm::SweepOutcome)
+Q_DECLARE_METATYPE(fsllm::AttributionOutcome)

@@ -78,6 +78,9 @@ void ModelSummaryView::showSummary(const ModelSummary& s) {
                                       .arg(s.vocabSize)
                                       .arg(s.tokenizerPieces)
                                       .arg(s.maxPositions));
+    html += row(tr("tokenizer"), s.tokenizerKind.empty()
+                                     ? tr("none (no tokenizer.model or tokenizer.json)")
+                                     : QString::fromStdString(s.tokenizerKind).toHtmlEscaped());
     html += row(tr("dtype"),
                 tr("stored %1, computed %2 on %3")
                     .arg(QString::fromStdString(s.storedDtype),

@@ -28,9 +28,11 @@ void checkModel(const std::string& modelDir) {
         fail(QObject::tr("Model: %1 is not a checkpoint folder (config.json and "
                          "model.safetensors expected)")
                  .arg(dir));
-    if (!folder.exists(QStringLiteral("tokenizer.model")))
-        fail(
-            QObject::tr("Model: %1 has no tokenizer.model; training needs the tokenizer").arg(dir));
+    if (!folder.exists(QStringLiteral("tokenizer.model")) &&
+        !folder.exists(QStringLiteral("tokenizer.json")))
+        fail(QObject::tr("Model: %1 has no tokenizer.model or tokenizer.json; training needs the "
+                         "tokenizer")
+                 .arg(dir));
 }
 
 } // namespace

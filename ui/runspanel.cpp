@@ -1,26 +1,37 @@
 #include "runspanel.h"
 
 #include "backgroundcall.h"
+#include "bestrecord.h"
+#include "classreportview.h"
+#include "confusionmatrixplot.h"
+#include "fsllmerror.h"
 #include "livecurveplot.h"
 #include "pathfield.h"
 #include "reportwriter.h"
 #include "resourcelocator.h"
+#include "runfolderactions.h"
+#include "runlivefeed.h"
 #include "runstableview.h"
+#include "runtags.h"
 
+#include <QAction>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QIcon>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPixmap>
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
+#include <QTabWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <exception>
@@ -31,28 +42,79 @@ struct RunsPanel::Loaded {
     QString directory;
     RunRecord record;
     RunStatus status;
-    QString error;
+    QStringList tags;
+    std::shared_ptr<MetricsTail> tail; // stands after the records read
+    QString error;   // not listed
+    QString warning; // listed, e.g. without its tags
 };
+
+namespace {
+
+// A run read for the list: run.json, metrics.jsonl through the tail that will follow it, best/
+// (as RunRecord::load), tags.json.
+void readRun(const QString& directory, RunRecord* record, QStringList* tags, QString* warning,
+             const std::shared_ptr<MetricsTail>& tail) {
+    const std::string dir = directory.toStdString();
+    record->directory = dir;
+    record->config = TrainingConfig::load(dir + "/" + TrainingConfig::kFileName);
+    MetricsTail::Batch batch = tail->poll();
+    record->steps = std::move(batch.steps);
+    record->evals = std::move(batch.evals);
+    if (const std::optional<BestRecord> best = BestRecord::read(dir))
+        best->reconcile(record->evals);
+    try {
+        for (const std::string& tag : RunTags::read(dir))
+            *tags << QString::fromStdString(tag);
+    } catch (const FsllmError& e) { // the run is listed all the same, without tags
+        *warning = QString::fromUtf8(e.what());
+    }
+}
+
+} // namespace
 
 RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     m_folder = new PathField(PathField::Kind::Folder, tr("Folder of run folders"));
     m_folder->setPath(
         QSettings().value(QStringLiteral("runs/folder"), ResourceLocator::runsRoot()).toString());
-    auto* add = new QPushButton(tr("Add run folder…"));
+    auto* watch = new QPushButton(tr("Watch run folder…"));
+    watch->setToolTip(tr("Follow a run folder (or a folder of runs) outside the runs folder; its "
+                         "curves grow while it trains, here or in another process"));
     auto* reload = new QPushButton(tr("Refresh"));
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Runs folder")));
     top->addWidget(m_folder, 1);
-    top->addWidget(add);
+    top->addWidget(watch);
     top->addWidget(reload);
 
     m_filter = new QLineEdit;
-    m_filter->setPlaceholderText(tr("Filter runs (name, mask, status)"));
+    m_filter->setPlaceholderText(tr("Filter runs (name, mask, status, tag)"));
     m_filter->setClearButtonEnabled(true);
     m_list = new QListWidget;
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_list->setContextMenuPolicy(Qt::CustomContextMenu);
     auto* all = new QPushButton(tr("All"));
     auto* none = new QPushButton(tr("None"));
+    auto* manage = new QToolButton;
+    manage->setText(tr("Run"));
+    manage->setPopupMode(QToolButton::InstantPopup);
+    auto* runMenu = new QMenu(manage);
+    QAction* rename = runMenu->addAction(tr("Rename…"), this, &RunsPanel::askRename);
+    rename->setShortcut(Qt::Key_F2);
+    runMenu->addAction(tr("Tags…"), this, &RunsPanel::askTags);
+    QAction* remove = runMenu->addAction(tr("Delete…"), this, &RunsPanel::confirmDelete);
+    remove->setShortcut(QKeySequence::Delete);
+    runMenu->addSeparator();
+    runMenu->addAction(tr("Inspect with run"), this, [this] {
+        if (!selectedRunDir().isEmpty())
+            emit inspectRunRequested(selectedRunDir());
+    });
+    manage->setMenu(runMenu);
+    manage->setToolTip(tr("Rename (F2), tag, delete (Del) the selected run, or use its adapter "
+                          "on the Inspect tab"));
+    for (QAction* action : {rename, remove}) {
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        m_list->addAction(action);
+    }
     auto* inspect = new QPushButton(tr("Inspect with run"));
     inspect->setToolTip(tr("Use the selected run's adapter on the Inspect tab"));
     m_status = new QLabel;
@@ -61,6 +123,7 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     listButtons->addWidget(all);
     listButtons->addWidget(none);
     listButtons->addStretch(1);
+    listButtons->addWidget(manage);
     listButtons->addWidget(inspect);
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
@@ -76,28 +139,36 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     m_plots.evalLoss->setSmoothing(0.0);
     m_plots.scores->setSmoothing(0.0);
     auto* plotRow = new QHBoxLayout;
-    for (const NamedPlot& named : plots()) {
-        named.plot->setMinimumSize(170, 140);
+    for (LiveCurvePlot* plot : {m_plots.trainLoss, m_plots.evalLoss, m_plots.scores})
+        plot->setMinimumSize(170, 140);
+    for (const NamedPlot& named : plots()) { // the curve plots (no confusion matrix yet)
+        if (!named.plot)
+            continue;
         ExportDialog::installContextMenu(named.plot, named.name);
         plotRow->addWidget(named.plot, 1);
     }
     m_tableView = new RunsTableView;
     auto* exportTable = new QPushButton(tr("Export table…"));
     auto* tableRow = new QHBoxLayout;
-    tableRow->addWidget(new QLabel(tr("<b>Results</b> (best dev checkpoint of each checked "
-                                      "run; scores in %; click a header to sort)")));
+    tableRow->addWidget(new QLabel(tr("Best dev checkpoint of each checked run; scores in %; "
+                                      "click a header to sort")));
     tableRow->addStretch(1);
     tableRow->addWidget(exportTable);
-    auto* right = new QSplitter(Qt::Vertical);
-    auto* plotBox = new QWidget;
-    plotBox->setLayout(plotRow);
     auto* tableBox = new QWidget;
     auto* tableLayout = new QVBoxLayout(tableBox);
     tableLayout->setContentsMargins(0, 0, 0, 0);
     tableLayout->addLayout(tableRow);
     tableLayout->addWidget(m_tableView, 1);
+    m_classReport = new ClassReportView;
+    m_lowerTabs = new QTabWidget;
+    m_lowerTabs->addTab(tableBox, tr("Results"));
+    m_lowerTabs->addTab(m_classReport, tr("Per class"));
+    m_lowerTabs->setToolTip(QString());
+    auto* right = new QSplitter(Qt::Vertical);
+    auto* plotBox = new QWidget;
+    plotBox->setLayout(plotRow);
     right->addWidget(plotBox);
-    right->addWidget(tableBox);
+    right->addWidget(m_lowerTabs);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 2);
 
@@ -111,24 +182,33 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     layout->addLayout(top);
     layout->addWidget(split, 1);
 
+    m_feed = new RunLiveFeed(this);
+    connect(m_feed, &RunLiveFeed::grew, this, &RunsPanel::onGrew);
+    connect(m_feed, &RunLiveFeed::statusChanged, this, &RunsPanel::onStatusChanged);
+    connect(m_feed, &RunLiveFeed::runsAppeared, this, &RunsPanel::onRunsAppeared);
+
     connect(m_folder, &PathField::pathChanged, this, &RunsPanel::setRunsFolder);
-    connect(add, &QPushButton::clicked, this, &RunsPanel::chooseRunFolderToAdd);
+    connect(watch, &QPushButton::clicked, this, &RunsPanel::chooseFolderToWatch);
     connect(reload, &QPushButton::clicked, this, &RunsPanel::refresh);
     connect(all, &QPushButton::clicked, this, [this] { setAllChecked(true); });
     connect(none, &QPushButton::clicked, this, [this] { setAllChecked(false); });
     connect(inspect, &QPushButton::clicked, this, [this] {
-        if (QListWidgetItem* item = m_list->currentItem())
-            emit inspectRunRequested(item->data(Qt::UserRole).toString());
+        if (!selectedRunDir().isEmpty())
+            emit inspectRunRequested(selectedRunDir());
     });
     connect(m_list, &QListWidget::itemChanged, this, &RunsPanel::rebuildOverlay);
+    connect(m_list, &QListWidget::currentItemChanged, this, &RunsPanel::showSelectedRun);
+    connect(m_list, &QWidget::customContextMenuRequested, this, &RunsPanel::showListMenu);
     connect(m_filter, &QLineEdit::textChanged, this, &RunsPanel::setFilter);
     connect(exportTable, &QPushButton::clicked, this, &RunsPanel::chooseTableExport);
+    updateWatchedFolders();
 }
 
 QList<NamedPlot> RunsPanel::plots() const {
     return {{tr("Runs train loss"), m_plots.trainLoss},
             {tr("Runs eval loss"), m_plots.evalLoss},
-            {tr("Runs accuracy F1"), m_plots.scores}};
+            {tr("Runs accuracy F1"), m_plots.scores},
+            {tr("Confusion matrix"), m_classReport ? m_classReport->matrixPlot() : nullptr}};
 }
 
 QColor RunsPanel::runColor(const QString& runDir) const {
@@ -152,6 +232,10 @@ RunStatus RunsPanel::status(const QString& runDir) const {
     return m_statuses.value(QDir(runDir).absolutePath());
 }
 
+QStringList RunsPanel::tags(const QString& runDir) const {
+    return m_tags.value(QDir(runDir).absolutePath());
+}
+
 void RunsPanel::setFilter(const QString& text) {
     if (m_filter->text() != text)
         m_filter->setText(text); // comes back here through textChanged
@@ -164,13 +248,13 @@ QString RunsPanel::filter() const {
 }
 
 void RunsPanel::applyFilter() {
-    // Every word must occur in the run's name, mask or status (case-insensitive).
+    // Every word must occur in the run's name, status, mask or tags (case-insensitive).
     const QStringList words = m_filter->text().split(QLatin1Char(' '), Qt::SkipEmptyParts);
     const QSignalBlocker blocker(m_list);
     for (int i = 0; i < m_list->count(); ++i) {
         QListWidgetItem* item = m_list->item(i);
         const QString dir = item->data(Qt::UserRole).toString();
-        QString haystack = item->text();
+        QString haystack = item->text() + QLatin1Char(' ') + m_tags.value(dir).join(' ');
         if (const auto it = m_records.constFind(dir); it != m_records.constEnd())
             haystack += QLatin1Char(' ') + QString::fromStdString(it->config.mask.describe());
         bool shown = true;
@@ -218,6 +302,30 @@ QListWidgetItem* RunsPanel::itemFor(const QString& runDir) const {
     return nullptr;
 }
 
+bool RunsPanel::isShownAndChecked(const QString& runDir) const {
+    const QListWidgetItem* item = itemFor(runDir);
+    return item && !item->isHidden() && item->checkState() == Qt::Checked;
+}
+
+QString RunsPanel::selectedRunDir() const {
+    const QListWidgetItem* item = m_list->currentItem();
+    return item ? item->data(Qt::UserRole).toString() : QString();
+}
+
+void RunsPanel::selectRun(const QString& runDir) {
+    if (QListWidgetItem* item = itemFor(runDir))
+        m_list->setCurrentItem(item);
+}
+
+void RunsPanel::showRun(const QString& runDir) {
+    m_runToShow = QDir(runDir).absolutePath();
+    m_lowerTabs->setCurrentWidget(m_classReport);
+    if (itemFor(m_runToShow)) {
+        selectRun(m_runToShow);
+        m_runToShow.clear();
+    }
+}
+
 void RunsPanel::setChecked(const QString& runDir, bool checked) {
     if (QListWidgetItem* item = itemFor(runDir))
         item->setCheckState(checked ? Qt::Checked : Qt::Unchecked);
@@ -233,17 +341,40 @@ void RunsPanel::setAllChecked(bool checked) {
 void RunsPanel::setRunsFolder(const QString& directory) {
     m_folder->setPath(directory);
     QSettings().setValue(QStringLiteral("runs/folder"), directory);
+    updateWatchedFolders();
     refresh();
+}
+
+void RunsPanel::updateWatchedFolders() {
+    QStringList folders = m_extraDirs;
+    if (!m_folder->path().isEmpty())
+        folders.prepend(m_folder->path());
+    m_feed->setWatchedFolders(folders);
 }
 
 void RunsPanel::addRunFolder(const QString& runDir, bool checked) {
     const QString clean = QDir(runDir).absolutePath();
     if (!m_extraDirs.contains(clean))
         m_extraDirs << clean;
+    updateWatchedFolders();
     QStringList checkedDirs = checkedRunDirs();
     if (checked)
         checkedDirs << clean;
     loadRuns({clean}, checkedDirs);
+}
+
+void RunsPanel::watchFolder(const QString& directory) {
+    const QString clean = QDir(directory).absolutePath();
+    if (!m_extraDirs.contains(clean))
+        m_extraDirs << clean;
+    updateWatchedFolders();
+    const QStringList runs = ReportWriter::expandRunFolders(clean);
+    if (runs.isEmpty()) {
+        m_status->setStyleSheet(QString());
+        m_status->setText(tr("Watching %1: its runs are listed as they start").arg(clean));
+        return;
+    }
+    loadRuns(runs, checkedRunDirs() + runs);
 }
 
 void RunsPanel::refresh() {
@@ -251,8 +382,9 @@ void RunsPanel::refresh() {
                            ? QStringList()
                            : ReportWriter::expandRunFolders(m_folder->path());
     for (const QString& extra : m_extraDirs)
-        if (!dirs.contains(extra))
-            dirs << extra;
+        for (const QString& run : ReportWriter::expandRunFolders(extra))
+            if (!dirs.contains(run))
+                dirs << run;
     QStringList checkedDirs = checkedRunDirs();
     if (m_list->count() == 0)
         checkedDirs = dirs; // first scan: show every run
@@ -261,6 +393,8 @@ void RunsPanel::refresh() {
 
 void RunsPanel::loadRuns(const QStringList& runDirs, const QStringList& checkedDirs) {
     ++m_pendingLoads;
+    for (const QString& dir : runDirs)
+        m_tried.insert(QDir(dir).absolutePath());
     m_status->setText(tr("Reading %n run folder(s)…", nullptr, int(runDirs.size())));
     BackgroundCall::run(
         this,
@@ -270,8 +404,10 @@ void RunsPanel::loadRuns(const QStringList& runDirs, const QStringList& checkedD
                 Loaded item;
                 item.directory = QDir(dir).absolutePath();
                 item.status = RunStatus::read(item.directory, item.directory == active);
+                item.tail = std::make_shared<MetricsTail>(
+                    QDir(item.directory).filePath(QStringLiteral("metrics.jsonl")).toStdString());
                 try {
-                    item.record = RunRecord::load(item.directory.toStdString());
+                    readRun(item.directory, &item.record, &item.tags, &item.warning, item.tail);
                 } catch (const std::exception& e) {
                     item.error = QString::fromUtf8(e.what());
                 }
@@ -280,6 +416,19 @@ void RunsPanel::loadRuns(const QStringList& runDirs, const QStringList& checkedD
             return loaded;
         },
         [this, checkedDirs](const QList<Loaded>& loaded) { onLoaded(loaded, checkedDirs); });
+}
+
+void RunsPanel::updateItem(QListWidgetItem* item) {
+    const QString dir = item->data(Qt::UserRole).toString();
+    const RunStatus status = m_statuses.value(dir);
+    const QStringList tags = m_tags.value(dir);
+    QString text = QStringLiteral("%1  (%2)").arg(QFileInfo(dir).fileName(),
+                                                  RunStatus::name(status.state));
+    if (!tags.isEmpty())
+        text += QStringLiteral("  [%1]").arg(tags.join(QStringLiteral(", ")));
+    item->setText(text);
+    item->setForeground(status.state == RunState::Failed ? QColor(0xc0, 0x39, 0x2b) : QColor());
+    item->setToolTip(status.detail.isEmpty() ? dir : dir + QLatin1Char('\n') + status.detail);
 }
 
 void RunsPanel::onLoaded(const QList<Loaded>& loaded, const QStringList& checkedDirs) {
@@ -292,22 +441,22 @@ void RunsPanel::onLoaded(const QList<Loaded>& loaded, const QStringList& checked
                 errors << item.error;
                 continue;
             }
+            if (!item.warning.isEmpty())
+                errors << item.warning;
             m_records.insert(item.directory, item.record);
-            m_statuses.insert(item.directory, item.status);
+            m_statuses.insert(item.directory,
+                              item.directory == m_activeRun ? RunStatus::read(item.directory, true)
+                                                            : item.status);
+            m_tags.insert(item.directory, item.tags);
+            m_feed->follow(item.directory, item.tail,
+                           item.status.state == RunState::Running);
             QListWidgetItem* entry = itemFor(item.directory);
             if (!entry) {
                 entry = new QListWidgetItem(m_list);
                 entry->setData(Qt::UserRole, item.directory);
                 entry->setFlags(entry->flags() | Qt::ItemIsUserCheckable);
             }
-            entry->setText(
-                QStringLiteral("%1  (%2)")
-                    .arg(QFileInfo(item.directory).fileName(), RunStatus::name(item.status.state)));
-            entry->setForeground(item.status.state == RunState::Failed ? QColor(0xc0, 0x39, 0x2b)
-                                                                       : QColor());
-            entry->setToolTip(item.status.detail.isEmpty()
-                                  ? item.directory
-                                  : item.directory + QLatin1Char('\n') + item.status.detail);
+            updateItem(entry);
             entry->setCheckState(checkedDirs.contains(item.directory) ? Qt::Checked
                                                                       : Qt::Unchecked);
         }
@@ -320,49 +469,283 @@ void RunsPanel::onLoaded(const QList<Loaded>& loaded, const QStringList& checked
     m_status->setText(errors.isEmpty() ? tr("%n run(s)", nullptr, m_list->count())
                                        : errors.join(QLatin1Char('\n')));
     rebuildOverlay();
+    if (!m_runToShow.isEmpty() && itemFor(m_runToShow))
+        showRun(m_runToShow);
+    // A reread selected run may have new predictions.
+    for (const Loaded& item : loaded)
+        if (item.directory == selectedRunDir())
+            showSelectedRun();
+}
+
+void RunsPanel::onGrew(const QString& runDir, const MetricsTail::Batch& batch) {
+    const auto it = m_records.find(runDir);
+    if (it == m_records.end())
+        return;
+    if (batch.restarted) { // a resume rewrote metrics.jsonl: the batch holds all of it
+        it->steps = batch.steps;
+        it->evals = batch.evals;
+        rebuildOverlay();
+        return;
+    }
+    it->steps.insert(it->steps.end(), batch.steps.begin(), batch.steps.end());
+    it->evals.insert(it->evals.end(), batch.evals.begin(), batch.evals.end());
+    if (!isShownAndChecked(runDir))
+        return;
+    // Only the new points go to the plots; the table changes with evaluations only.
+    RunRecord added;
+    added.steps = batch.steps;
+    added.evals = batch.evals;
+    RunCurves::addRun(m_plots, added, QString::fromStdString(it->name()), runColor(runDir));
+    if (!batch.evals.empty()) {
+        rebuildTable();
+        if (runDir == selectedRunDir())
+            showSelectedRun(); // a new best checkpoint brings new dev predictions
+    }
+    emit runsChanged();
+}
+
+void RunsPanel::onStatusChanged(const QString& runDir, const RunStatus& status) {
+    if (runDir == m_activeRun || !m_records.contains(runDir))
+        return; // this studio's own run stays running until its worker says otherwise
+    m_statuses.insert(runDir, status);
+    if (QListWidgetItem* item = itemFor(runDir)) {
+        const QSignalBlocker blocker(m_list);
+        updateItem(item);
+    }
+    applyFilter();
+    rebuildTable();
+    emit runsChanged();
+}
+
+void RunsPanel::onRunsAppeared(const QStringList& runDirs) {
+    QStringList fresh;
+    for (const QString& dir : runDirs)
+        if (!m_tried.contains(dir))
+            fresh << dir;
+    if (!fresh.isEmpty()) // a sweep's next run: shown as it starts
+        loadRuns(fresh, checkedRunDirs() + fresh);
 }
 
 void RunsPanel::rebuildOverlay() {
     RunCurves::clear(m_plots);
-    m_table.clear();
-    m_tableView->clearRuns();
     // One colour per run for as long as the studio runs (the order the runs were first listed
-    // in), so adding, removing or unchecking runs never recolours the others. The list's swatches
-    // name the colours on screen; exported figures carry a legend (PlotExporter).
-    const QSignalBlocker blocker(m_list);
-    for (int i = 0; i < m_list->count(); ++i) {
-        QListWidgetItem* item = m_list->item(i);
-        const auto it = m_records.constFind(item->data(Qt::UserRole).toString());
-        if (item->checkState() != Qt::Checked || item->isHidden() || it == m_records.constEnd()) {
-            item->setIcon(QIcon());
-            continue;
+    // in), so adding, removing, renaming or unchecking runs never recolours the others. The
+    // list's swatches name the colours on screen; exported figures carry a legend (PlotExporter).
+    {
+        const QSignalBlocker blocker(m_list);
+        for (int i = 0; i < m_list->count(); ++i) {
+            QListWidgetItem* item = m_list->item(i);
+            const auto it = m_records.constFind(item->data(Qt::UserRole).toString());
+            if (item->checkState() != Qt::Checked || item->isHidden() ||
+                it == m_records.constEnd()) {
+                item->setIcon(QIcon());
+                continue;
+            }
+            const QColor color = runColor(it.key());
+            QPixmap swatch(12, 12);
+            swatch.fill(color);
+            item->setIcon(QIcon(swatch));
+            RunCurves::addRun(m_plots, *it, QString::fromStdString(it->name()), color);
         }
-        const QColor color = runColor(it.key());
-        QPixmap swatch(12, 12);
-        swatch.fill(color);
-        item->setIcon(QIcon(swatch));
-        RunCurves::addRun(m_plots, *it, QString::fromStdString(it->name()), color);
-        m_table.addRun(*it);
-        m_tableView->addRun(*it, m_statuses.value(it.key()));
     }
-    for (const NamedPlot& named : plots()) {
-        auto* plot = static_cast<LiveCurvePlot*>(named.plot.data());
+    for (LiveCurvePlot* plot : {m_plots.trainLoss, m_plots.evalLoss, m_plots.scores}) {
         plot->legend->setVisible(false);
         plot->refreshNow();
     }
+    rebuildTable();
     emit runsChanged();
+}
+
+void RunsPanel::rebuildTable() {
+    m_table.clear();
+    m_tableView->clearRuns();
+    for (int i = 0; i < m_list->count(); ++i) {
+        const QListWidgetItem* item = m_list->item(i);
+        const auto it = m_records.constFind(item->data(Qt::UserRole).toString());
+        if (item->checkState() != Qt::Checked || item->isHidden() || it == m_records.constEnd())
+            continue;
+        m_table.addRun(*it);
+        m_tableView->addRun(*it, m_statuses.value(it.key()));
+    }
+}
+
+void RunsPanel::showSelectedRun() {
+    const QString dir = selectedRunDir();
+    const auto it = m_records.constFind(dir);
+    m_classReport->setRun(dir, it == m_records.constEnd()
+                                   ? QString()
+                                   : QString::fromStdString(it->config.devFile));
+}
+
+void RunsPanel::forgetRun(const QString& runDir) {
+    m_feed->unfollow(runDir);
+    m_records.remove(runDir);
+    m_statuses.remove(runDir);
+    m_tags.remove(runDir);
+    m_tried.remove(runDir);
+    m_extraDirs.removeAll(runDir);
+    updateWatchedFolders();
+    delete itemFor(runDir);
+}
+
+bool RunsPanel::deleteRun(const QString& runDir, bool permanently, QString* error) {
+    const QString clean = QDir(runDir).absolutePath();
+    if (clean == m_activeRun) {
+        if (error)
+            *error = tr("Cannot delete: %1 is training in this studio; stop it first.")
+                         .arg(QFileInfo(clean).fileName());
+        return false;
+    }
+    QString trashed;
+    if (!RunFolderActions::remove(clean, permanently, error, &trashed))
+        return false;
+    forgetRun(clean);
+    m_status->setStyleSheet(QString());
+    m_status->setText(permanently ? tr("Deleted %1").arg(QFileInfo(clean).fileName())
+                                  : tr("Moved %1 to the trash (%2)")
+                                        .arg(QFileInfo(clean).fileName(), trashed));
+    m_status->setToolTip(m_status->text());
+    rebuildOverlay();
+    return true;
+}
+
+bool RunsPanel::renameRun(const QString& runDir, const QString& newName, QString* error) {
+    const QString clean = QDir(runDir).absolutePath();
+    if (clean == m_activeRun) {
+        if (error)
+            *error = tr("Cannot rename: %1 is training in this studio; stop it first.")
+                         .arg(QFileInfo(clean).fileName());
+        return false;
+    }
+    QString target;
+    if (!RunFolderActions::rename(clean, newName, &target, error))
+        return false;
+    target = QDir(target).absolutePath();
+    const bool checked = checkedRunDirs().contains(clean);
+    const bool selected = selectedRunDir() == clean;
+    const bool extra = m_extraDirs.contains(clean);
+    if (m_colorIndex.contains(clean)) // the run keeps its colour under its new name
+        m_colorIndex.insert(target, m_colorIndex.take(clean));
+    forgetRun(clean);
+    if (extra)
+        m_extraDirs << target;
+    updateWatchedFolders();
+    QStringList checkedDirs = checkedRunDirs();
+    if (checked)
+        checkedDirs << target;
+    loadRuns({target}, checkedDirs);
+    if (selected) { // select it again once read
+        auto* once = new QObject(this);
+        connect(this, &RunsPanel::runsChanged, once, [this, target, once] {
+            if (itemFor(target)) {
+                selectRun(target);
+                once->deleteLater();
+            }
+        });
+    }
+    rebuildOverlay();
+    return true;
+}
+
+bool RunsPanel::setTags(const QString& runDir, const QString& commaSeparated, QString* error) {
+    const QString clean = QDir(runDir).absolutePath();
+    if (!RunFolderActions::setTags(clean, commaSeparated, error))
+        return false;
+    m_tags.insert(clean, RunFolderActions::tags(clean));
+    if (QListWidgetItem* item = itemFor(clean)) {
+        const QSignalBlocker blocker(m_list);
+        updateItem(item);
+    }
+    applyFilter();
+    rebuildOverlay();
+    return true;
+}
+
+void RunsPanel::confirmDelete() {
+    const QString dir = selectedRunDir();
+    if (dir.isEmpty())
+        return;
+    const QString name = QFileInfo(dir).fileName();
+    if (const QString running = RunFolderActions::runningProblem(dir);
+        !running.isEmpty() || dir == m_activeRun) {
+        QMessageBox::warning(this, tr("Delete run"),
+                             tr("Cannot delete: %1.")
+                                 .arg(running.isEmpty() ? tr("%1 is training in this studio; "
+                                                             "stop it first")
+                                                              .arg(name)
+                                                        : running));
+        return;
+    }
+    const auto answer = QMessageBox::question(
+        this, tr("Delete run"),
+        tr("Move the run folder %1 to the trash?\n%2").arg(name, dir),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer != QMessageBox::Yes)
+        return;
+    QString error;
+    if (deleteRun(dir, false, &error))
+        return;
+    if (!error.contains(tr("trash"))) {
+        QMessageBox::warning(this, tr("Delete run"), error);
+        return;
+    }
+    const auto permanently = QMessageBox::question(
+        this, tr("Delete run"), tr("%1\nDelete %2 permanently instead?").arg(error, name),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (permanently == QMessageBox::Yes && !deleteRun(dir, true, &error))
+        QMessageBox::warning(this, tr("Delete run"), error);
+}
+
+void RunsPanel::askRename() {
+    const QString dir = selectedRunDir();
+    if (dir.isEmpty())
+        return;
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Rename run"), tr("New folder name:"),
+                                               QLineEdit::Normal, QFileInfo(dir).fileName(), &ok);
+    QString error;
+    if (ok && name != QFileInfo(dir).fileName() && !renameRun(dir, name, &error))
+        QMessageBox::warning(this, tr("Rename run"), error);
+}
+
+void RunsPanel::askTags() {
+    const QString dir = selectedRunDir();
+    if (dir.isEmpty())
+        return;
+    bool ok = false;
+    const QString text = QInputDialog::getText(
+        this, tr("Tags"),
+        tr("Tags of %1 (comma-separated; kept in its tags.json):").arg(QFileInfo(dir).fileName()),
+        QLineEdit::Normal, tags(dir).join(QStringLiteral(", ")), &ok);
+    QString error;
+    if (ok && !setTags(dir, text, &error))
+        QMessageBox::warning(this, tr("Tags"), error);
+}
+
+void RunsPanel::showListMenu(const QPoint& at) {
+    QListWidgetItem* item = m_list->itemAt(at);
+    if (!item)
+        return;
+    m_list->setCurrentItem(item);
+    QMenu menu(this);
+    menu.addAction(tr("Rename…"), this, &RunsPanel::askRename);
+    menu.addAction(tr("Tags…"), this, &RunsPanel::askTags);
+    menu.addAction(tr("Delete…"), this, &RunsPanel::confirmDelete);
+    menu.addSeparator();
+    menu.addAction(tr("Inspect with run"), this,
+                   [this] { emit inspectRunRequested(selectedRunDir()); });
+    menu.exec(m_list->viewport()->mapToGlobal(at));
 }
 
 bool RunsPanel::exportTable(const QString& path, QString* error) const {
     return m_table.save(path, error);
 }
 
-void RunsPanel::chooseRunFolderToAdd() {
+void RunsPanel::chooseFolderToWatch() {
     const QString dir =
-        QFileDialog::getExistingDirectory(this, tr("Add run folder"), m_folder->path());
+        QFileDialog::getExistingDirectory(this, tr("Watch run folder"), m_folder->path());
     if (!dir.isEmpty())
-        for (const QString& run : ReportWriter::expandRunFolders(dir))
-            addRunFolder(run);
+        watchFolder(dir);
 }
 
 void RunsPanel::chooseTableExport() {

@@ -1,28 +1,39 @@
-// The Runs tab: a folder of run folders (plus run folders added one by one), listed with
-// checkboxes and their status (RunStatus: running, completed, stopped, failed), filterable; the
-// checked runs' train loss, eval loss and accuracy/F1 overlaid in LiveCurvePlots (series
-// "run/metric", one fixed colour per run), their results and hyper-parameters in a sortable
-// RunsTableView; the results table exports as CSV, Markdown and LaTeX. Run folders are read off
-// the GUI thread. Thread-safety: GUI thread only.
+// The Runs tab: a folder of run folders (plus watched run folders or folders of runs elsewhere),
+// listed with checkboxes, their status (RunStatus: running, completed, stopped, failed) and tags,
+// filterable by name, mask, status and tag; runs can be renamed, tagged and deleted (moved to the
+// trash) unless a job is writing them (RunFolderActions). The checked runs' train loss, eval loss
+// and accuracy/F1 are overlaid in LiveCurvePlots (series "run/metric", one fixed colour per run
+// that survives renames) and grow live while the runs are written, by this studio or another
+// process (RunLiveFeed reads only what metrics.jsonl gained); their results and hyper-parameters
+// fill a sortable RunsTableView, exported as CSV, Markdown and LaTeX; the selected run's
+// per-class scores and confusion matrix are on the "Per class" tab (ClassReportView). Run
+// folders are read off the GUI thread. Thread-safety: GUI thread only.
 #pragma once
 
 #include "exportdialog.h"
+#include "metricstail.h"
 #include "resultstable.h"
 #include "runcurves.h"
 #include "runrecord.h"
 #include "runstatus.h"
 
 #include <QMap>
+#include <QSet>
 #include <QWidget>
+
+#include <memory>
 
 class QLabel;
 class QLineEdit;
 class QListWidget;
 class QListWidgetItem;
+class QTabWidget;
 
 namespace fsllm {
 
+class ClassReportView;
 class PathField;
+class RunLiveFeed;
 class RunsTableView;
 
 class RunsPanel : public QWidget {
@@ -33,30 +44,50 @@ public:
 
     void setRunsFolder(const QString& directory); // rescans
     QString runsFolder() const;
+    // Lists a run folder outside the runs folder (kept across refreshes).
     void addRunFolder(const QString& runDir, bool checked = true);
+    // Follows a run folder, or a folder of run folders, outside the runs folder: its runs are
+    // listed (checked) and runs that appear in it later are added as they start.
+    void watchFolder(const QString& directory);
+    QStringList watchedFolders() const { return m_extraDirs; }
     void refresh(); // rescans the runs folder and rereads every listed run
     // The run this studio trains now (listed as running); "" when none. The run is (re)read.
     void setActiveRun(const QString& runDir);
     RunStatus status(const QString& runDir) const; // as last read
     RunsTableView* tableView() const { return m_tableView; }
+    ClassReportView* classReport() const { return m_classReport; }
+    RunLiveFeed* liveFeed() const { return m_feed; }
 
     int runCount() const;
     QStringList runDirs() const;
     QStringList checkedRunDirs() const;
     void setChecked(const QString& runDir, bool checked);
     void setAllChecked(bool checked);
-    // Shows only the runs whose name, mask or status contain every word of `text`; hidden runs
-    // leave the plots and the table (their check marks are kept).
+    // Shows only the runs whose name, mask, status or tags contain every word of `text`; hidden
+    // runs leave the plots and the table (their check marks are kept).
     void setFilter(const QString& text);
     QString filter() const;
     QStringList shownRunDirs() const;
     bool isLoading() const { return m_pendingLoads > 0; }
+    // The selected run (its per-class scores are shown); "" when none.
+    QString selectedRunDir() const;
+    void selectRun(const QString& runDir);
+    // Selects `runDir` once it is listed (now, or when a load brings it) and shows its
+    // per-class scores.
+    void showRun(const QString& runDir);
+    QStringList tags(const QString& runDir) const; // as last read or set
 
-    // The run's colour in every plot: fixed the first time the run is listed.
+    // Run management without dialogs (the menu's actions confirm first). False + `error` (one
+    // line) when refused: a running run, a name that is taken or invalid, a failed move.
+    bool deleteRun(const QString& runDir, bool permanently, QString* error);
+    bool renameRun(const QString& runDir, const QString& newName, QString* error);
+    bool setTags(const QString& runDir, const QString& commaSeparated, QString* error);
+
+    // The run's colour in every plot: fixed the first time the run is listed, kept on rename.
     QColor runColor(const QString& runDir) const;
     const ResultsTable& table() const { return m_table; }
     const CurvePlots& curvePlots() const { return m_plots; }
-    QList<NamedPlot> plots() const;
+    QList<NamedPlot> plots() const; // the three curve plots and the confusion matrix
     // By suffix (.csv, .md, .tex); false + `error` on failure.
     bool exportTable(const QString& path, QString* error) const;
 
@@ -68,23 +99,42 @@ private:
     struct Loaded;
     void loadRuns(const QStringList& runDirs, const QStringList& checkedDirs);
     void onLoaded(const QList<Loaded>& loaded, const QStringList& checkedDirs);
+    void onGrew(const QString& runDir, const MetricsTail::Batch& batch);
+    void onStatusChanged(const QString& runDir, const RunStatus& status);
+    void onRunsAppeared(const QStringList& runDirs);
     void rebuildOverlay();
+    void rebuildTable();
     void applyFilter();
-    void chooseRunFolderToAdd();
+    void updateItem(QListWidgetItem* item);
+    void forgetRun(const QString& runDir);
+    void updateWatchedFolders();
+    void showSelectedRun();
+    void chooseFolderToWatch();
     void chooseTableExport();
+    void confirmDelete();
+    void askRename();
+    void askTags();
+    void showListMenu(const QPoint& at);
+    bool isShownAndChecked(const QString& runDir) const;
     QListWidgetItem* itemFor(const QString& runDir) const;
 
-    PathField* m_folder;
-    QLineEdit* m_filter;
-    QListWidget* m_list;
-    QLabel* m_status;
-    RunsTableView* m_tableView;
+    PathField* m_folder = nullptr;
+    QLineEdit* m_filter = nullptr;
+    QListWidget* m_list = nullptr;
+    QLabel* m_status = nullptr;
+    RunsTableView* m_tableView = nullptr;
+    ClassReportView* m_classReport = nullptr;
+    QTabWidget* m_lowerTabs = nullptr;
+    RunLiveFeed* m_feed = nullptr;
     CurvePlots m_plots;
     ResultsTable m_table;
-    QMap<QString, RunRecord> m_records;  // by absolute run folder
-    QMap<QString, RunStatus> m_statuses; // by absolute run folder
+    QMap<QString, RunRecord> m_records;   // by absolute run folder
+    QMap<QString, RunStatus> m_statuses;  // by absolute run folder
+    QMap<QString, QStringList> m_tags;    // by absolute run folder
+    QSet<QString> m_tried;                // folders loadRuns was asked for (failed ones too)
     QString m_activeRun;
-    QStringList m_extraDirs;                 // added one by one, outside the runs folder
+    QString m_runToShow; // showRun() before the run was listed
+    QStringList m_extraDirs;                 // watched, outside the runs folder
     mutable QMap<QString, int> m_colorIndex; // palette index by run folder, first come first
     int m_pendingLoads = 0;
 };

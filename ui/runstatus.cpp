@@ -1,5 +1,7 @@
 #include "runstatus.h"
 
+#include "runlockprobe.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -22,6 +24,14 @@ RunStatus RunStatus::read(const QString& runDir, bool active) {
     RunStatus status;
     if (active) {
         status.state = RunState::Running;
+        return status;
+    }
+    // A job holds the folder's lock exactly while it runs (CLI or studio, any process).
+    const RunLockProbe lock = RunLockProbe::probe(QDir(runDir).absolutePath().toStdString());
+    if (lock.held) {
+        status.state = RunState::Running;
+        if (lock.pid > 0)
+            status.detail = QObject::tr("pid %1").arg(lock.pid);
         return status;
     }
     const QString logPath = QDir(runDir).filePath(QStringLiteral("train.log"));
@@ -57,8 +67,9 @@ RunStatus RunStatus::read(const QString& runDir, bool active) {
     started =
         started || QFileInfo(QDir(runDir).filePath(QStringLiteral("metrics.jsonl"))).size() > 0;
     const QFileInfo info(logPath);
-    const bool quiet =
-        !info.exists() || info.lastModified().secsTo(QDateTime::currentDateTime()) > kQuietSeconds;
+    // Without a lock file (a run from before locks), a log written lately means running.
+    const bool quiet = lock.lockFileExists || !info.exists() ||
+                       info.lastModified().secsTo(QDateTime::currentDateTime()) > kQuietSeconds;
     if (!quiet) {
         status.state = RunState::Running;
     } else if (started) {

@@ -1,6 +1,8 @@
-// The state of a run folder for the Runs tab: running, completed (also early stopping),
-// stopped (by the user, or interrupted: started, never finished, quiet for kQuietSeconds) or
-// failed (the log records an error, or nothing was ever trained), read from its train.log.
+// The state of a run folder for the Runs tab: running (a job holds its lock, RunLockProbe),
+// completed (also early stopping), stopped (by the user, or interrupted: started, never
+// finished, no job holds the lock) or failed (the log records an error, or nothing was ever
+// trained), read from its train.log. Folders without a lock file (runs from before locks) count
+// as running while their log was written in the last kQuietSeconds.
 // Thread-safety: reentrant; read() reads one file.
 #pragma once
 

@@ -1,9 +1,11 @@
 #include "trainsettingsform.h"
 
+#include "memoryestimatelabel.h"
 #include "pathfield.h"
 #include "resourcelocator.h"
 
 #include <QAbstractScrollArea>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
@@ -85,6 +87,22 @@ TrainSettingsForm::TrainSettingsForm(QWidget* parent) : QWidget(parent) {
     m_lambda->setObjectName(QStringLiteral("lambda"));
     m_epochs->setObjectName(QStringLiteral("epochs"));
     m_loraRank->setObjectName(QStringLiteral("loraRank"));
+
+    // The memory line follows every field it depends on.
+    connect(this, &TrainSettingsForm::modelDirChanged, this,
+            &TrainSettingsForm::updateMemoryEstimate);
+    for (QSpinBox* box : {m_batchSize, m_maxLength, m_loraRank})
+        connect(box, &QSpinBox::valueChanged, this, &TrainSettingsForm::updateMemoryEstimate);
+    connect(m_loraTargets, &QLineEdit::textChanged, this, &TrainSettingsForm::updateMemoryEstimate);
+    for (QComboBox* box : {m_head, m_device})
+        connect(box, &QComboBox::currentTextChanged, this,
+                &TrainSettingsForm::updateMemoryEstimate);
+    connect(m_gradientCheckpointing, &QCheckBox::toggled, this,
+            &TrainSettingsForm::updateMemoryEstimate);
+}
+
+void TrainSettingsForm::updateMemoryEstimate() {
+    m_memory->showEstimate(config());
 }
 
 bool TrainSettingsForm::eventFilter(QObject* watched, QEvent* event) {
@@ -200,6 +218,11 @@ QWidget* TrainSettingsForm::buildOptimisationGroup() {
     m_logEvery = spin(1, 100000, 5);
     m_logEvery->setToolTip(tr("Optimizer steps between logged (and plotted) train-loss points"));
     m_seed = spin(0, 1 << 30, 42);
+    m_gradientCheckpointing = new QCheckBox(tr("Gradient checkpointing"));
+    m_gradientCheckpointing->setObjectName(QStringLiteral("gradientCheckpointing"));
+    m_gradientCheckpointing->setToolTip(
+        tr("Recompute each decoder layer in backward: keeps one layer's activations instead of "
+           "all, for about a third more compute; same results"));
     auto* form = new QFormLayout;
     form->addRow(tr("Learning rate"), m_learningRate);
     form->addRow(tr("Batch size"), m_batchSize);
@@ -208,8 +231,9 @@ QWidget* TrainSettingsForm::buildOptimisationGroup() {
     form->addRow(tr("Eval every"), m_evalEvery);
     form->addRow(tr("Log every"), m_logEvery);
     form->addRow(tr("Seed"), m_seed);
+    form->addRow(tr("Memory"), m_gradientCheckpointing);
     m_editables << m_learningRate << m_batchSize << m_epochs << m_maxLength << m_evalEvery
-                << m_logEvery << m_seed;
+                << m_logEvery << m_seed << m_gradientCheckpointing;
     return group(tr("Optimisation"), form);
 }
 
@@ -227,6 +251,9 @@ QWidget* TrainSettingsForm::buildRuntimeGroup() {
     form->addRow(tr("Device"), m_device);
     form->addRow(tr("Threads"), m_threads);
     form->addRow(tr("Run folder"), m_runFolder);
+    m_memory = new MemoryEstimateLabel;
+    m_memory->setObjectName(QStringLiteral("memoryEstimate"));
+    form->addRow(tr("Needs"), m_memory);
     m_editables << m_device << m_threads << m_runFolder;
     return group(tr("Runtime and output"), form);
 }
@@ -278,6 +305,7 @@ TrainingConfig TrainSettingsForm::config(const QDateTime& now) const {
     c.evalEvery = m_evalEvery->value();
     c.logEvery = m_logEvery->value();
     c.seed = m_seed->value();
+    c.gradientCheckpointing = m_gradientCheckpointing->isChecked();
     c.device = m_device->currentText().toStdString();
     c.threads = m_threads->value();
     return c;
@@ -370,7 +398,10 @@ void TrainSettingsForm::loadSettings() {
     m_seed->setValue(s.value(QStringLiteral("seed"), m_seed->value()).toInt());
     m_device->setCurrentText(text("device", m_device->currentText()));
     m_threads->setValue(s.value(QStringLiteral("threads"), m_threads->value()).toInt());
+    m_gradientCheckpointing->setChecked(
+        s.value(QStringLiteral("gradientCheckpointing"), false).toBool());
     updateLambdaEnabled();
+    updateMemoryEstimate();
 }
 
 void TrainSettingsForm::saveSettings() const {
@@ -399,6 +430,7 @@ void TrainSettingsForm::saveSettings() const {
     s.setValue(QStringLiteral("seed"), m_seed->value());
     s.setValue(QStringLiteral("device"), m_device->currentText());
     s.setValue(QStringLiteral("threads"), m_threads->value());
+    s.setValue(QStringLiteral("gradientCheckpointing"), m_gradientCheckpointing->isChecked());
 }
 
 } // namespace fsllm

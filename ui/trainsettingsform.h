@@ -1,5 +1,6 @@
 // The Train tab's settings: model folder, task, train/dev files with format and columns, mask
-// mode and lambda, pooling, head, LoRA, optimisation, device and the run folder. Produces a
+// mode and lambda, pooling, head, LoRA, optimisation, device and the run folder, with the memory
+// such a run needs (MemoryEstimateLabel, updated as the fields change). Produces a
 // TrainingConfig; remembers every value in QSettings (group "train"). The mouse wheel over a
 // combo box or spin box without keyboard focus scrolls the form instead of changing the field.
 // Thread-safety: GUI thread only.
@@ -10,6 +11,7 @@
 #include <QDateTime>
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLineEdit;
@@ -17,6 +19,7 @@ class QSpinBox;
 
 namespace fsllm {
 
+class MemoryEstimateLabel;
 class PathField;
 
 class TrainSettingsForm : public QWidget {
@@ -66,6 +69,7 @@ private:
     QWidget* buildOptimisationGroup();
     QWidget* buildRuntimeGroup();
     void updateLambdaEnabled();
+    void updateMemoryEstimate();
 
     PathField* m_model;
     QComboBox* m_task;
@@ -91,9 +95,11 @@ private:
     QSpinBox* m_evalEvery;
     QSpinBox* m_logEvery;
     QSpinBox* m_seed;
+    QCheckBox* m_gradientCheckpointing;
     QComboBox* m_device;
     QSpinBox* m_threads;
     PathField* m_runFolder;
+    MemoryEstimateLabel* m_memory;
     QList<QWidget*> m_editables;
 };
 

@@ -1,5 +1,6 @@
 #include "attentionheatmap.h"
 
+#include "attentionscale.h"
 #include "plottitle.h"
 
 #include <QToolTip>
@@ -17,8 +18,12 @@ QString formatValue(float value, HeatmapKind kind) {
         return QStringLiteral("-inf (masked)");
     if (!std::isfinite(value))
         return QString::number(double(value));
-    if (kind == HeatmapKind::AdditiveMask)
+    if (kind == HeatmapKind::AdditiveMask || kind == HeatmapKind::LogScaled)
         return QString::number(double(value), 'g', 4);
+    if (kind == HeatmapKind::Difference)
+        return (value > 0.0f ? QStringLiteral("+") : QString()) +
+               (std::abs(value) >= 0.001f ? QString::number(double(value), 'f', 3)
+                                          : QString::number(double(value), 'e', 2));
     if (value == 0.0f || std::abs(value) >= 0.001f)
         return QString::number(double(value), 'f', 3);
     return QString::number(double(value), 'e', 2);
@@ -161,7 +166,25 @@ bool AttentionHeatmap::setMatrix(const float* values, const QStringList& tokens,
     }
     xAxis->setRange(-0.5, t - 0.5);
     yAxis->setRange(-0.5, t - 0.5);
-    QString scaleLabel = kind == HeatmapKind::Probabilities ? tr("attention") : tr("mask M[i][j]");
+    QString scaleLabel;
+    switch (kind) {
+    case HeatmapKind::Probabilities:
+        scaleLabel = tr("attention");
+        break;
+    case HeatmapKind::AdditiveMask:
+        scaleLabel = tr("mask M[i][j]");
+        break;
+    case HeatmapKind::Difference:
+        scaleLabel = tr("difference (0: white)");
+        break;
+    case HeatmapKind::RowScaled:
+        scaleLabel = tr("attention / row max");
+        break;
+    case HeatmapKind::LogScaled:
+        scaleLabel = tr("log10 attention");
+        break;
+    }
+    m_map->setGradient(kind == HeatmapKind::Difference ? divergingGradient() : defaultGradient());
     if (anyMasked)
         scaleLabel += tr(" (grey: -inf)");
     m_scale->axis()->setLabel(scaleLabel);
@@ -234,6 +257,21 @@ QCPColorGradient AttentionHeatmap::defaultGradient() {
     return gradient;
 }
 
+QCPColorGradient AttentionHeatmap::divergingGradient() {
+    // ColorBrewer RdBu (reversed): negative blue, zero white, positive red.
+    QCPColorGradient gradient;
+    gradient.clearColorStops();
+    const QColor stops[] = {QColor(0x21, 0x66, 0xac), QColor(0x67, 0xa9, 0xcf),
+                            QColor(0xd1, 0xe5, 0xf0), QColor(0xf7, 0xf7, 0xf7),
+                            QColor(0xfd, 0xdb, 0xc7), QColor(0xef, 0x8a, 0x62),
+                            QColor(0xb2, 0x18, 0x2b)};
+    const int count = int(sizeof stops / sizeof stops[0]);
+    for (int i = 0; i < count; ++i)
+        gradient.setColorStopAt(double(i) / (count - 1), stops[i]);
+    gradient.setColorInterpolation(QCPColorGradient::ciRGB);
+    return gradient;
+}
+
 float AttentionHeatmap::value(int row, int col) const {
     if (row < 0 || col < 0 || row >= m_tokenCount || col >= m_tokenCount)
         return std::numeric_limits<float>::quiet_NaN();
@@ -293,6 +331,15 @@ void AttentionHeatmap::applyColorRange() {
             if (std::isfinite(v))
                 lowest = std::min(lowest, v);
         range = QCPRange(lowest < 0.0f ? double(lowest) : -1.0, 0.0);
+    } else if (m_kind == HeatmapKind::Difference) {
+        float largest = 0.0f;
+        for (float v : m_values)
+            if (std::isfinite(v))
+                largest = std::max(largest, std::abs(v));
+        const double m = largest > 0.0f ? double(largest) : 1.0;
+        range = QCPRange(-m, m); // symmetric: 0 is the gradient's white middle
+    } else if (m_kind == HeatmapKind::LogScaled) {
+        range = QCPRange(std::log10(double(kLogFloor)), 0.0);
     }
     m_map->setDataRange(range);
 }

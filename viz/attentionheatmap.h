@@ -1,7 +1,8 @@
 // A T x T attention map for sentence inspection: row i = query token i, column j = key token j,
 // drawn with a QCPColorMap under token labels on both axes, a colour scale and a title (e.g.
 // "layer 3 head 1, decay λ=0.5"). Shows probabilities in [0, 1] or, for the "mask M" view, the
-// additive mask (0, -λ·d, -inf); -inf cells get their own colour (maskedColor()) and are kept out
+// additive mask (0, -λ·d, -inf), a signed difference of two maps (diverging colours, white at 0)
+// or rescaled attention (per row, log10; see attentionscale.h); -inf cells get their own colour (maskedColor()) and are kept out
 // of the colour map's data. Hovering a cell shows "query 3 'the' -> key 5 'movie': 0.123".
 // Long inputs stay readable: only every k-th token is labelled, k chosen from the visible cell
 // size so labels never overlap; the wheel zooms, dragging pans, a double click shows all.
@@ -21,6 +22,10 @@ namespace fsllm {
 enum class HeatmapKind {
     Probabilities, // attention weights in [0, 1]; colour range fixed to [0, 1] by default
     AdditiveMask,  // the mask M itself; colour range [min finite M, 0] by default
+    Difference,    // a signed difference of two maps; diverging colours centred at 0, range
+                   // [-m, m] with m = max |value| by default
+    RowScaled,     // attention divided by its row's maximum (AttentionScale::PerRow), in [0, 1]
+    LogScaled,     // log10 of attention (AttentionScale::Log), in [log10 kLogFloor, 0]
 };
 
 class AttentionHeatmap : public QCustomPlot, public CsvSource {
@@ -55,9 +60,11 @@ public:
     // Overrides the default colour range (e.g. to share one scale across side-by-side maps).
     void setColorRange(const QCPRange& range);
     void resetColorRange();
-    void setGradient(const QCPColorGradient& gradient);
+    void setGradient(const QCPColorGradient& gradient); // until the next setMatrix (it picks
+                                                        // the kind's gradient)
     static QColor maskedColor();               // the colour of -inf (and other non-finite) cells
     static QCPColorGradient defaultGradient(); // viridis
+    static QCPColorGradient divergingGradient(); // blue - white (0) - red, for Difference
 
     int tokenCount() const { return m_tokenCount; }
     int cellCount() const { return m_tokenCount * m_tokenCount; }

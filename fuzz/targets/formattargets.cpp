@@ -1,5 +1,5 @@
 // Fuzz targets for the checkpoint formats: safetensors files, sharded-checkpoint indexes,
-// config.json, and sentencepiece tokenizer.model files.
+// config.json, sentencepiece tokenizer.model and Hugging Face tokenizer.json files.
 #include "checkpointindex.h"
 #include "fsllmerror.h"
 #include "fuzzscratch.h"
@@ -82,6 +82,22 @@ FSLLM_FUZZ_TARGET(tokenizer) {
         (void)tokenizer.decode(ids);
         (void)tokenizer.encodeWords({"New", "York", "Ünïon", "🙂"});
         (void)tokenizer.pieceToId("▁the");
+    } catch (const FsllmError&) {
+    }
+}
+
+// Input: a tokenizer.json file (byte-level BPE); a loaded tokenizer then encodes text with
+// special-token look-alikes, whitespace runs and digits, aligns words and decodes.
+FSLLM_FUZZ_TARGET(tokenizer_json) {
+    const std::string path = FuzzScratch::write("tokenizer.json", data, size);
+    try {
+        fsllm::Tokenizer tokenizer(path);
+        const std::vector<int> ids = tokenizer.encode(
+            "The caf\xC3\xA9's 3 films,  <|endoftext|>\t2024 \xF0\x9F\x99\x82\n\n e\xCC\x81!");
+        (void)tokenizer.pieces(ids);
+        (void)tokenizer.decode(ids);
+        (void)tokenizer.encodeWords({"New", "York", "\xC3\x9Cn\xC3\xAFon", "123", "\xF0\x9F\x99\x82"});
+        (void)tokenizer.pieceToId("\xC4\xA0the");
     } catch (const FsllmError&) {
     }
 }

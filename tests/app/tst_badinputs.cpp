@@ -6,6 +6,7 @@
 // Adding a case is one entry in badInputs().
 #include "clirunner.h"
 #include "testfiles.h"
+#include "predictionreport.h"
 #include "safetensorsfile.h"
 #include "safetensorswriter.h"
 
@@ -66,6 +67,20 @@ Make editJson(const QString& relative, const std::function<void(Json&)>& edit) {
 
 Make setField(const QString& relative, const std::string& key, const Json& value) {
     return editJson(relative, [key, value](Json& json) { json[key] = value; });
+}
+
+// Replaces model/tokenizer.model by the committed LLaMA-3-style tokenizer.json (3,283 pieces,
+// more than the tiny model's 512) after `edit`.
+Make tokenizerJsonOnly(const std::function<void(Json&)>& edit) {
+    return [edit](const QString& dir) {
+        QVERIFY(QFile::remove(dir + QStringLiteral("/model/tokenizer.model")));
+        Json json = Json::parse(
+            TestFiles::read(QStringLiteral(FSLLM_TEST_DATA_DIR "/tokenizerjson/llama3_3k/tokenizer.json"))
+                .toStdString());
+        edit(json);
+        TestFiles::write(dir + QStringLiteral("/model/tokenizer.json"),
+                         QByteArray::fromStdString(json.dump()));
+    };
 }
 
 // A safetensors file whose header is `header` (no data).
@@ -347,6 +362,27 @@ const std::vector<BadInput>& badInputs() {
         {"LFS pointer config.json (train)", write("model/config.json", kLfsPointer), train,
          lfsMessage("model/config.json")},
 
+        // A Hugging Face tokenizer.json in place of tokenizer.model.
+        {"tokenizer.json WordPiece (info)",
+         tokenizerJsonOnly([](Json& j) { j["model"]["type"] = "WordPiece"; }), info,
+         {"{dir}/model/tokenizer.json: field 'model.type'", "'WordPiece'"}},
+        {"tokenizer.json Metaspace (inspect)",
+         tokenizerJsonOnly([](Json& j) { j["pre_tokenizer"] = {{"type", "Metaspace"}}; }),
+         inspect, {"{dir}/model/tokenizer.json: field 'pre_tokenizer.type'", "'Metaspace'"}},
+        {"tokenizer.json merge of an unknown piece (train)",
+         tokenizerJsonOnly([](Json& j) { j["model"]["merges"][7] = "zzz q"; }), train,
+         {"{dir}/model/tokenizer.json: field 'model.merges[7]'", "'zzz'"}},
+        {"tokenizer.json larger than vocab_size (info)", tokenizerJsonOnly([](Json&) {}), info,
+         {"{dir}/model/tokenizer.json: the tokenizer has 3283 pieces", "vocab_size is 512"}},
+        {"LFS pointer tokenizer.json (inspect)",
+         [](const QString& dir) {
+             remove("model/tokenizer.model")(dir);
+             write("model/tokenizer.json", kLfsPointer)(dir);
+         },
+         inspect, lfsMessage("model/tokenizer.json")},
+        {"no tokenizer at all (inspect)", remove("model/tokenizer.model"), inspect,
+         {"{dir}/model: no tokenizer.model", "or tokenizer.json"}},
+
         {"a 2 MiB example",
          write("long.txt", "pos fine\nneg " + QByteArray(2 << 20, 'x') + "\n"),
          evalOn + QStringList{"{dir}/long.txt"},
@@ -444,6 +480,24 @@ void TestBadInputs::carriageReturnLinesAreRead() {
     QStringList examples = CliRunner::outputLines(run.out).filter(QRegularExpression("^examples "));
     QCOMPARE(examples.size(), 1);
     QCOMPARE(examples.first().simplified(), QStringLiteral("examples 4"));
+    // The evaluation is kept in the run folder, where the Runs tab finds it: predictions and
+    // scores naming the data file, and the per-class report computed from the predictions
+    // agrees with the accuracy printed.
+    const QString kept = m_run + "/evaluations/dev_cr_only.tsv.predictions.tsv";
+    QVERIFY2(CliRunner::outputLines(run.out).contains("kept      " + kept),
+             run.out.constData());
+    QFile scores(m_run + "/evaluations/dev_cr_only.tsv.json");
+    QVERIFY(scores.open(QIODevice::ReadOnly));
+    const auto json = nlohmann::json::parse(scores.readAll().toStdString());
+    QCOMPARE(QString::fromStdString(json.at("data").get<std::string>()),
+             QFileInfo(kCorpus + "/dev_cr_only.tsv").absoluteFilePath());
+    const fsllm::PredictionReport report = fsllm::PredictionReport::read(kept.toStdString());
+    QCOMPARE(report.examples, 4);
+    QCOMPARE(report.classification.accuracy, json.at("accuracy").get<double>());
+    const auto sources = fsllm::PredictionReport::sources(m_run.toStdString());
+    QCOMPARE(sources.size(), std::size_t(2)); // dev, then the evaluated file
+    QCOMPARE(sources[0].name, std::string("dev"));
+    QCOMPARE(sources[1].name, std::string("dev_cr_only.tsv"));
 }
 
 QTEST_GUILESS_MAIN(TestBadInputs)

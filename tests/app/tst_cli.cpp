@@ -366,9 +366,13 @@ private slots:
     void infoPrintsRuntime();
     void infoWorksWithoutTokenizer();
     void infoNamesFamilyAndRefusesRelabelled();
+    void tokenizerJsonCheckpoint();
+    void tokenizeMatchesReferenceIds();
     void infoCountsParametersFromHeaders_data();
     void infoCountsParametersFromHeaders();
     void infoReadsHeadersOnly();
+    void infoEstimatesTrainingMemory();
+    void benchCheckpointStreamsLoadsAndTrains();
     void inspectWritesJson();
     void inspectMasksTheFuture_data();
     void inspectMasksTheFuture();
@@ -485,7 +489,8 @@ void TestCli::refusesBrokenCheckpoint_data() {
 
     // tokenizer.model.
     QTest::newRow("tokenizer.model missing")
-        << removeFile("tokenizer.model") << inspect << QStringList{"tokenizer.model", "missing"};
+        << removeFile("tokenizer.model") << inspect
+        << QStringList{"tokenizer.model", "tokenizer.json"};
     QTest::newRow("tokenizer.model corrupt") << replaceFile("tokenizer.model", randomBytes(4096))
                                              << inspect << QStringList{"tokenizer.model"};
 }
@@ -591,6 +596,50 @@ void TestCli::infoPrintsRuntime() {
     QVERIFY2(threads.toInt(&isNumber) > 0 && isNumber, run.out.constData());
 }
 
+// The memory a LoRA run needs grows with --batch-size; a tiny RAM-busting request warns.
+void TestCli::infoEstimatesTrainingMemory() {
+    auto trainingLine = [](const CliRunner::Run& run) {
+        for (const QString& line : CliRunner::outputLines(run.out))
+            if (line.contains(QLatin1String("training needs about")))
+                return line;
+        return QString();
+    };
+    const CliRunner::Run small = CliRunner::run(QStringList{"info", "--model", m_tiny});
+    QVERIFY2(CliRunner::successProblem(small).isEmpty(), small.err.constData());
+    QVERIFY2(!trainingLine(small).isEmpty(), small.out.constData());
+    QVERIFY(!small.out.contains("warning"));
+    const CliRunner::Run huge = CliRunner::run(QStringList{
+        "info", "--model", m_tiny, "--batch-size", "100000", "--max-length", "100000"});
+    QVERIFY2(CliRunner::successProblem(huge).isEmpty(), huge.err.constData());
+    QVERIFY(trainingLine(huge) != trainingLine(small));
+    QVERIFY2(huge.out.contains("warning: training does not fit in RAM"), huge.out.constData());
+}
+
+// bench-checkpoint writes a checkpoint, loads it in place (zero-copy: stored dtype = compute
+// dtype) and trains with and without activation checkpointing; a second run reuses the files.
+void TestCli::benchCheckpointStreamsLoadsAndTrains() {
+    QTemporaryDir dir;
+    const QString out = dir.filePath(QStringLiteral("big"));
+    const QStringList args{"bench-checkpoint", "--out", out, "--preset", "tiny", "--dtype",
+                           "float32", "--seq-len", "8", "--steps", "1", "--threads", "1"};
+    const CliRunner::Run first = CliRunner::run(args);
+    QVERIFY2(CliRunner::successProblem(first).isEmpty(), first.err.constData());
+    for (const char* line : {"write        ", "info         ", "load         ", "inspect      ",
+                             "train        ", "train+ckpt   ", "estimate     "})
+        QVERIFY2(first.out.contains(line), first.out.constData());
+    QVERIFY2(first.out.contains("0 MiB converted"), first.out.constData());
+    QVERIFY(QFile::exists(out + QStringLiteral("/model.safetensors")));
+    const CliRunner::Run second = CliRunner::run(args);
+    QVERIFY2(CliRunner::successProblem(second).isEmpty(), second.err.constData());
+    QVERIFY2(second.out.contains("write        reused"), second.out.constData());
+    // Another shape in the same folder is refused, not overwritten.
+    QStringList other = args;
+    other << "--layers" << "3";
+    const CliRunner::Run refused = CliRunner::run(other);
+    const QString problem = CliRunner::refusalProblem(refused, {out, "another model"});
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
 void TestCli::infoWorksWithoutTokenizer() {
     QTemporaryDir dir;
     const QString model = copyTinyModel(dir);
@@ -630,6 +679,52 @@ void TestCli::infoNamesFamilyAndRefusesRelabelled() {
             run, {model, "model.layers.0.self_attn.k_proj.bias", "is this a qwen2 checkpoint?"});
         QVERIFY2(refusal.isEmpty(), qPrintable(refusal));
     }
+}
+
+// A folder with only tokenizer.json (Qwen3's vocabulary trimmed to 200 merges, LLaMA-3 settings:
+// 483 pieces, BOS <|begin_of_text|>): info names it and its kind, inspect encodes with it.
+void TestCli::tokenizerJsonCheckpoint() {
+    QTemporaryDir dir;
+    const QString model = copyTinyModel(dir);
+    QVERIFY(QFile::remove(model + QStringLiteral("/tokenizer.model")));
+    QVERIFY(QFile::copy(QStringLiteral(FSLLM_TEST_DATA_DIR
+                                       "/tokenizerjson/llama3_200merges/tokenizer.json"),
+                        model + QStringLiteral("/tokenizer.json")));
+    CliRunner::Run run = CliRunner::run(QStringList{"info", "--model", model});
+    QString problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QCOMPARE(infoField(run.out, QStringLiteral("tokenizer")),
+             model + QStringLiteral("/tokenizer.json, byte-level BPE (tokenizer.json)"));
+    QVERIFY2(infoField(run.out, QStringLiteral("vocab")).contains("tokenizer pieces: 483"),
+             run.out.constData());
+
+    run = CliRunner::run(QStringList{"inspect", "--model", model, "--text", "Hello world 2024"});
+    problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY2(run.out.contains("tokens  ") && run.out.contains(" <|begin_of_text|>(482)"),
+             run.out.constData());
+
+    // The sentencepiece file wins when both are there (today's path, unchanged).
+    run = CliRunner::run(QStringList{"info", "--model", m_tiny});
+    QVERIFY2(infoField(run.out, QStringLiteral("tokenizer")).endsWith(
+                 QStringLiteral("/tokenizer.model, sentencepiece (tokenizer.model)")),
+             run.out.constData());
+}
+
+// `fsllm tokenize` gives the ids Hugging Face's JavaScript tokenizers gave (Qwen3, trimmed).
+void TestCli::tokenizeMatchesReferenceIds() {
+    const QString data = QStringLiteral(FSLLM_TEST_DATA_DIR "/tokenizerjson");
+    const CliRunner::Run run = CliRunner::run(QStringList{
+        "tokenize", "--tokenizer", data + "/qwen3_3k", "--texts", data + "/texts.jsonl"});
+    const QString problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    const QStringList ours = CliRunner::outputLines(run.out);
+    QFile reference(data + QStringLiteral("/qwen3_3k/ids.jsonl"));
+    QVERIFY(reference.open(QIODevice::ReadOnly));
+    const QStringList expected =
+        QString::fromUtf8(reference.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(ours.size(), 120);
+    QCOMPARE(ours, expected);
 }
 
 void TestCli::infoCountsParametersFromHeaders_data() {

@@ -1,11 +1,14 @@
 // The decoder against stored reference numbers (tests/reference/make_reference.py, an independent
 // plain-PyTorch implementation) and the properties the method must have (docs/design.md §2).
+#include "checkpointindex.h"
+#include "checkpointshapes.h"
 #include "decoderfixture.h"
 #include "fsllmerror.h"
 #include "masking.h"
 #include "safetensorsfile.h"
 #include "safetensorswriter.h"
 #include "tensorutil.h"
+#include "weightloader.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -160,6 +163,45 @@ private slots:
         QVERIFY(std::isinf(maskMatrix(3, {MaskMode::Causal, 0.0})[1]));
         QVERIFY_THROWS_EXCEPTION(FsllmError, (MaskSpec{MaskMode::Decay, -1.0}.validate()));
         QVERIFY_THROWS_EXCEPTION(FsllmError, (MaskSpec{MaskMode::Decay, NAN}.validate()));
+    }
+
+    // Stored dtype == compute dtype on the CPU: every base weight is the file's own bytes, and the
+    // mapping outlives the checkpoint object; another dtype copies every tensor instead.
+    void weightsAreViewsOfTheMappedFile() {
+        const std::string dir = kReference + "/tiny_llama";
+        const ModelConfig config = ModelConfig::fromFile(dir + "/config.json");
+        Decoder shared(config, torch::TensorOptions().dtype(torch::kFloat32));
+        WeightLoadStats sharedStats;
+        {
+            CheckpointIndex checkpoint(dir);
+            WeightLoader::load(*shared, checkpoint, &sharedStats);
+            int checked = 0;
+            const auto parameters = shared->named_parameters();
+            for (const auto& tensor : CheckpointShapes::expected(config)) {
+                const TensorView& view = checkpoint.tensor(tensor.name);
+                QVERIFY2(parameters[tensor.parameter].data_ptr() ==
+                             static_cast<const void*>(view.data),
+                         tensor.name.c_str());
+                ++checked;
+            }
+            QVERIFY(checked > 10);
+        }
+        QVERIFY(sharedStats.sharedBytes > 0);
+        QCOMPARE(sharedStats.copiedBytes, std::int64_t{0});
+
+        Decoder copied(config, torch::TensorOptions().dtype(torch::kBFloat16));
+        WeightLoadStats copiedStats;
+        WeightLoader::load(*copied, CheckpointIndex(dir), &copiedStats);
+        QCOMPARE(copiedStats.sharedBytes, std::int64_t{0});
+        QCOMPARE(copiedStats.copiedBytes, sharedStats.sharedBytes);
+
+        // The checkpoint objects are gone; the weights still read the file's values.
+        shared->eval();
+        SafetensorsFile reference(dir + "/reference.safetensors");
+        const auto ids = idsOf(reference, "s0");
+        const auto output = runAlone(*shared, ids, {MaskMode::Causal, 0.0});
+        QVERIFY(maxAbsDiff(output.hidden[0], tensorFromView(reference.tensor("s0.causal.hidden"),
+                                                            torch::kFloat32)) < 1e-4);
     }
 
     void bf16CheckpointAgreesWithF32() {

@@ -165,7 +165,7 @@ private slots:
     // M with a window W: everything |i - j| >= W is -inf in every mode, the rest as without.
     void slidingWindowMaskDefinition() {
         const int64_t T = 6, W = 3;
-        auto lengths = torch::tensor({T, 4}, torch::kInt64);
+        auto lengths = torch::tensor(std::vector<int64_t>{T, 4}); // [2] int64
         for (const MaskSpec spec : {MaskSpec{MaskMode::Causal, 0.0},
                                     MaskSpec{MaskMode::Bidirectional, 0.0},
                                     MaskSpec{MaskMode::Decay, 0.5}}) {

@@ -97,6 +97,51 @@ private slots:
             QVERIFY2(!torch::equal(item.value(), headBefore.at(item.key())), item.key().c_str());
     }
 
+    // Activation checkpointing recomputes each layer in backward: same outputs, same gradients,
+    // with LoRA dropout on (its random numbers must be replayed, not drawn again).
+    void recomputedLayersGiveTheSameGradients() {
+        Decoder decoder = loadDecoder(kModel);
+        decoder->enableLora(LoraSettings{4, 16.0, 0.3}, LoraTargets::parse("q,k,v,o,gate,up,down"));
+        {
+            torch::NoGradGuard noGrad;
+            for (auto& [path, layer] : decoder->loraLayers())
+                layer->loraB.normal_(0.0, 0.05); // B = 0 would leave A without gradient
+        }
+        decoder->train();
+        const auto batch = padBatch({{1, 17, 42, 100, 5}, {1, 63, 28, 81, 3, 9, 11}});
+        const torch::Tensor& ids = batch.first;      // [2, 7]
+        const torch::Tensor& lengths = batch.second; // [2]
+        auto run = [&](bool recompute, std::uint64_t seed) {
+            for (auto& parameter : decoder->parameters())
+                parameter.mutable_grad() = torch::Tensor();
+            torch::manual_seed(seed);
+            ForwardOptions options;
+            options.mask = kDecay;
+            options.recomputeLayers = recompute;
+            const auto output = decoder->forward(ids, lengths, options);
+            output.hidden.pow(2).mean().backward();
+            std::map<std::string, torch::Tensor> grads;
+            for (const auto& item : decoder->named_parameters())
+                if (item.value().requires_grad())
+                    grads[item.key()] = item.value().grad().clone();
+            return std::make_pair(output.hidden.detach(), grads);
+        };
+        const auto plain = run(false, 7);
+        const auto recomputed = run(true, 7);
+        QVERIFY(maxAbsDiff(plain.first, recomputed.first) < 1e-6);
+        QCOMPARE(recomputed.second.size(), std::size_t{2 * 7 * 2}); // 2 layers x 7 x {A, B}
+        for (const auto& [name, grad] : plain.second) {
+            const torch::Tensor& other = recomputed.second.at(name);
+            QVERIFY2(other.defined() && grad.abs().max().item<double>() > 0, name.c_str());
+            QVERIFY2(maxAbsDiff(grad, other) < 1e-6 * (1.0 + grad.abs().max().item<double>()),
+                     name.c_str());
+        }
+        // Dropout matters here: another seed gives other gradients.
+        const auto reseeded = run(true, 8);
+        const auto& name = plain.second.begin()->first;
+        QVERIFY(maxAbsDiff(plain.second.at(name), reseeded.second.at(name)) > 1e-6);
+    }
+
     void mergeEqualsUnmerged() {
         Decoder decoder = loadDecoder(kModel);
         decoder->enableLora(LoraSettings{4, 8.0, 0.0}, LoraTargets{});

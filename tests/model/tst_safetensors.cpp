@@ -5,6 +5,7 @@
 #include "checkpointindex.h"
 #include "fsllmerror.h"
 #include "safetensorsfile.h"
+#include "safetensorsstreamwriter.h"
 #include "safetensorswriter.h"
 
 #include <QDir>
@@ -250,6 +251,49 @@ private slots:
         AtomicFile::write(path("file.txt"), "second, longer");
         QCOMPARE(readAll(path("file.txt")), std::string("second, longer"));
         QCOMPARE(QDir(m_dir->path()).entryList(QDir::Files), QStringList{"file.txt"});
+    }
+
+    // The streaming writer lays a file out byte for byte as SafetensorsWriter does.
+    void streamWriterMatchesWriter() {
+        const float a[3] = {1.0f, -2.5f, 3.0f};
+        const std::uint16_t b[4] = {0x3f80, 0x4000, 0xc040, 0x0000};
+        SafetensorsWriter writer;
+        writer.setMetadata("format", "pt");
+        writer.add("a", DType::F32, {3}, a, sizeof a);
+        writer.add("b", DType::BF16, {2, 2}, b, sizeof b);
+        writer.write(path("whole.safetensors"));
+        {
+            SafetensorsStreamWriter stream(path("streamed.safetensors"),
+                                           {{"a", DType::F32, {3}}, {"b", DType::BF16, {2, 2}}},
+                                           {{"format", "pt"}});
+            stream.append("a", a, sizeof a);
+            QVERIFY(!QFile::exists(QString::fromStdString(path("streamed.safetensors"))));
+            stream.append("b", b, sizeof b);
+            stream.commit();
+        }
+        QCOMPARE(readAll(path("streamed.safetensors")), readAll(path("whole.safetensors")));
+        QCOMPARE(QDir(m_dir->path()).entryList(QDir::Files).size(), 2);
+    }
+
+    void streamWriterRefusesMisuseAndCleansUp() {
+        const float a[3] = {1.0f, 2.0f, 3.0f};
+        const std::string file = path("s.safetensors");
+        {
+            SafetensorsStreamWriter stream(file, {{"a", DType::F32, {3}}, {"b", DType::F32, {1}}});
+            QVERIFY(errorOf([&] { stream.append("b", a, 4); }).find("out of order") !=
+                    std::string::npos);
+            QVERIFY(errorOf([&] { stream.append("a", a, 8); }).find("needs 12") !=
+                    std::string::npos);
+            stream.append("a", a, sizeof a);
+            QVERIFY(errorOf([&] { stream.commit(); }).find("not written yet") !=
+                    std::string::npos);
+        } // destroyed before commit: neither the file nor its temp file is left
+        QVERIFY(QDir(m_dir->path()).entryList(QDir::Files).isEmpty());
+        QVERIFY(errorOf([&] {
+                    SafetensorsStreamWriter(file, {{"a", DType::F32, {1}}, {"a", DType::F32, {1}}});
+                }).find("given twice") != std::string::npos);
+        QVERIFY(errorOf([&] { SafetensorsStreamWriter(path("no/such/dir.safetensors"), {}); })
+                    .find("cannot create") != std::string::npos);
     }
 
     void atomicWriteErrorNamesPath() {

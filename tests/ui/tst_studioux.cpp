@@ -20,7 +20,9 @@
 #include "trainsettingsform.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
@@ -341,6 +343,35 @@ private slots:
         QVERIFY(!ResourceLocator::runsRoot().startsWith(config) || config == data);
         TrainSettingsForm form;
         QVERIFY(form.autoRunFolder(QDateTime::currentDateTime()).startsWith(data));
+    }
+
+    // Issue 9: the Train form says what a run will need before it starts, and warns when the
+    // machine's RAM is not enough.
+    void trainFormShowsTheMemoryARunNeeds() {
+        TrainSettingsForm form;
+        auto* memory = form.findChild<QLabel*>(QStringLiteral("memoryEstimate"));
+        QVERIFY(memory);
+        QCOMPARE(memory->text(), QStringLiteral("-"));
+        form.setModelDir(m_model);
+        QVERIFY2(memory->text().contains(QStringLiteral("for training")),
+                 qPrintable(memory->text()));
+        const QString small = memory->text();
+        form.setBatchSize(4096);
+        QSpinBox* maxLength = nullptr;
+        for (QSpinBox* box : form.findChildren<QSpinBox*>())
+            if (box->maximum() == 32768)
+                maxLength = box;
+        QVERIFY(maxLength);
+        maxLength->setValue(32768); // 134M tokens per step: no machine has that much RAM
+        QVERIFY(memory->text() != small);
+        QVERIFY2(memory->text().contains(QStringLiteral("more than this machine")),
+                 qPrintable(memory->text()));
+        auto* checkpointing = form.findChild<QCheckBox*>(QStringLiteral("gradientCheckpointing"));
+        QVERIFY(checkpointing);
+        const QString plain = memory->text();
+        checkpointing->setChecked(true);
+        QVERIFY(form.config().gradientCheckpointing);
+        QVERIFY(memory->text() != plain); // fewer activations kept
     }
 };
 

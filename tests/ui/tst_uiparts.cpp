@@ -9,6 +9,7 @@
 #include "predictionview.h"
 #include "resultstable.h"
 #include "runcurves.h"
+#include "runlock.h"
 #include "runstatus.h"
 #include "stallmeter.h"
 #include "trainingconfig.h"
@@ -291,6 +292,16 @@ private slots:
                      .state,
                  RunState::Completed);
         QCOMPARE(RunStatus::read(dir.filePath("done"), /*active=*/true).state, RunState::Running);
+        // A job's lock decides (a CLI job in another process holds it the same way): running
+        // however quiet the log, and not running once dropped however fresh the log.
+        const QString locked = write("locked", start, 600);
+        {
+            RunLock job(locked.toStdString());
+            const RunStatus running = RunStatus::read(locked);
+            QCOMPARE(running.state, RunState::Running);
+            QCOMPARE(running.detail, QStringLiteral("pid %1").arg(QCoreApplication::applicationPid()));
+        }
+        QCOMPARE(RunStatus::read(write("locked", start, 5)).state, RunState::Stopped);
         QCOMPARE(RunStatus::name(RunState::Failed), QStringLiteral("failed"));
     }
 };

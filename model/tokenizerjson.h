@@ -1,0 +1,66 @@
+// Reads a Hugging Face `tokenizer.json` (and the `tokenizer_config.json` beside it, when there is
+// one) for a byte-level BPE model (GPT-2, LLaMA-3, Qwen2/2.5/3, SmolLM style), checking every
+// field it uses. What is read is plain data (TokenizerJsonSpec); BpeBackend runs it.
+//
+// Supported: model BPE (vocab, merges as "a b" strings or [a, b] pairs, ignore_merges,
+// unk_token); normalizer null, NFC, or a Sequence of NFC; pre_tokenizer ByteLevel, Split (Regex
+// or String pattern, behavior Isolated), Digits, or a Sequence of those that includes ByteLevel;
+// post_processor null, ByteLevel, TemplateProcessing (special tokens before $A become BOS) or a
+// Sequence of those; added_tokens (lstrip, rstrip, special). Anything else, such as a WordPiece
+// or Unigram model or a Metaspace pre-tokenizer, is refused naming the file and field.
+// `truncation`, `padding` and `decoder` are not read: the engine truncates by itself and decodes
+// byte-level pieces. Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace fsllm {
+
+struct AddedTokenSpec {
+    int id = 0;
+    std::string content;
+    bool special = false;
+    bool lstrip = false; // whitespace before the token is dropped
+    bool rstrip = false; // whitespace after the token is dropped
+};
+
+// One pre-tokenizer step, applied in order to the pieces the previous steps left.
+struct PreTokenizerStep {
+    enum class Kind { SplitRegex, ByteLevel };
+    Kind kind = Kind::ByteLevel;
+    std::string pattern;         // SplitRegex: a PCRE2-compatible regex (Unicode classes allowed)
+    bool literal = false;        // SplitRegex: pattern is a plain string ({"String": ...})
+    bool addPrefixSpace = false; // ByteLevel: a space before a piece that starts without one
+    bool useRegex = true;        // ByteLevel: split with GPT-2's regex first
+};
+
+struct TokenizerJsonSpec {
+    std::string path;                // the tokenizer.json read
+    std::vector<std::string> pieces; // id -> piece ("Ġthe"), added tokens included; "" for gaps
+    std::vector<std::pair<std::string, std::string>> merges; // by rank, highest priority first
+    std::vector<AddedTokenSpec> addedTokens;
+    std::vector<PreTokenizerStep> preTokenizer;
+    bool nfc = false;          // normalizer: NFC
+    bool ignoreMerges = false; // a pre-token that is a vocab piece is taken whole
+    int unkId = -1;
+    int bosId = -1; // added by encode(addBos): the post-processor's, else tokenizer_config's
+    int eosId = -1; // tokenizer_config.json's eos_token, -1 when none
+    int padId = -1; // tokenizer_config.json's pad_token, -1 when none
+};
+
+class TokenizerJson {
+public:
+    // Reads `path` and, when it exists, tokenizer_config.json in the same folder. Throws
+    // FsllmError("<path>: field '<field>': <what is wrong>; <fix>") for anything malformed or
+    // unsupported, and for a Git LFS pointer in place of the file.
+    static TokenizerJsonSpec read(const std::string& path);
+
+    // The same from text in memory (`configText` empty when there is no tokenizer_config.json);
+    // `path` and `configPath` name the sources in messages.
+    static TokenizerJsonSpec parse(const std::string& text, const std::string& path,
+                                   const std::string& configText, const std::string& configPath);
+};
+
+} // namespace fsllm

@@ -1,0 +1,211 @@
+// Token attribution (model/tokenattribution.h, Engine::attribute): gradient x input against
+// central finite differences, integrated-gradients completeness with an error bound that shrinks
+// as 1/steps^2 (the midpoint rule), both on the tiny reference decoder (float64 weights; its
+// softmax and norms compute in float32, hence the float32-sized tolerances); and the Engine facade
+// end to end on a tiny checkpoint with a saved adapter, under every mask.
+#include "adapterio.h"
+#include "decoderfixture.h"
+#include "engine.h"
+#include "fsllmerror.h"
+#include "tinycheckpoint.h"
+#include "tokenattribution.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace fsllm;
+using namespace fsllm::testing;
+
+namespace {
+
+const std::string kLlama = std::string(FSLLM_TEST_DATA_DIR) + "/reference/tiny_llama";
+const std::vector<int64_t> kProbe = {1, 17, 42, 99, 7, 63, 3}; // vocabulary: 101
+
+const MaskSpec kMasks[] = {
+    {MaskMode::Causal, 0.0}, {MaskMode::Decay, 0.5}, {MaskMode::Bidirectional, 0.0}};
+
+// A float64 score: the mean-pooled final hidden state dotted with a fixed random direction.
+struct LinearProbe {
+    mutable Decoder decoder; // forward is non-const
+    MaskSpec mask;
+    torch::Tensor direction; // [D] f64
+
+    torch::Tensor operator()(const torch::Tensor& embeddings) const { // [B, T, D] -> [B]
+        auto lengths = torch::full({embeddings.size(0)}, embeddings.size(1), torch::kInt64);
+        auto output = decoder->forwardEmbeddings(embeddings, lengths, {mask, false, false});
+        return torch::matmul(output.hidden.mean(1), direction);
+    }
+};
+
+} // namespace
+
+class TstAttribution : public QObject {
+    Q_OBJECT
+
+    Decoder m_decoder{nullptr};
+    torch::Tensor m_input; // [T, D] f64
+
+    LinearProbe probe(const MaskSpec& mask) const {
+        torch::manual_seed(11);
+        return LinearProbe{m_decoder, mask,
+                           torch::randn({m_input.size(1)}, torch::kFloat64)};
+    }
+
+private slots:
+    void initTestCase() {
+        torch::set_num_threads(1);
+        m_decoder = loadDecoder(kLlama, torch::kFloat64);
+        torch::NoGradGuard noGrad;
+        m_input = m_decoder->embedTokens(torch::tensor(kProbe).unsqueeze(0))[0].clone();
+    }
+
+    void forwardEmbeddingsMatchesForward() {
+        auto [ids, lengths] = padBatch({kProbe});
+        torch::NoGradGuard noGrad;
+        const ForwardOptions options{kMasks[1], false, false};
+        auto fromIds = m_decoder->forward(ids, lengths, options).hidden;
+        auto fromEmbeddings =
+            m_decoder->forwardEmbeddings(m_input.unsqueeze(0), lengths, options).hidden;
+        QCOMPARE(maxAbsDiff(fromIds, fromEmbeddings), 0.0);
+    }
+
+    // a_t = d/dh f(x + h * x restricted to token t) at h = 0, so a central difference along that
+    // direction must give the same number for every token under every mask.
+    void gradientTimesInputMatchesFiniteDifferences() {
+        for (const MaskSpec& mask : kMasks) {
+            const LinearProbe f = probe(mask);
+            const torch::Tensor attributions = TokenAttribution::gradientTimesInput(f, m_input);
+            QCOMPARE(attributions.size(0), m_input.size(0));
+            torch::NoGradGuard noGrad;
+            const double h = 1e-2; // float32 internals: rounding ~1e-7 / h
+            double largest = 0.0;
+            for (int64_t t = 0; t < m_input.size(0); ++t) {
+                auto direction = torch::zeros_like(m_input);
+                direction[t].copy_(m_input[t]);
+                const double up = f((m_input + h * direction).unsqueeze(0))[0].item<double>();
+                const double down = f((m_input - h * direction).unsqueeze(0))[0].item<double>();
+                const double expected = (up - down) / (2 * h);
+                const double got = attributions[t].item<double>();
+                largest = std::max(largest, std::abs(expected));
+                QVERIFY2(std::abs(got - expected) <= 1e-4 + 1e-3 * std::abs(expected),
+                         qPrintable(QStringLiteral("%1 token %2: %3 vs finite difference %4")
+                                        .arg(QString::fromStdString(mask.describe()))
+                                        .arg(t).arg(got).arg(expected)));
+            }
+            QVERIFY(largest > 1e-4); // the check compared real, non-zero sensitivities
+        }
+    }
+
+    // sum_t IG_t -> f(x) - f(x') as steps grow: the midpoint rule's error falls as 1/steps^2
+    // once the path is resolved, so each 4x more steps must cut the error at least 4x (16x in
+    // theory), down to kFloor (the float32 rounding of the decoder's softmax and norms), and
+    // 128 steps must be within 1 % of f(x) - f(x').
+    void integratedGradientsAreComplete() {
+        for (const MaskSpec& mask : kMasks) {
+            const LinearProbe f = probe(mask);
+            const auto baseline = TokenAttribution::zeroBaselineKeepingFirst(m_input);
+            QCOMPARE(maxAbsDiff(baseline[0], m_input[0]), 0.0);
+            QCOMPARE(baseline.slice(0, 1).abs().sum().item<double>(), 0.0);
+            const double kFloor = 1e-5;
+            double previous = INFINITY;
+            QString errors;
+            for (int steps : {8, 32, 128}) {
+                const auto ig = TokenAttribution::integratedGradients(f, m_input, baseline, steps);
+                const double delta = ig.inputScore - ig.baselineScore;
+                QVERIFY(std::abs(delta) > 1e-3);
+                QCOMPARE(ig.attributions[0].item<double>(), 0.0); // BOS is the same in both
+                const double error = std::abs(ig.attributions.sum().item<double>() - delta);
+                errors += QStringLiteral(" %1 steps: %2 of %3;").arg(steps).arg(error).arg(delta);
+                QVERIFY2(error <= previous / 4.0 + kFloor,
+                         qPrintable(QString::fromStdString(mask.describe()) + errors));
+                if (steps == 128)
+                    QVERIFY2(error <= 0.01 * std::abs(delta) + kFloor,
+                             qPrintable(QString::fromStdString(mask.describe()) + errors));
+                previous = error;
+            }
+        }
+    }
+
+    void badStepCountsAreRefused() {
+        const LinearProbe f = probe(kMasks[0]);
+        for (int steps : {0, -3, TokenAttribution::kMaxSteps + 1})
+            QVERIFY_THROWS_EXCEPTION(FsllmError, TokenAttribution::integratedGradients(
+                                                     f, m_input, m_input * 0, steps));
+    }
+
+    // Through the facade: a tiny checkpoint with a saved 3-label adapter; every mask gives one
+    // attribution per token, the predicted label, and IG that sums to f(x) - f(x').
+    void engineAttributesThePredictedClass() {
+        QTemporaryDir dir;
+        const std::string model = dir.filePath("model").toStdString();
+        TinyCheckpointOptions options;
+        options.qkStd = 0.2;
+        options.corpusPath = std::string(FSLLM_SOURCE_DIR) + "/resources/corpus/tiny_corpus.txt";
+        TinyCheckpoint::write(model, options);
+        const std::string adapter = dir.filePath("adapter").toStdString();
+        {
+            Decoder decoder = loadDecoder(model);
+            AdapterConfig config;
+            decoder->enableLora(config.lora, config.targets);
+            torch::manual_seed(5);
+            torch::NoGradGuard noGrad;
+            for (auto& [path, layer] : decoder->loraLayers())
+                layer->loraB.normal_(0.0, 0.05);
+            ClassificationHead head(options.hidden, 3, HeadKind::Fs, 0, 1e-5, torch::kCPU);
+            AdapterIo::save(adapter, *decoder, head.get(), config);
+            ClassifierSpec spec;
+            spec.labels = {"neg", "neu", "pos"};
+            spec.mask = {MaskMode::Decay, 0.5};
+            spec.save(adapter);
+        }
+        auto engine = Engine::open(model);
+        AttributionRequest request;
+        request.text = "the film was good and the music was better";
+        QVERIFY_THROWS_EXCEPTION(FsllmError, engine->attribute(request)); // no adapter yet
+        engine->loadAdapter(adapter);
+        for (const MaskSpec& mask : kMasks) {
+            request.mask = mask;
+            request.steps = 64;
+            const AttributionResult result = engine->attribute(request);
+            const std::size_t T = result.tokens.size();
+            QVERIFY(T > 3);
+            QCOMPARE(result.gradientTimesInput.size(), T);
+            QCOMPARE(result.integratedGradients.size(), T);
+            QCOMPARE(result.steps, 64);
+            QVERIFY(result.labelIndex >= 0 && result.labelIndex < 3);
+            QCOMPARE(result.label, std::vector<std::string>({"neg", "neu", "pos"})
+                                       .at(std::size_t(result.labelIndex)));
+            InspectRequest inspect;
+            inspect.text = request.text;
+            inspect.mask = mask;
+            const InspectResult prediction = engine->inspect(inspect);
+            QCOMPARE(float(result.probability),
+                     prediction.probabilities.at(std::size_t(result.labelIndex)));
+            for (float p : prediction.probabilities)
+                QVERIFY(p <= result.probability + 1e-6);
+            double sum = 0.0;
+            for (float a : result.integratedGradients)
+                sum += a;
+            const double delta = result.inputScore - result.baselineScore;
+            QVERIFY2(std::abs(sum - delta) <= 1e-3 + 0.05 * std::abs(delta),
+                     qPrintable(QStringLiteral("%1: sum %2 vs delta %3")
+                                    .arg(QString::fromStdString(mask.describe()))
+                                    .arg(sum).arg(delta)));
+        }
+        // A cancel flag that is already set stops before any gradient; one that turns true
+        // after two polls stops inside integrated gradients.
+        request.cancel = [] { return true; };
+        QVERIFY(engine->attribute(request).cancelled);
+        int polls = 0;
+        request.cancel = [&polls] { return ++polls > 2; };
+        const AttributionResult stopped = engine->attribute(request);
+        QVERIFY(stopped.cancelled);
+        QVERIFY(stopped.integratedGradients.empty());
+        QCOMPARE(polls, 3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstAttribution)
+#include "tst_attribution.moc"

@@ -1,0 +1,104 @@
+// MemoryEstimate: the counts it is built from, checked by hand for LLaMA-2-7B, and how the
+// estimate moves with batch, length and activation checkpointing.
+#include "fsllmerror.h"
+#include "memoryestimate.h"
+
+#include <QtTest>
+
+using namespace fsllm;
+
+namespace {
+
+MemoryEstimateInput llama7b() {
+    MemoryEstimateInput input;
+    input.config = ModelConfig::llamaShaped("test", 32, 4096, 32, 32, 11008, 32000);
+    input.storedBytes = input.computeBytes = 2;
+    input.loraRank = 8;
+    input.loraTargets = "q,k,v,o";
+    input.batch = 4;
+    input.length = 64;
+    return input;
+}
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+} // namespace
+
+class TstMemoryEstimate : public QObject {
+    Q_OBJECT
+private slots:
+    void weightsAndTrainableCountedByHand() {
+        const MemoryEstimate e = MemoryEstimate::estimate(llama7b());
+        // LLaMA-2-7B: 6,738,415,616 parameters, two bytes each in bfloat16.
+        QVERIFY(qAbs(e.weightsMiB - 6738415616.0 * 2 / kMiB) < 1.0);
+        QVERIFY(e.weightsMapped);
+        // LoRA r8 on q,k,v,o: 32 layers x 4 x 8 x (4096 + 4096); fs head: norm D, w, v, w2 D x D,
+        // out (D + 1) x 2. Value, gradient and two AdamW moments in f32: 16 bytes each.
+        const double lora = 32.0 * 4 * 8 * (4096 + 4096);
+        const double head = 4096.0 + 3.0 * 4096 * 4096 + 4097.0 * 2;
+        QVERIFY(qAbs(e.trainableMiB - (lora + head) * 16 / kMiB) < 0.01);
+        // Converting to another dtype means the weights are no longer the file's bytes.
+        MemoryEstimateInput f32 = llama7b();
+        f32.computeBytes = 4;
+        QVERIFY(!MemoryEstimate::estimate(f32).weightsMapped);
+        QVERIFY(qAbs(MemoryEstimate::estimate(f32).weightsMiB - 2 * e.weightsMiB) < 1.0);
+    }
+
+    void activationsFollowBatchLengthAndCheckpointing() {
+        const MemoryEstimate base = MemoryEstimate::estimate(llama7b());
+        MemoryEstimateInput doubled = llama7b();
+        doubled.batch *= 2;
+        const MemoryEstimate twice = MemoryEstimate::estimate(doubled);
+        QVERIFY(qAbs(twice.activationsMiB - 2 * base.activationsMiB) < 1e-6 * base.activationsMiB);
+        QVERIFY(base.activationsRecomputeMiB < base.activationsMiB / 4);
+        QVERIFY(base.trainingMiB(true) < base.trainingMiB(false));
+        MemoryEstimateInput longer = llama7b();
+        longer.length *= 4; // attention maps grow with length squared
+        QVERIFY(MemoryEstimate::estimate(longer).activationsMiB > 4 * base.activationsMiB);
+    }
+
+    void warnsOnlyWhenItDoesNotFit() {
+        const MemoryEstimate e = MemoryEstimate::estimate(llama7b());
+        QVERIFY(!QString::fromStdString(e.toText(1 << 20)).contains(QStringLiteral("warning")));
+        const long between = static_cast<long>((e.trainingMiB(false) + e.trainingMiB(true)) / 2);
+        const QString tight = QString::fromStdString(e.toText(between));
+        QVERIFY2(tight.contains(QStringLiteral("--gradient-checkpointing or")), qPrintable(tight));
+        const QString tiny = QString::fromStdString(e.toText(1024));
+        QVERIFY2(tiny.contains(QStringLiteral("even with --gradient-checkpointing")),
+                 qPrintable(tiny));
+    }
+
+    void badInputNamesTheField() {
+        MemoryEstimateInput input = llama7b();
+        input.loraTargets = "q,query";
+        try {
+            MemoryEstimate::estimate(input);
+            QFAIL("an unknown LoRA target was accepted");
+        } catch (const FsllmError& e) {
+            QVERIFY(QString(e.what()).contains(QStringLiteral("'query'")));
+        }
+        input = llama7b();
+        input.batch = 0;
+        QVERIFY_THROWS_EXCEPTION(FsllmError, MemoryEstimate::estimate(input));
+    }
+
+    void trainingConfigMapsToTheInput() {
+        TrainingConfig run;
+        run.dtype = "auto";
+        run.batchSize = 3;
+        run.maxLength = 50;
+        run.head = HeadKind::Linear;
+        ModelConfig model = ModelConfig::llamaShaped("test", 2, 64, 4, 2, 0, 512);
+        model.torchDtype = "float16";
+        const MemoryEstimateInput input = MemoryEstimate::inputFor(run, model, 5);
+        QCOMPARE(input.storedBytes, 2);
+        QCOMPARE(input.computeBytes, 4); // float16 is computed as float32 on the CPU
+        QCOMPARE(input.batch, 3);
+        QCOMPARE(input.length, 50);
+        QCOMPARE(input.numLabels, 5);
+        QVERIFY(!input.fsHead);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstMemoryEstimate)
+#include "tst_memoryestimate.moc"

@@ -1,0 +1,255 @@
+// The Inspect tab's slower analyses end to end on a tiny generated model with a saved 2-label
+// adapter: token attribution under the three masks and the lambda sweep arrive after the maps,
+// from the inspect worker; a query superseded while its analyses run never delivers them; the
+// all-heads grid opens a head in the big maps and the difference maps follow it; two runs (a
+// decay one and a causal one) side by side.
+#include "adapterio.h"
+#include "attentioncomparison.h"
+#include "attentiondifference.h"
+#include "attentionheadgrid.h"
+#include "attentionheadsview.h"
+#include "attentionheatmap.h"
+#include "attributionview.h"
+#include "classificationhead.h"
+#include "classifierspec.h"
+#include "inspectpanel.h"
+#include "inspectworker.h"
+#include "lambdasweepview.h"
+#include "runcomparisonview.h"
+#include "loadedmodel.h"
+#include "tinycheckpoint.h"
+
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace fsllm;
+
+class TestInspectAnalyses : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_model, m_adapter, m_causalAdapter;
+
+    // A random LoRA adapter with a 2-label head, trained (so to speak) with `mask`.
+    void saveAdapter(const QString& directory, const MaskSpec& mask, int seed) {
+        LoadedModel model = LoadedModel::open(m_model.toStdString(), "cpu", "float32", false);
+        AdapterConfig config;
+        model.decoder->enableLora(config.lora, config.targets);
+        torch::manual_seed(seed);
+        {
+            torch::NoGradGuard noGrad;
+            for (auto& [path, layer] : model.decoder->loraLayers())
+                layer->loraB.normal_(0.0, 0.05);
+        }
+        ClassificationHead head(model.config.hiddenSize, 2, HeadKind::Fs, 0, 1e-5, torch::kCPU);
+        AdapterIo::save(directory.toStdString(), *model.decoder, head.get(), config);
+        ClassifierSpec spec;
+        spec.labels = {"neg", "pos"};
+        spec.mask = mask;
+        spec.save(directory.toStdString());
+    }
+
+    void openModel(InspectPanel* panel, const QString& adapter) {
+        QSignalSpy opened(panel, &InspectPanel::modelOpened);
+        panel->openModel(m_model, adapter);
+        QVERIFY(opened.wait(60000));
+        QVERIFY(panel->isModelReady());
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        m_model = m_dir.filePath("model");
+        TinyCheckpointOptions options;
+        options.corpusPath = FSLLM_SOURCE_DIR "/resources/corpus/tiny_corpus.txt";
+        options.qkStd = 0.1;
+        TinyCheckpoint::write(m_model.toStdString(), options);
+        m_adapter = m_dir.filePath("decay-run");
+        saveAdapter(m_adapter, {MaskMode::Decay, 0.5}, 3);
+        m_causalAdapter = m_dir.filePath("causal-run");
+        saveAdapter(m_causalAdapter, {MaskMode::Causal, 0.0}, 4);
+    }
+
+    void attributionAndSweepFollowTheMaps() {
+        InspectPanel panel;
+        panel.resize(1400, 800);
+        panel.show();
+        panel.setAttributionSteps(16);
+        QSignalSpy attributed(&panel, &InspectPanel::attributed);
+        QSignalSpy swept(&panel, &InspectPanel::swept);
+        panel.setLambda(0.5);
+        // Set before the model opens, so the first query is this sentence.
+        panel.setSentence(QStringLiteral("the film was good and the music was a story"));
+        openModel(&panel, m_adapter);
+        QVERIFY(attributed.count() > 0 || attributed.wait(120000));
+        QVERIFY(swept.count() >= 1);
+        const int t = panel.lastOutcome().causal.tokenCount;
+        QVERIFY(t > 3);
+
+        AttributionView* view = panel.attribution();
+        QVERIFY(view->hasResults());
+        QVERIFY(view->headline(0).contains(QStringLiteral("causal")));
+        QVERIFY(view->headline(1).contains(QStringLiteral("decay (λ = 0.5)")));
+        QVERIFY(view->headline(2).contains(QStringLiteral("bidirectional")));
+        QVERIFY(view->scale(AttributionView::IntegratedGradients) > 0.0);
+        QCOMPARE(view->stripHtml(1, AttributionView::GradientTimesInput).count("<span"), t);
+
+        const LambdaSweep& sweep = panel.sweepView()->sweep();
+        QCOMPARE(int(sweep.lambdas.size()), AttentionStatistics::kDefaultGridPoints);
+        QCOMPARE(sweep.tokenCount(), t);
+        const std::vector<double> share = sweep.futureShareOf(-1);
+        const std::vector<double> entropy = sweep.entropyOf(-1);
+        for (double e : entropy)
+            QVERIFY(std::isfinite(e) && e > 0.0);
+        // lambda 0 is bidirectional; at lambda 5 the future weights are scaled by e^-5 or less.
+        QVERIFY(share.front() > 0.05);
+        QVERIFY(share.back() < share.front() / 10.0);
+        QVERIFY(std::abs(sweep.causalEntropyOf(-1) - entropy.back()) < entropy.back());
+        QVERIFY(!panel.plots().isEmpty());
+    }
+
+    // The worker on the test thread: a query submitted from the slot of the first query's
+    // `inspected` supersedes that query's sweep and attribution, which never arrive; the new
+    // one's do.
+    void supersededAnalysesAreDropped() {
+        InspectWorker worker;
+        QSignalSpy opened(&worker, &InspectWorker::modelOpened);
+        worker.openModel(m_model, m_adapter);
+        QCOMPARE(opened.count(), 1);
+        QList<quint64> inspectedIds, sweptIds, attributedIds;
+        connect(&worker, &InspectWorker::inspected, this, [&](const InspectOutcome& outcome) {
+            inspectedIds << outcome.id;
+            if (outcome.id == 1) {
+                InspectQuery second;
+                second.id = 2;
+                second.text = QStringLiteral("a story of people");
+                second.attributionSteps = 8;
+                worker.submit(second);
+            }
+        });
+        connect(&worker, &InspectWorker::swept, this,
+                [&](const SweepOutcome& outcome) { sweptIds << outcome.id; });
+        connect(&worker, &InspectWorker::attributed, this,
+                [&](const AttributionOutcome& outcome) {
+                    attributedIds << outcome.id;
+                    QCOMPARE(outcome.results.size(), std::size_t(3));
+                    QCOMPARE(outcome.results[0].tokens.size(),
+                             std::size_t(outcome.results[0].integratedGradients.size()));
+                });
+        InspectQuery first;
+        first.id = 1;
+        first.text = QStringLiteral("the film was good");
+        first.attributionSteps = 8;
+        worker.submit(first);
+        QTRY_COMPARE_WITH_TIMEOUT(attributedIds.size(), 1, 120000);
+        QCOMPARE(inspectedIds, QList<quint64>({1, 2}));
+        QCOMPARE(sweptIds, QList<quint64>({2}));
+        QCOMPARE(attributedIds, QList<quint64>({2}));
+        // A cancel (as when the model changes) also stops the analyses.
+        connect(&worker, &InspectWorker::inspected, this, [&](const InspectOutcome& outcome) {
+            if (outcome.id == 3)
+                worker.cancelPending();
+        });
+        InspectQuery third = first;
+        third.id = 3;
+        third.text = QStringLiteral("music and time");
+        worker.submit(third);
+        QTRY_COMPARE_WITH_TIMEOUT(inspectedIds.size(), 3, 60000);
+        QTest::qWait(200);
+        QCOMPARE(sweptIds, QList<quint64>({2}));
+        QCOMPARE(attributedIds, QList<quint64>({2}));
+    }
+
+    void gridOpensAHeadAndDifferencesFollow() {
+        InspectPanel panel;
+        panel.resize(1400, 800);
+        panel.show();
+        QSignalSpy inspected(&panel, &InspectPanel::inspected);
+        panel.setSentence(QStringLiteral("the city with music"));
+        openModel(&panel, QString());
+        QVERIFY(inspected.count() > 0 || inspected.wait(60000));
+        QVERIFY(panel.attribution()->hint().contains(QStringLiteral("adapter")));
+        panel.setPage(InspectPanel::HeadsPage);
+        AttentionHeadGrid* grid = panel.headsView()->grid();
+        QTRY_VERIFY(grid->isVisible());
+        const int layers = panel.lastOutcome().causal.layers;
+        const int heads = panel.lastOutcome().causal.heads;
+        QCOMPARE(grid->layers(), layers);
+        QCOMPARE(grid->heads(), heads);
+        QTest::mouseClick(grid, Qt::LeftButton, {}, grid->cellRect(0, heads - 1).center());
+        QCOMPARE(panel.pages()->currentIndex(), int(InspectPanel::MasksPage));
+        QCOMPARE(panel.comparison()->layer(), 0);
+        QCOMPARE(panel.comparison()->head(), heads - 1);
+        const AttentionHeatmap* diff =
+            panel.difference()->heatmap(AttentionDifference::BidirectionalMinusCausal);
+        QVERIFY(diff->title().contains(QStringLiteral("layer 0 · head %1").arg(heads - 1)));
+        // Bidirectional minus causal: causal puts nothing on the future, so every future cell
+        // is >= 0, and each row of the difference sums to 0 (both rows sum to 1).
+        const int t = diff->tokenCount();
+        QVERIFY(t > 2);
+        for (int i = 0; i < t; ++i) {
+            double sum = 0.0;
+            for (int j = 0; j < t; ++j) {
+                sum += diff->value(i, j);
+                if (j > i)
+                    QVERIFY(diff->value(i, j) >= 0.0f);
+            }
+            QVERIFY(std::abs(sum) < 1e-4);
+        }
+        QCOMPARE(diff->kind(), HeatmapKind::Difference);
+    }
+
+    void runsSideBySide() {
+        RunComparisonView view;
+        view.resize(1200, 700);
+        view.show();
+        view.setAttributionSteps(8);
+        view.setInput(m_model, QStringLiteral("the film was good"));
+        view.addRun(m_causalAdapter);
+        QVERIFY(!view.canCompare()); // one run is not a comparison
+        view.addRun(m_adapter);
+        view.addRun(m_adapter); // listed once
+        QCOMPARE(view.runs().size(), 2);
+        view.addRun(m_dir.filePath("no-such-run"));
+        QVERIFY(view.canCompare());
+        QSignalSpy compared(&view, &RunComparisonView::compared);
+        view.compare();
+        QVERIFY(compared.wait(120000));
+        QCOMPARE(view.columnCount(), 3);
+        QVERIFY(view.columnHeadline(0).contains(QStringLiteral("causal-run")));
+        QVERIFY(view.columnHeadline(0).contains(QStringLiteral("trained with causal")));
+        QVERIFY(view.columnHeadline(1).contains(QStringLiteral("decay (λ = 0.5)")));
+        for (int c = 0; c < 2; ++c) {
+            QVERIFY(view.columnHeadline(c).contains(QStringLiteral("predicts")));
+            const AttentionHeatmap* map = view.columnHeatmap(c);
+            const int t = map->tokenCount();
+            QVERIFY(t > 3);
+            QVERIFY(view.columnStrip(c).count("<span") == t);
+            double rowSum = 0.0;
+            for (int j = 0; j < t; ++j)
+                rowSum += map->value(t - 1, j);
+            QVERIFY(std::abs(rowSum - 1.0) < 1e-4);
+        }
+        // Causal attention never looks ahead; the decay run's does.
+        QCOMPARE(view.columnHeatmap(0)->value(0, 1), 0.0f);
+        QVERIFY(view.columnHeatmap(1)->value(0, 1) > 0.0f);
+        // The missing run shows its error in its own column.
+        QVERIFY(view.columnHeadline(2).contains(QStringLiteral("no-such-run")));
+        QVERIFY(!view.columnHeadline(2).contains(QStringLiteral("predicts")));
+        // New input clears the columns and, compared before, compares again.
+        view.removeRun(m_dir.filePath("no-such-run"));
+        view.setInput(m_model, QStringLiteral("music and time"));
+        QCOMPARE(view.columnCount(), 0);
+        QVERIFY(view.isComparing());
+        QVERIFY(compared.wait(120000));
+        QCOMPARE(view.columnCount(), 2);
+        QVERIFY(view.statusText().contains(QStringLiteral("music and time")));
+    }
+};
+
+QTEST_MAIN(TestInspectAnalyses)
+#include "tst_inspectanalyses.moc"

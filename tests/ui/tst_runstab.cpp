@@ -1,0 +1,336 @@
+// The Runs tab's run management, per-class view and live curves (issue 12, "capabilities users
+// of TensorBoard / W&B expect"): delete (to the trash, confirmed, refused while a job holds the
+// run's lock), rename (atomic, refused for taken or invalid names and running runs, colour kept),
+// tags in tags.json (run.json untouched) matched by the filter; the confusion matrix and
+// per-class scores of dev and of an evaluated file, exported; curves of several runs written by
+// "other processes" (this test appending to metrics.jsonl) growing live, new runs of a sweep
+// appearing, and a watched folder outside the runs folder. Offscreen.
+#include "classreportview.h"
+#include "confusionmatrixplot.h"
+#include "exportdialog.h"
+#include "fakerunfolder.h"
+#include "livecurveplot.h"
+#include "runlivefeed.h"
+#include "runlock.h"
+#include "runspanel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QImage>
+#include <QPushButton>
+#include <QDirIterator>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <unistd.h>
+
+using namespace fsllm;
+
+namespace {
+
+QColor penColor(const LiveCurvePlot* plot, const QString& series) {
+    const QCPGraph* graph = plot->smoothedGraph(series);
+    return graph ? graph->pen().color() : QColor();
+}
+
+QByteArray readAll(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+void appendSteps(const QString& runDir, int from, int to) {
+    QFile metrics(runDir + "/metrics.jsonl");
+    QVERIFY(metrics.open(QIODevice::Append));
+    for (int step = from; step <= to; ++step) {
+        StepRecord s;
+        s.step = step;
+        s.trainLoss = 1.0 / step;
+        s.wallSeconds = step;
+        metrics.write(QByteArray::fromStdString(s.toJsonLine()));
+    }
+}
+
+// The hand-computed case of tst_runfiles: 7 examples over neg, neu, pos.
+const char* const kDevPredictions = "line\tgold\tpredicted\tp_neg\tp_neu\tp_pos\n"
+                                    "2\tneg\tneg\t0.8\t0.1\t0.1\n3\tneg\tpos\t0.2\t0.1\t0.7\n"
+                                    "4\tneu\tneu\t0.1\t0.8\t0.1\n5\tpos\tpos\t0.1\t0.1\t0.8\n"
+                                    "6\tpos\tneg\t0.5\t0.2\t0.3\n7\tpos\tpos\t0.1\t0.2\t0.7\n"
+                                    "8\tneu\tpos\t0.1\t0.3\t0.6\n";
+
+} // namespace
+
+class TestRunsTab : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString path(const QString& name) const { return m_dir.filePath(name); }
+
+    // A panel on `folder`, loaded.
+    void open(RunsPanel& panel, const QString& folder) {
+        QSignalSpy changed(&panel, &RunsPanel::runsChanged);
+        panel.setRunsFolder(folder);
+        QVERIFY(changed.wait(10000));
+        QTRY_VERIFY(!panel.isLoading());
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        // The trash goes to this test's folder (Qt uses $HOME's data folder when the run is on
+        // the same disk as $HOME).
+        qputenv("HOME", m_dir.path().toUtf8());
+        qputenv("XDG_DATA_HOME", path("data").toUtf8());
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(QDir().mkpath(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)));
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, path("settings"));
+        QCoreApplication::setOrganizationName(QStringLiteral("FS-LLM Studio Tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_runstab"));
+    }
+
+    void tagsRenameAndDelete() {
+        const QString root = path("manage");
+        testing::writeFakeRun(root + "/alpha", MaskSpec{MaskMode::Decay, 0.5}, 0.7);
+        testing::writeFakeRun(root + "/beta", MaskSpec{MaskMode::Causal, 0.0}, 0.6);
+        testing::writeFakeRun(root + "/gamma", MaskSpec{MaskMode::Bidirectional, 0.0}, 0.8);
+        RunsPanel panel;
+        panel.show();
+        open(panel, root);
+        QCOMPARE(panel.runCount(), 3);
+        const QString alpha = QDir(root + "/alpha").absolutePath();
+        const QString beta = QDir(root + "/beta").absolutePath();
+        const QString gamma = QDir(root + "/gamma").absolutePath();
+
+        // Tags: a sidecar file, run.json untouched, shown in the list, matched by the filter.
+        const QByteArray runJson = readAll(alpha + "/run.json");
+        QString error;
+        QVERIFY2(panel.setTags(alpha, " baseline, sweep-2 ,baseline", &error), qPrintable(error));
+        QCOMPARE(panel.tags(alpha), (QStringList{"baseline", "sweep-2"}));
+        QVERIFY(readAll(alpha + "/tags.json").contains("sweep-2"));
+        QCOMPARE(readAll(alpha + "/run.json"), runJson);
+        auto* list = panel.findChild<QListWidget*>();
+        QVERIFY(list->findItems("alpha", Qt::MatchStartsWith).value(0)->text().contains(
+            "[baseline, sweep-2]"));
+        panel.setFilter("sweep-2");
+        QCOMPARE(panel.shownRunDirs(), QStringList{alpha});
+        panel.setFilter("baseline decay");
+        QCOMPARE(panel.shownRunDirs(), QStringList{alpha});
+        panel.setFilter(QString());
+        QVERIFY(!panel.setTags(alpha, QString(70, 'x'), &error));
+        QVERIFY2(error.contains("longer than"), qPrintable(error));
+
+        // Rename: names taken or invalid are refused; the run keeps its colour and tags.
+        const QColor alphaColor = penColor(panel.curvePlots().trainLoss, "alpha/train loss");
+        QVERIFY(alphaColor.isValid());
+        QVERIFY(!panel.renameRun(alpha, "beta", &error));
+        QVERIFY2(error.contains("already exists"), qPrintable(error));
+        for (const QString bad : {"", "a/b", "..", ".hidden", " padded"}) {
+            QVERIFY2(!panel.renameRun(alpha, bad, &error), qPrintable(bad));
+            QVERIFY2(error.startsWith("Cannot rename"), qPrintable(error));
+        }
+        QVERIFY(QFileInfo::exists(alpha + "/run.json"));
+        QSignalSpy changed(&panel, &RunsPanel::runsChanged);
+        QVERIFY2(panel.renameRun(alpha, "alpha-decay", &error), qPrintable(error));
+        const QString renamed = QDir(root + "/alpha-decay").absolutePath();
+        QTRY_VERIFY(panel.runDirs().contains(renamed));
+        QTRY_VERIFY(!panel.isLoading());
+        QVERIFY(!panel.runDirs().contains(alpha));
+        QVERIFY(!QFileInfo::exists(alpha));
+        QCOMPARE(panel.runColor(renamed), alphaColor);
+        QCOMPARE(penColor(panel.curvePlots().trainLoss, "alpha-decay/train loss"), alphaColor);
+        QCOMPARE(panel.tags(renamed), (QStringList{"baseline", "sweep-2"}));
+
+        // A run whose lock a job holds (here: this process, as a CLI job would) is refused.
+        {
+            RunLock job(beta.toStdString());
+            QVERIFY(!panel.deleteRun(beta, false, &error));
+            QVERIFY2(error.contains("beta is running (pid " + QString::number(::getpid())),
+                     qPrintable(error));
+            QVERIFY(!panel.renameRun(beta, "beta2", &error));
+            QVERIFY2(error.contains("running"), qPrintable(error));
+            QVERIFY(QFileInfo::exists(beta + "/run.json"));
+        }
+
+        // Delete asks first: Cancel keeps the run.
+        panel.selectRun(gamma);
+        QAction* deleteAction = nullptr;
+        for (QAction* action : list->actions())
+            if (action->text().startsWith("Delete"))
+                deleteAction = action;
+        QVERIFY(deleteAction);
+        bool asked = false;
+        QTimer::singleShot(200, this, [&asked] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                asked = box->text().contains("gamma");
+                box->button(QMessageBox::Cancel)->click();
+            }
+        });
+        deleteAction->trigger();
+        QVERIFY(asked);
+        QVERIFY(QFileInfo::exists(gamma + "/run.json"));
+        QVERIFY(panel.runDirs().contains(gamma));
+
+        // Deleting moves the folder to the trash (here, under this test's $HOME).
+        QVERIFY2(panel.deleteRun(beta, false, &error), qPrintable(error));
+        QVERIFY(!QFileInfo::exists(beta));
+        QVERIFY(!panel.runDirs().contains(beta));
+        bool inTrash = false;
+        for (QDirIterator it(m_dir.path(), QDir::Dirs | QDir::Hidden, QDirIterator::Subdirectories);
+             it.hasNext();)
+            if (it.next().endsWith("/files/beta") && it.filePath().contains("Trash"))
+                inTrash = QFileInfo::exists(it.filePath() + "/run.json");
+        QVERIFY(inTrash);
+        QVERIFY(!panel.curvePlots().trainLoss->seriesNames().contains("beta/train loss"));
+        QCOMPARE(panel.table().rowCount(), 2);
+    }
+
+    void perClassScoresAndConfusionMatrix() {
+        const QString root = path("classes");
+        const QString run = QDir(root + "/scored").absolutePath();
+        testing::writeFakeRun(run, MaskSpec{MaskMode::Decay, 0.5}, 4.0 / 7.0);
+        QFile dev(run + "/dev_predictions.tsv");
+        QVERIFY(dev.open(QIODevice::WriteOnly));
+        dev.write(kDevPredictions);
+        dev.close();
+        QDir().mkpath(run + "/evaluations");
+        QFile test(run + "/evaluations/test.tsv.predictions.tsv");
+        QVERIFY(test.open(QIODevice::WriteOnly));
+        test.write("line\tgold\tpredicted\tp_neg\tp_neu\tp_pos\n2\tneg\tneg\t1\t0\t0\n"
+                   "3\tpos\tneg\t1\t0\t0\n");
+        test.close();
+        QFile scores(run + "/evaluations/test.tsv.json");
+        QVERIFY(scores.open(QIODevice::WriteOnly));
+        scores.write("{\"data\": \"/data/test.tsv\"}");
+        scores.close();
+
+        RunsPanel panel;
+        panel.resize(1400, 900);
+        panel.show();
+        open(panel, root);
+        ClassReportView* view = panel.classReport();
+        QSignalSpy loaded(view, &ClassReportView::loaded);
+        panel.selectRun(run);
+        QTRY_VERIFY(view->report() != nullptr);
+        QCOMPARE(view->sourceNames(), (QStringList{"dev", "test.tsv"}));
+        QCOMPARE(view->scoresTable()->rowCount(), 3);
+        QCOMPARE(view->scoresTable()->item(2, 0)->text(), QStringLiteral("pos"));
+        QCOMPARE(view->scoresTable()->item(2, 3)->text(), QStringLiteral("57.14")); // F1 4/7
+        QCOMPARE(view->scoresTable()->item(2, 4)->text(), QStringLiteral("3"));     // support
+        ConfusionMatrixPlot* matrix = view->matrixPlot();
+        QCOMPARE(matrix->labels(), (QStringList{"neg", "neu", "pos"}));
+        QCOMPARE(matrix->count(2, 2), 2);
+        QCOMPARE(matrix->count(2, 0), 1);
+        QCOMPARE(matrix->count(1, 2), 1);
+        QVERIFY(qAbs(matrix->rowShare(2, 2) - 2.0 / 3.0) < 1e-12);
+        QVERIFY2(matrix->title().contains("scored") && matrix->title().contains("dev"),
+                 qPrintable(matrix->title()));
+
+        // The evaluated file.
+        view->setSource(1);
+        QTRY_VERIFY(view->report() && view->report()->examples == 2);
+        QVERIFY2(matrix->title().contains("test.tsv"), qPrintable(matrix->title()));
+        QCOMPARE(matrix->count(2, 0), 1);
+
+        // Exports: the scores table (CSV naming run and file) and the heatmap like any plot.
+        QString error;
+        QVERIFY2(view->exportScores(path("scores.csv"), &error), qPrintable(error));
+        const QByteArray csv = readAll(path("scores.csv"));
+        QVERIFY2(csv.startsWith("run,file,class,precision,recall,f1,support"), csv.constData());
+        QVERIFY2(csv.contains("scored,/data/test.tsv,pos,0,0,0,1,0,0"), csv.constData());
+        QVERIFY(view->exportScores(path("scores.md"), &error));
+        QVERIFY(readAll(path("scores.md")).contains("| pos |"));
+        bool listed = false;
+        for (const NamedPlot& named : panel.plots())
+            listed = listed || (named.name == "Confusion matrix" && named.plot == matrix);
+        QVERIFY(listed); // Ctrl+E exports it with the curves
+        ExportSettings settings;
+        settings.svg = false;
+        QStringList written;
+        QVERIFY2(ExportDialog::exportPlot(matrix, path("matrix"), settings, &written, &error),
+                 qPrintable(error));
+        QCOMPARE(written.size(), 3);
+        QVERIFY(QImage(path("matrix.png")).width() > 0);
+        QVERIFY(readAll(path("matrix.pdf")).startsWith("%PDF"));
+        QVERIFY(readAll(path("matrix.csv")).contains("pos,neg,1,1\n"));
+    }
+
+    void curvesOfSeveralRunningJobsGrowLive() {
+        const QString root = path("live");
+        const QString one = QDir(root + "/sweep-1").absolutePath();
+        const QString two = QDir(root + "/sweep-2").absolutePath();
+        testing::writeFakeRun(one, MaskSpec{MaskMode::Decay, 0.5}, 0.6);
+        testing::writeFakeRun(two, MaskSpec{MaskMode::Decay, 1.0}, 0.6);
+        const QString outside = QDir(path("elsewhere/job")).absolutePath();
+        testing::writeFakeRun(outside, MaskSpec{MaskMode::Causal, 0.0}, 0.5);
+        RunsPanel panel;
+        panel.liveFeed()->setIntervalMs(50);
+        panel.show();
+        open(panel, root);
+        panel.watchFolder(outside);
+        QTRY_VERIFY(panel.runDirs().contains(outside));
+        QTRY_VERIFY(!panel.isLoading());
+        const LiveCurvePlot* loss = panel.curvePlots().trainLoss;
+        QCOMPARE(loss->pointCount("sweep-1/train loss"), 4);
+        QCOMPARE(loss->pointCount("job/train loss"), 4);
+
+        // Two jobs (lock held, as `fsllm train` holds it) and the watched one write at once.
+        auto jobOne = std::make_unique<RunLock>(one.toStdString());
+        RunLock jobTwo(two.toStdString());
+        QTRY_COMPARE(panel.status(one).state, RunState::Running);
+        QTRY_COMPARE(panel.status(two).state, RunState::Running);
+        for (int round = 0; round < 3; ++round) {
+            const int from = 5 + 2 * round;
+            appendSteps(one, from, from + 1);
+            appendSteps(two, from, from + 1);
+            appendSteps(outside, from, from + 1);
+            QTRY_COMPARE(loss->pointCount("sweep-1/train loss"), from + 1);
+            QTRY_COMPARE(loss->pointCount("sweep-2/train loss"), from + 1);
+            QTRY_COMPARE(loss->pointCount("job/train loss"), from + 1);
+        }
+        // Only new lines were added: each step once, in order.
+        const QCPGraph* graph = loss->rawGraph("sweep-1/train loss");
+        QVERIFY(graph);
+        QCOMPARE(graph->data()->size(), 10);
+        QCOMPARE((graph->data()->constEnd() - 1)->key, 10.0);
+        // An evaluation reaches the scores plot and the table.
+        {
+            QFile metrics(one + "/metrics.jsonl");
+            QVERIFY(metrics.open(QIODevice::Append));
+            EvalRecord e;
+            e.step = 10;
+            e.accuracy = 0.9;
+            e.f1 = 0.85;
+            e.isBest = true;
+            metrics.write(QByteArray::fromStdString(e.toJsonLine()));
+        }
+        QTRY_COMPARE(panel.curvePlots().scores->pointCount("sweep-1/accuracy"), 2);
+
+        // The sweep starts its next run: it is listed and followed.
+        // (Written aside and moved in: fsllm train's run.json appears whole, atomically.)
+        const QString three = QDir(root + "/sweep-3").absolutePath();
+        testing::writeFakeRun(path("staging/sweep-3"), MaskSpec{MaskMode::Decay, 2.0}, 0.6);
+        QVERIFY(QDir().rename(path("staging/sweep-3"), three));
+        QTRY_VERIFY(panel.runDirs().contains(three));
+        QTRY_COMPARE(loss->pointCount("sweep-3/train loss"), 4);
+        appendSteps(three, 5, 5);
+        QTRY_COMPARE(loss->pointCount("sweep-3/train loss"), 5);
+
+        // A job that ends drops its lock: the run is no longer running.
+        QFile log(one + "/train.log");
+        QVERIFY(log.open(QIODevice::Append));
+        log.write("2026-01-01 10:00:00  training 10 optimizer steps (1 epochs x 10)\n"
+                  "2026-01-01 10:00:09  finished: completed after 10 steps, 9 s\n");
+        log.close();
+        jobOne.reset();
+        QTRY_COMPARE(panel.status(one).state, RunState::Completed);
+        QCOMPARE(panel.status(two).state, RunState::Running);
+    }
+};
+
+QTEST_MAIN(TestRunsTab)
+#include "tst_runstab.moc"

@@ -1,0 +1,46 @@
+// The same sentence through several trained runs (adapters) side by side, for the Inspect tab's
+// "Runs side by side" page: RunComparison::compute() opens the model once per run with that
+// run's adapter and, under the mask the run was trained with, records the prediction, the
+// attention of the last layer (mean of heads) and the integrated-gradients attribution of the
+// predicted class. Plain values; compute() runs off the GUI thread (BackgroundCall) and may be
+// stopped between runs and between attribution batches by `cancel`.
+// Thread-safety: compute() is reentrant (its own Engine per run); the structs are values.
+#pragma once
+
+#include "attributionresult.h"
+#include "inspectresult.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <vector>
+
+namespace fsllm {
+
+struct RunColumn {
+    QString runDir;
+    QString error;             // not empty: this run failed (the others still show)
+    InspectResult prediction;  // under the run's mask, with attention [L][H][T][T]
+    AttributionResult attribution; // integrated gradients of the predicted class
+};
+
+struct RunComparisonResult {
+    quint64 id = 0;
+    QString text;
+    std::vector<RunColumn> columns; // one per run, in the order asked
+    bool cancelled = false;
+    double milliseconds = 0.0;
+};
+
+class RunComparison {
+public:
+    static constexpr int kMinRuns = 2;
+
+    // Never throws: a run that fails gets its error in its column.
+    static RunComparisonResult compute(quint64 id, const QString& modelDir,
+                                       const QStringList& runDirs, const QString& text,
+                                       int attributionSteps, const std::function<bool()>& cancel);
+};
+
+} // namespace fsllm
