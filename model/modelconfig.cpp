@@ -111,9 +111,10 @@ void readRope(const ConfigReader& reader, ModelConfig& config) {
     const std::string type = typeIt->get<std::string>();
     if (type == "default")
         return;
-    if (type != "linear" && type != "llama3")
+    if (type != "linear" && type != "dynamic" && type != "llama3")
         reader.fail(field, "rope type " + TextFile::inQuotes(type) +
-                               " is not supported; supported rope types: default, linear, llama3");
+                               " is not supported; supported rope types: default, linear, "
+                               "dynamic, llama3");
     const double required = std::numeric_limits<double>::quiet_NaN();
     config.ropeType = type;
     config.ropeScalingFactor = ropeNumber(reader, field, *scaling, "factor", required);
@@ -240,8 +241,8 @@ std::string ModelConfig::toJsonText() const {
     json["rope_theta"] = ropeTheta;
     if (ropeType == "default")
         json["rope_scaling"] = nullptr;
-    else if (ropeType == "linear")
-        json["rope_scaling"] = {{"rope_type", "linear"}, {"factor", ropeScalingFactor}};
+    else if (ropeType == "linear" || ropeType == "dynamic")
+        json["rope_scaling"] = {{"rope_type", ropeType}, {"factor", ropeScalingFactor}};
     else
         json["rope_scaling"] = {{"rope_type", ropeType},
                                 {"factor", ropeScalingFactor},
@@ -277,6 +278,8 @@ std::string ModelConfig::describeOptions() const {
     std::ostringstream rope;
     if (ropeType == "linear")
         rope << "RoPE linear x" << ropeScalingFactor;
+    else if (ropeType == "dynamic")
+        rope << "RoPE dynamic x" << ropeScalingFactor << " past " << maxPositionEmbeddings;
     else if (ropeType == "llama3")
         rope << "RoPE llama3 x" << ropeScalingFactor << " (low " << ropeLowFreqFactor
              << ", high " << ropeHighFreqFactor << ", original " << ropeOriginalMaxPositions

@@ -24,7 +24,8 @@ struct ModelConfig {
     double rmsNormEps = 1e-6;
     double ropeTheta = 10000.0;
     // rope_scaling (or transformers 5's rope_parameters): {"rope_type"|"type": ..., "factor": f}.
-    // "default" (none), "linear" (positions / factor) or "llama3" (Hugging Face's
+    // "default" (none), "linear" (positions / factor), "dynamic" (NTK-aware theta growth past
+    // max_position_embeddings) or "llama3" (Hugging Face's
     // _compute_llama3_parameters: low frequencies / factor, high kept, a smooth ramp between).
     std::string ropeType = "default";
     double ropeScalingFactor = 1.0;

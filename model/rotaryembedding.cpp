@@ -5,14 +5,21 @@
 namespace fsllm {
 
 RotaryEmbedding::RotaryEmbedding(const ModelConfig& config)
-    : m_inverseFrequency(inverseFrequency(config)),
+    : m_config(config), m_inverseFrequency(inverseFrequency(config)),
       m_positionScale(config.ropeType == "linear" ? config.ropeScalingFactor : 1.0) {}
 
-torch::Tensor RotaryEmbedding::inverseFrequency(const ModelConfig& config) {
+torch::Tensor RotaryEmbedding::inverseFrequency(const ModelConfig& config, int64_t length) {
     const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
     const double dim = static_cast<double>(config.headDim);
+    double theta = config.ropeTheta;
+    if (config.ropeType == "dynamic" && length > config.maxPositionEmbeddings) {
+        // NTK-aware: theta * (factor * T / max - (factor - 1))^(d / (d - 2)).
+        const double factor = config.ropeScalingFactor;
+        const double ratio = static_cast<double>(length) / config.maxPositionEmbeddings;
+        theta *= std::pow(factor * ratio - (factor - 1.0), dim / (dim - 2.0));
+    }
     auto exponent = torch::arange(0, config.headDim, 2, f64) / dim;
-    auto inverse = torch::pow(config.ropeTheta, exponent).reciprocal(); // [hd/2]
+    auto inverse = torch::pow(theta, exponent).reciprocal(); // [hd/2]
     if (config.ropeType != "llama3")
         return inverse;
     // Llama 3.1: wavelengths longer than original / low_freq_factor are slowed by `factor`,
@@ -34,14 +41,23 @@ torch::Tensor RotaryEmbedding::inverseFrequency(const ModelConfig& config) {
 std::pair<torch::Tensor, torch::Tensor> RotaryEmbedding::table(int64_t T,
                                                                const torch::Device& device,
                                                                torch::ScalarType type) {
+    // Past max_position_embeddings, dynamic scaling gives each length its own frequencies, so
+    // the table is built for exactly T and never cut from a longer one.
+    const bool perLength = m_config.ropeType == "dynamic" && T > m_config.maxPositionEmbeddings;
+    const bool cachedPerLength = m_cos.defined() && m_config.ropeType == "dynamic" &&
+                                 m_cos.size(0) > m_config.maxPositionEmbeddings;
     const bool fresh = !m_cos.defined() || m_cos.size(0) < T || m_cos.device() != device ||
-                       m_cos.scalar_type() != type;
+                       m_cos.scalar_type() != type ||
+                       ((perLength || cachedPerLength) && m_cos.size(0) != T);
     if (fresh) {
         // Computed in f64 then cast, so tables agree with any reference to f32 rounding.
         const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
-        const int64_t length = std::max<int64_t>(T, 64);
+        int64_t length = std::max<int64_t>(T, 64);
+        if (m_config.ropeType == "dynamic") // a shared table never reaches past the maximum
+            length = perLength ? T : std::min<int64_t>(length, m_config.maxPositionEmbeddings);
+        const auto inverse = perLength ? inverseFrequency(m_config, T) : m_inverseFrequency;
         auto positions = torch::arange(length, f64) / m_positionScale;      // [L]
-        auto angles = torch::outer(positions, m_inverseFrequency);          // [L, hd/2]
+        auto angles = torch::outer(positions, inverse);                     // [L, hd/2]
         auto embedding = torch::cat({angles, angles}, -1);                  // [L, hd]
         m_cos = embedding.cos().to(device, type);
         m_sin = embedding.sin().to(device, type);

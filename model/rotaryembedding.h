@@ -1,7 +1,10 @@
 // Rotary position embedding in the Hugging Face "rotate half" convention, with the RoPE scaling
-// of config.json: "linear" (positions divided by the factor) and "llama3" (inverse frequencies
-// rescaled as Hugging Face's _compute_llama3_parameters does). Caches cos/sin tables per device
-// and length. Thread-safety: not thread-safe (the cache mutates); one decoder per thread.
+// of config.json: "linear" (positions divided by the factor), "dynamic" (NTK-aware: for inputs
+// longer than max_position_embeddings the base theta grows with the length, as Hugging Face's
+// _compute_dynamic_ntk_parameters does; shorter inputs are unscaled) and "llama3" (inverse
+// frequencies rescaled as Hugging Face's _compute_llama3_parameters does). Caches cos/sin tables
+// per device and length. Thread-safety: not thread-safe (the cache mutates); one decoder per
+// thread.
 #pragma once
 
 #include "modelconfig.h"
@@ -14,9 +17,10 @@ class RotaryEmbedding {
 public:
     explicit RotaryEmbedding(const ModelConfig& config);
 
-    // The inverse frequencies theta^(-2i/hd), i = 0..hd/2-1, after the config's scaling:
-    // [hd/2] f64 on the CPU.
-    static torch::Tensor inverseFrequency(const ModelConfig& config);
+    // The inverse frequencies theta^(-2i/hd), i = 0..hd/2-1, after the config's scaling, for an
+    // input of `length` positions (only "dynamic" depends on it; 0 = not longer than
+    // max_position_embeddings): [hd/2] f64 on the CPU.
+    static torch::Tensor inverseFrequency(const ModelConfig& config, int64_t length = 0);
 
     // cos and sin tables for positions 0..T-1: each [T, headDim] in `type` on `device`.
     std::pair<torch::Tensor, torch::Tensor> table(int64_t T, const torch::Device& device,
@@ -27,10 +31,11 @@ public:
                                const torch::Tensor& sin);
 
 private:
-    torch::Tensor m_inverseFrequency; // [hd/2] f64
+    ModelConfig m_config;
+    torch::Tensor m_inverseFrequency; // [hd/2] f64, for inputs up to max_position_embeddings
     double m_positionScale;           // positions are divided by this (linear scaling)
-    torch::Tensor m_cos;              // cached [Tmax, headDim]
-    torch::Tensor m_sin;
+    torch::Tensor m_cos;              // cached [Tmax, headDim] (exactly [T, headDim] when the
+    torch::Tensor m_sin;              // table depends on T: dynamic scaling past the maximum)
 };
 
 } // namespace fsllm

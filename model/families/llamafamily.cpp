@@ -1,5 +1,5 @@
 // llama: LLaMA 1/2/3 (LlamaForCausalLM), the base layout every other row varies. Options from
-// config.json: attention_bias (q/k/v/o biases together); rope_scaling linear/llama3 and
+// config.json: attention_bias (q/k/v/o biases together); rope_scaling linear/dynamic/llama3 and
 // tie_word_embeddings are common fields (ModelConfig). No sliding window, no q/k norm.
 #include "familyfields.h"
 #include "modelfamily.h"

@@ -162,6 +162,62 @@ private slots:
         QVERIFY(between);
     }
 
+    // Dynamic (NTK-aware) scaling, as Hugging Face's _compute_dynamic_ntk_parameters for a model
+    // that sees T positions: up to max_position_embeddings nothing changes; past it theta becomes
+    // theta * (factor * T / max - (factor - 1))^(d / (d - 2)), recomputed for every length.
+    void dynamicRopeGrowsThetaPastTheMaximum() {
+        ModelConfig config = ModelConfig::fromFile(kReference + "/tiny_llama/config.json");
+        config.maxPositionEmbeddings = 8;
+        ModelConfig plain = config;
+        config.ropeType = "dynamic";
+        config.ropeScalingFactor = 2.0;
+        const double d = config.headDim, theta = config.ropeTheta;
+        const auto expectedFor = [&](int64_t T) { // [hd/2] f64, written from the formula
+            const double grown =
+                T <= 8 ? theta : theta * std::pow(2.0 * double(T) / 8.0 - 1.0, d / (d - 2.0));
+            std::vector<double> values;
+            for (int i = 0; i < config.headDim; i += 2)
+                values.push_back(1.0 / std::pow(grown, double(i) / d));
+            return torch::tensor(values, torch::kFloat64);
+        };
+        for (const int64_t T : {0, 5, 8, 9, 16, 40}) {
+            const auto actual = RotaryEmbedding::inverseFrequency(config, T);
+            const double relative =
+                ((actual - expectedFor(T)).abs() / expectedFor(T)).max().item<double>();
+            QVERIFY2(relative < 1e-12, qPrintable(QString("T=%1: %2").arg(T).arg(relative)));
+        }
+        QVERIFY(!torch::allclose(RotaryEmbedding::inverseFrequency(config, 16),
+                                 RotaryEmbedding::inverseFrequency(plain)));
+        // The cached tables follow the length up and down (never a slice of another length's).
+        RotaryEmbedding rope(config), unscaled(plain);
+        for (const int64_t T : {6, 16, 12, 8, 3, 12}) {
+            const auto [cos, sin] = rope.table(T, torch::kCPU, torch::kFloat64);
+            const auto angles = torch::outer(torch::arange(T, torch::kFloat64), expectedFor(T));
+            const auto embedding = torch::cat({angles, angles}, -1); // [T, hd]
+            QVERIFY2(torch::allclose(cos, embedding.cos(), 0.0, 1e-12) &&
+                         torch::allclose(sin, embedding.sin(), 0.0, 1e-12),
+                     qPrintable(QString("T=%1").arg(T)));
+            if (T <= 8)
+                QVERIFY(torch::equal(cos, unscaled.table(T, torch::kCPU, torch::kFloat64).first));
+        }
+        // In the decoder: bit for bit the unscaled model up to the maximum, different past it.
+        CheckpointIndex checkpoint(kReference + "/tiny_llama");
+        Decoder scaled(config, torch::TensorOptions()), base(plain, torch::TensorOptions());
+        WeightLoader::load(*scaled, checkpoint);
+        WeightLoader::load(*base, checkpoint);
+        scaled->eval();
+        base->eval();
+        const std::vector<int64_t> shortIds = {1, 12, 76, 40, 3, 59, 21, 68};
+        std::vector<int64_t> longIds = shortIds;
+        longIds.insert(longIds.end(), {33, 9, 75, 25});
+        const MaskSpec decay{MaskMode::Decay, 0.5};
+        QCOMPARE(maxAbsDiff(runAlone(*scaled, shortIds, decay).hidden,
+                            runAlone(*base, shortIds, decay).hidden),
+                 0.0);
+        QVERIFY(maxAbsDiff(runAlone(*scaled, longIds, decay).logits,
+                           runAlone(*base, longIds, decay).logits) > 1e-4);
+    }
+
     // M with a window W: everything |i - j| >= W is -inf in every mode, the rest as without.
     void slidingWindowMaskDefinition() {
         const int64_t T = 6, W = 3;

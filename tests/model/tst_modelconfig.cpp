@@ -203,6 +203,20 @@ private slots:
         QCOMPARE(parse(json).ropeScalingFactor, 1.0);
     }
 
+    // Dynamic NTK scaling (LLaMA-2 fine-tunes, Hugging Face's "dynamic"): read, described and
+    // written back.
+    void readsDynamicRopeScaling() {
+        Json json = minimalConfig();
+        json["rope_scaling"] = {{"type", "dynamic"}, {"factor", 2.0}};
+        const ModelConfig config = parse(json);
+        QCOMPARE(config.ropeType, std::string("dynamic"));
+        QCOMPARE(config.ropeScalingFactor, 2.0);
+        QVERIFY2(config.describeOptions().find("RoPE dynamic x2 past ") != std::string::npos,
+                 config.describeOptions().c_str());
+        const ModelConfig back = ModelConfig::fromJsonText(config.toJsonText(), "round trip");
+        QVERIFY(sameConfig(config, back));
+    }
+
     void padTokenMinusOneMeansNone() {
         Json json = minimalConfig();
         json["pad_token_id"] = -1;
@@ -330,8 +344,8 @@ private slots:
         row("head_dim odd", R"({"head_dim": 15})", "", "head_dim", "odd");
         row("derived head_dim odd", R"({"hidden_size": 60})", "", "head_dim", "odd");
         row("head_dim zero", R"({"head_dim": 0})", "", "head_dim", "positive");
-        row("rope dynamic", R"({"rope_scaling": {"type": "dynamic", "factor": 2.0}})", "",
-            "rope_scaling", "'dynamic' is not supported");
+        row("rope dynamic without factor", R"({"rope_scaling": {"type": "dynamic"}})", "",
+            "rope_scaling", "factor");
         row("rope llama3 without low_freq_factor",
             R"({"rope_scaling": {"rope_type": "llama3", "factor": 8.0, "high_freq_factor": 4.0}})",
             "", "rope_scaling", "low_freq_factor");
@@ -344,7 +358,7 @@ private slots:
                 "high_freq_factor": 4.0, "original_max_position_embeddings": 0}})",
             "", "original_max_position_embeddings", "positive");
         row("rope yarn", R"({"rope_scaling": {"type": "yarn", "factor": 4.0}})", "", "rope_scaling",
-            "supported rope types: default, linear, llama3");
+            "supported rope types: default, linear, dynamic, llama3");
         row("rope_parameters longrope", R"({"rope_parameters": {"rope_type": "longrope"}})", "",
             "rope_parameters", "'longrope' is not supported");
         row("rope no type", R"({"rope_scaling": {"factor": 2.0}})", "", "rope_scaling", "type");
