@@ -83,9 +83,13 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
         QStringLiteral("threads"),
         QStringLiteral("CPU threads for training and inspection (default: all cores)."),
         QStringLiteral("N"));
+    const QCommandLineOption measureOpen(
+        QStringLiteral("measure-open"),
+        QStringLiteral("Open --model, print the time it took, the longest event-loop stall "
+                       "meanwhile and the peak memory, then exit (1 when it failed)."));
     parser.addOptions({model, train, dev, adapter, runs, selectedRun, sentence, tab, inspectPage,
                        compare, report, out, screenshot, size, autostart, epochs, timeout,
-                       threads});
+                       threads, measureOpen});
     parser.addPositionalArgument(QStringLiteral("RUN_DIR"),
                                  QStringLiteral("More run folders for --report."),
                                  QStringLiteral("[RUN_DIR...]"));
@@ -112,6 +116,9 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
     o->tab = parser.value(tab).toLower();
     o->screenshot = parser.value(screenshot);
     o->autostart = parser.isSet(autostart);
+    o->measureOpen = parser.isSet(measureOpen);
+    if (o->measureOpen && o->modelDir.isEmpty())
+        return fail(QStringLiteral("--measure-open needs --model DIR"), exitCode);
     if (!QStringList{"train", "inspect", "runs"}.contains(o->tab))
         return fail(QStringLiteral("--tab: '%1' is not train, inspect or runs").arg(o->tab),
                     exitCode);

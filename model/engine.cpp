@@ -63,7 +63,8 @@ std::unique_ptr<Engine> Engine::open(const std::string& modelDirectory,
     Runtime::configureThreads(options.threads);
     std::unique_ptr<Engine> engine(new Engine());
     engine->m_impl->model =
-        LoadedModel::open(modelDirectory, options.device, options.dtype, /*requireTokenizer=*/false);
+        LoadedModel::open(modelDirectory, options.device, options.dtype, /*requireTokenizer=*/false,
+                          options.progress);
     return engine;
 }
 

@@ -8,6 +8,7 @@
 #include "attributionresult.h"
 #include "classifierspec.h"
 #include "inspectresult.h"
+#include "loadprogress.h"
 #include "maskspec.h"
 #include "runtimeinfo.h"
 
@@ -22,6 +23,7 @@ struct EngineOptions {
     std::string device = "auto"; // "auto" (CUDA when available), "cpu", "cuda", "cuda:N"
     std::string dtype = "auto";  // "auto" (stored dtype; F16 -> float32 on CPU), "float32", "bfloat16"
     int threads = 0;             // 0 = all cores available to the process
+    LoadProgress progress;       // open() only: weight-loading progress and Cancel (may be empty)
 };
 
 struct ModelSummary {

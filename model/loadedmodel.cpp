@@ -99,7 +99,8 @@ std::int64_t ModelHeaders::parameterCount() const {
 }
 
 LoadedModel LoadedModel::open(const std::string& directory, const std::string& device,
-                              const std::string& dtype, bool requireTokenizer) {
+                              const std::string& dtype, bool requireTokenizer,
+                              const LoadProgress& progress) {
     ModelHeaders headers = ModelHeaders::read(directory, device, dtype, requireTokenizer);
     LoadedModel model;
     model.directory = directory;
@@ -110,7 +111,7 @@ LoadedModel LoadedModel::open(const std::string& directory, const std::string& d
     try {
         model.decoder = Decoder(
             model.config, torch::TensorOptions().dtype(headers.computeType).device(model.device));
-        WeightLoader::load(*model.decoder, *headers.checkpoint, &model.weightStats);
+        WeightLoader::load(*model.decoder, *headers.checkpoint, &model.weightStats, progress);
     } catch (const c10::Error& e) {
         throw FsllmError(directory + ": " + e.what_without_backtrace());
     }

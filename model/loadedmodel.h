@@ -7,6 +7,7 @@
 
 #include "checkpointindex.h"
 #include "decoder.h"
+#include "loadprogress.h"
 #include "modelconfig.h"
 #include "safetensorsfile.h"
 #include "tokenizer.h"
@@ -51,9 +52,11 @@ struct LoadedModel {
     WeightLoadStats weightStats; // bytes used in place from the file vs converted
 
     // device: "auto" | "cpu" | "cuda" | "cuda:N"; dtype: "auto" (stored; F16 -> f32 on CPU) |
-    // "float32" | "bfloat16" | "float16". Throws FsllmError naming the file and what to fix.
+    // "float32" | "bfloat16" | "float16". Throws FsllmError naming the file and what to fix, or
+    // LoadCancelled when `progress` (see loadprogress.h; may be empty) returns false.
     static LoadedModel open(const std::string& directory, const std::string& device,
-                            const std::string& dtype, bool requireTokenizer);
+                            const std::string& dtype, bool requireTokenizer,
+                            const LoadProgress& progress = {});
 
     // Throws FsllmError naming tokenizer.model and tokenizer.json when there is neither.
     const Tokenizer& requireTokenizer() const;

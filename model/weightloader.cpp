@@ -34,7 +34,7 @@ torch::Tensor& parameterOf(std::map<std::string, torch::Tensor>& parameters,
 } // namespace
 
 void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint,
-                        WeightLoadStats* stats) {
+                        WeightLoadStats* stats, const LoadProgress& progress) {
     WeightLoadStats counted;
     torch::NoGradGuard noGrad;
     const ModelConfig& config = decoder.config();
@@ -46,6 +46,14 @@ void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint,
         throw FsllmError("internal error: the decoder has " + std::to_string(parameters.size()) +
                          " base parameters but the " + config.modelType + " layout lists " +
                          std::to_string(tensors.size()));
+    std::int64_t bytesTotal = 0, bytesDone = 0;
+    for (const CheckpointShapes::Tensor& tensor : tensors)
+        bytesTotal += static_cast<std::int64_t>(checkpoint.tensor(tensor.name).byteSize);
+    const auto report = [&] {
+        if (progress && !progress(bytesDone, bytesTotal))
+            throw LoadCancelled(checkpoint.directory());
+    };
+    report();
     for (const CheckpointShapes::Tensor& tensor : tensors) {
         torch::Tensor& parameter = parameterOf(parameters, tensor);
         const TensorView& view = checkpoint.tensor(tensor.name);
@@ -64,6 +72,8 @@ void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint,
             parameter.set_data(tensorFromView(view, parameter.scalar_type(), parameter.device()));
             counted.copiedBytes += static_cast<std::int64_t>(view.byteSize);
         }
+        bytesDone += static_cast<std::int64_t>(view.byteSize);
+        report();
     }
     if (stats)
         *stats = counted;

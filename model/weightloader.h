@@ -8,6 +8,7 @@
 
 #include "checkpointindex.h"
 #include "decoder.h"
+#include "loadprogress.h"
 
 #include <string>
 
@@ -28,9 +29,10 @@ public:
     // written in place), so base weights must not be modified in place afterwards.
     // Throws FsllmError naming the folder and tensor for a missing tensor, a shape that
     // contradicts config.json, or tensors the family does not use (CheckpointShapes::check's
-    // message).
+    // message). `progress` (may be empty) is called before the first tensor and after each;
+    // when it returns false the load stops with LoadCancelled (the decoder is then unusable).
     static void load(DecoderImpl& decoder, const CheckpointIndex& checkpoint,
-                     WeightLoadStats* stats = nullptr);
+                     WeightLoadStats* stats = nullptr, const LoadProgress& progress = {});
 
     // Writes the base parameters (LoRA excluded) as a safetensors file under the family's
     // tensor names, in `dtype` (the decoder's own dtype when undefined).

@@ -104,6 +104,15 @@ InspectPanel::InspectPanel(QWidget* parent) : QWidget(parent) {
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &InspectWorker::modelOpened, this, &InspectPanel::onModelOpened);
     connect(m_worker, &InspectWorker::modelFailed, this, &InspectPanel::onModelFailed);
+    connect(m_worker, &InspectWorker::loadProgress, this,
+            [this](const QString& dir, qint64 done, qint64 total) {
+                if (dir != m_modelDir || m_modelReady)
+                    return;
+                showStatus(tr("Opening %1 … weights %2 %").arg(dir).arg(
+                               total > 0 ? 100 * done / total : 100),
+                           false);
+                emit loadProgress(dir, done, total);
+            });
     connect(m_worker, &InspectWorker::inspected, this, &InspectPanel::onInspected);
     connect(m_worker, &InspectWorker::inspectFailed, this, &InspectPanel::onInspectFailed);
     connect(m_worker, &InspectWorker::swept, this, &InspectPanel::onSwept);
@@ -267,10 +276,18 @@ void InspectPanel::openModel(const QString& modelDir, const QString& adapterDir)
     m_error.clear();
     clearResults(tr("Opening the model…"));
     showStatus(tr("Opening %1 …").arg(modelDir), false);
+    const quint64 serial = m_worker->beginOpen(); // also stops an older open still loading
     QMetaObject::invokeMethod(
         m_worker,
-        [worker = m_worker, modelDir, adapterDir] { worker->openModel(modelDir, adapterDir); },
+        [worker = m_worker, modelDir, adapterDir, serial] {
+            worker->openModel(modelDir, adapterDir, serial);
+        },
         Qt::QueuedConnection);
+}
+
+void InspectPanel::cancelOpen() {
+    if (m_worker && !m_modelReady)
+        m_worker->requestOpenCancel();
 }
 
 void InspectPanel::setAdapter(const QString& runOrAdapterDir) {

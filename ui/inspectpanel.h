@@ -49,9 +49,13 @@ public:
     // Opens `modelDir` on the worker (with `adapterDir`'s classifier when not empty).
     void openModel(const QString& modelDir, const QString& adapterDir = QString());
     void setAdapter(const QString& runOrAdapterDir); // reopens the current model with it
+    // Stops the open in progress between two weight tensors (modelFailed: "opening cancelled").
+    void cancelOpen();
     QString modelDir() const { return m_modelDir; }
     QString adapterDir() const { return m_adapterDir; }
     bool isModelReady() const { return m_modelReady; }
+    // The worker (its own thread); for tests that need to hold its queue.
+    InspectWorker* worker() const { return m_worker; }
 
     void setSentence(const QString& text); // inspects after the debounce delay
     QString sentence() const;
@@ -91,6 +95,8 @@ public:
 signals:
     void modelOpened(const QString& modelDir, const fsllm::ModelSummary& summary);
     void modelFailed(const QString& modelDir, const QString& error);
+    // While the current model's weights load: bytes placed so far and in all.
+    void loadProgress(const QString& modelDir, qint64 bytesDone, qint64 bytesTotal);
     void inspected(); // a new outcome is shown
     void swept();      // a new lambda sweep is shown
     void attributed(); // new token attributions are shown

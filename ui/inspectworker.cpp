@@ -47,7 +47,10 @@ void InspectWorker::cancelPending() {
     ++m_generation;
 }
 
-void InspectWorker::openModel(const QString& modelDir, const QString& adapterDir) {
+void InspectWorker::openModel(const QString& modelDir, const QString& adapterDir,
+                              quint64 serial) {
+    if (serial == 0)
+        serial = beginOpen();
     m_engine.reset();
     m_adapterMask.reset();
     m_cachedText.clear();
@@ -55,7 +58,18 @@ void InspectWorker::openModel(const QString& modelDir, const QString& adapterDir
     m_attributionText.clear();
     m_sequenceClassifier = false;
     try {
-        m_engine = Engine::open(modelDir.toStdString());
+        EngineOptions options;
+        qint64 reportedPerMille = -5; // below any real value's step
+        options.progress = [this, &modelDir, &reportedPerMille, serial](std::int64_t done,
+                                                                       std::int64_t total) {
+            const qint64 perMille = total > 0 ? done * 1000 / total : 1000;
+            if (perMille / 5 != reportedPerMille / 5 || done == total) {
+                reportedPerMille = perMille;
+                emit loadProgress(modelDir, done, total);
+            }
+            return m_openSerial.load() == serial && m_cancelledUpTo.load() < serial;
+        };
+        m_engine = Engine::open(modelDir.toStdString(), options);
         QString adapter;
         if (!adapterDir.isEmpty()) {
             m_engine->loadAdapter(adapterDir.toStdString());
@@ -68,12 +82,22 @@ void InspectWorker::openModel(const QString& modelDir, const QString& adapterDir
                           .arg(spec->labels.size())
                           .arg(QString::fromStdString(spec->mask.describe()));
         }
-        InspectRequest warmUp; // first-call allocations, so the first timing shown is typical
-        warmUp.text = "warm up";
-        warmUp.wantHidden = false;
-        warmUp.wantLogits = false;
-        m_engine->inspect(warmUp);
-        emit modelOpened(modelDir, m_engine->summary(), adapter);
+        const ModelSummary summary = m_engine->summary();
+        if (summary.parameterCount <= kWarmUpMaxParameters) {
+            InspectRequest warmUp; // first-call allocations, so the first timing shown is typical
+            warmUp.text = "warm up";
+            warmUp.wantHidden = false;
+            warmUp.wantLogits = false;
+            m_engine->inspect(warmUp);
+        }
+        emit modelOpened(modelDir, summary, adapter);
+    } catch (const LoadCancelled& e) {
+        m_engine.reset();
+        m_adapterMask.reset();
+        if (m_openSerial.load() != serial)
+            return; // superseded: the newer open reports for this panel
+        spdlog::info("{}", e.what());
+        emit modelFailed(modelDir, tr("opening cancelled"));
     } catch (const std::exception& e) {
         m_engine.reset();
         m_adapterMask.reset();

@@ -73,13 +73,28 @@ public:
     void cancelPending();
 
     // Worker thread (invoke queued): opens `modelDir`, then loads `adapterDir` when not empty.
-    void openModel(const QString& modelDir, const QString& adapterDir);
+    // Emits loadProgress while the weights load, then modelOpened, or modelFailed (also when
+    // cancelled: the error then says "opening cancelled"). `serial` is beginOpen()'s number for
+    // this open (0: take a new one now).
+    void openModel(const QString& modelDir, const QString& adapterDir, quint64 serial = 0);
     void closeModel();
+
+    // Thread-safe. beginOpen() numbers the next open and cancels any open still loading (a
+    // newer one supersedes it); requestOpenCancel() cancels the opens numbered so far. A
+    // cancelled open stops between two weight tensors.
+    quint64 beginOpen() { return ++m_openSerial; }
+    void requestOpenCancel() { m_cancelledUpTo = m_openSerial.load(); }
+
+    // Models up to this many parameters get a warm-up inspection after opening (first-call
+    // allocations, so the first timing shown is typical); bigger ones would spend minutes on it.
+    static constexpr std::int64_t kWarmUpMaxParameters = 300'000'000;
 
 signals:
     void modelOpened(const QString& modelDir, const fsllm::ModelSummary& summary,
                      const QString& adapterDescription);
     void modelFailed(const QString& modelDir, const QString& error);
+    // Bytes of weights placed so far and in all; at most about 200 per open (each 0.5 %).
+    void loadProgress(const QString& modelDir, qint64 bytesDone, qint64 bytesTotal);
     void inspected(const fsllm::InspectOutcome& outcome);
     void inspectFailed(quint64 id, const QString& error);
     void swept(const fsllm::SweepOutcome& outcome);
@@ -105,6 +120,8 @@ private:
     int m_attributionSteps = 0;
     AttributionResult m_attributionCausal, m_attributionBidirectional;
     std::atomic<quint64> m_generation{0}; // bumped by submit() and cancelPending()
+    std::atomic<quint64> m_openSerial{0};    // the newest open's number
+    std::atomic<quint64> m_cancelledUpTo{0}; // opens numbered up to this are cancelled
 
     std::mutex m_mutex; // guards the two members below
     std::optional<InspectQuery> m_pending;

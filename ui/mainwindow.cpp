@@ -6,6 +6,7 @@
 #include "inspectpanel.h"
 #include "logpanel.h"
 #include "metatypes.h"
+#include "modelloadindicator.h"
 #include "qtlogsink.h"
 #include "recentfiles.h"
 #include "reportwriter.h"
@@ -145,13 +146,23 @@ void MainWindow::buildStatusBar() {
     m_stallLabel = new QLabel(tr("max stall – ms"));
     m_stallLabel->setToolTip(tr("Longest GUI event-loop stall during the current or last "
                                 "training run"));
+    m_loadIndicator = new ModelLoadIndicator;
     statusBar()->addWidget(m_modelLabel, 1);
+    statusBar()->addPermanentWidget(m_loadIndicator);
     statusBar()->addPermanentWidget(m_stallLabel);
 }
 
 void MainWindow::wireParts() {
     connect(m_train, &TrainPanel::modelDirChanged, this, &MainWindow::onModelChosen);
     connect(m_inspect, &InspectPanel::modelOpened, this, &MainWindow::onModelOpened);
+    connect(m_inspect, &InspectPanel::loadProgress, m_loadIndicator,
+            [this](const QString&, qint64 done, qint64 total) {
+                m_loadIndicator->setProgress(done, total);
+            });
+    connect(m_inspect, &InspectPanel::modelOpened, m_loadIndicator, &ModelLoadIndicator::finish);
+    connect(m_inspect, &InspectPanel::modelFailed, m_loadIndicator, &ModelLoadIndicator::finish);
+    connect(m_loadIndicator, &ModelLoadIndicator::cancelRequested, m_inspect,
+            &InspectPanel::cancelOpen);
     connect(m_inspect, &InspectPanel::modelFailed, m_train, &TrainPanel::showModelError);
     connect(m_inspect, &InspectPanel::modelFailed, this, [this](const QString&, const QString& e) {
         m_modelLabel->setFullText(tr("model failed to open: %1").arg(e));
@@ -182,6 +193,7 @@ void MainWindow::onModelChosen(const QString& dir) {
     m_modelDir = QDir(dir).absolutePath(); // into Recent models once it opened
     m_modelLabel->setFullText(tr("opening %1 …").arg(m_modelDir));
     m_train->showModelLoading(m_modelDir);
+    m_loadIndicator->start();
     m_inspect->openModel(m_modelDir, std::exchange(m_pendingAdapter, QString()));
     spdlog::info("model: {}", m_modelDir.toStdString());
 }

@@ -20,6 +20,7 @@ class QTabWidget;
 namespace fsllm {
 
 class ElidedLabel;
+class ModelLoadIndicator;
 class InspectPanel;
 class LogPanel;
 class QtLogSink;
@@ -41,6 +42,7 @@ public:
     TrainPanel* trainPanel() const { return m_train; }
     InspectPanel* inspectPanel() const { return m_inspect; }
     RunsPanel* runsPanel() const { return m_runs; }
+    ModelLoadIndicator* loadIndicator() const { return m_loadIndicator; }
     LogPanel* logPanel() const { return m_log; }
     QTabWidget* tabs() const { return m_tabs; }
     void setCurrentTab(Tab tab);
@@ -83,6 +85,7 @@ private:
     QDockWidget* m_logDock;
     ElidedLabel* m_modelLabel;
     QLabel* m_stallLabel;
+    ModelLoadIndicator* m_loadIndicator; // progress and Cancel while a model opens
     RecentFiles* m_recent = nullptr;
     QAction* m_exportAction = nullptr;
     std::shared_ptr<QtLogSink> m_sink;

@@ -4,6 +4,7 @@
 #include "checkpointshapes.h"
 #include "decoderfixture.h"
 #include "fsllmerror.h"
+#include "loadedmodel.h"
 #include "masking.h"
 #include "safetensorsfile.h"
 #include "safetensorswriter.h"
@@ -202,6 +203,47 @@ private slots:
         const auto output = runAlone(*shared, ids, {MaskMode::Causal, 0.0});
         QVERIFY(maxAbsDiff(output.hidden[0], tensorFromView(reference.tensor("s0.causal.hidden"),
                                                             torch::kFloat32)) < 1e-4);
+    }
+
+    // A load reports the tensor bytes placed, from 0 to all of them (one call before the first
+    // tensor and one after each); a progress that returns false stops it with LoadCancelled
+    // naming the folder.
+    void loadReportsProgressAndCancels() {
+        const std::string dir = kReference + "/tiny_llama";
+        const ModelConfig config = ModelConfig::fromFile(dir + "/config.json");
+        std::int64_t tensorBytes = 0;
+        {
+            CheckpointIndex checkpoint(dir);
+            for (const auto& tensor : CheckpointShapes::expected(config))
+                tensorBytes += static_cast<std::int64_t>(checkpoint.tensor(tensor.name).byteSize);
+        }
+        std::vector<std::pair<std::int64_t, std::int64_t>> calls;
+        const LoadedModel model = LoadedModel::open(
+            dir, "cpu", "auto", /*requireTokenizer=*/false,
+            [&calls](std::int64_t done, std::int64_t total) {
+                calls.emplace_back(done, total);
+                return true;
+            });
+        QVERIFY(model.decoder);
+        QCOMPARE(calls.size(), CheckpointShapes::expected(config).size() + 1);
+        QCOMPARE(calls.front().first, std::int64_t{0});
+        QCOMPARE(calls.back().first, tensorBytes);
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            QCOMPARE(calls[i].second, tensorBytes);
+            if (i > 0)
+                QVERIFY(calls[i].first > calls[i - 1].first);
+        }
+
+        int seen = 0;
+        try {
+            LoadedModel::open(dir, "cpu", "auto", false, [&seen](std::int64_t, std::int64_t) {
+                return ++seen < 3;
+            });
+            QFAIL("the load was not cancelled");
+        } catch (const LoadCancelled& e) {
+            QCOMPARE(std::string(e.what()), dir + ": opening cancelled");
+        }
+        QCOMPARE(seen, 3);
     }
 
     void bf16CheckpointAgreesWithF32() {

@@ -112,6 +112,32 @@ private slots:
         QVERIFY(!panel.plots().isEmpty());
     }
 
+    // Opens numbered by beginOpen(): a newer number silently supersedes an older open (no signal
+    // at all: the newer one reports), a cancel fails only the opens numbered so far with
+    // "opening cancelled", and the next open runs.
+    void supersededAndCancelledOpens() {
+        InspectWorker worker;
+        QSignalSpy opened(&worker, &InspectWorker::modelOpened);
+        QSignalSpy failed(&worker, &InspectWorker::modelFailed);
+        QSignalSpy progress(&worker, &InspectWorker::loadProgress);
+        const quint64 older = worker.beginOpen();
+        const quint64 newer = worker.beginOpen();
+        worker.openModel(m_model, QString(), older);
+        QCOMPARE(opened.count(), 0);
+        QCOMPARE(failed.count(), 0);
+        worker.requestOpenCancel();
+        worker.openModel(m_model, QString(), newer);
+        QCOMPARE(opened.count(), 0);
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(failed.last().at(1).toString(), QStringLiteral("opening cancelled"));
+        progress.clear();
+        worker.openModel(m_model, QString(), worker.beginOpen());
+        QCOMPARE(opened.count(), 1);
+        QVERIFY(progress.count() >= 2);
+        QCOMPARE(progress.first().at(1).toLongLong(), qint64(0));
+        QCOMPARE(progress.last().at(1).toLongLong(), progress.last().at(2).toLongLong());
+    }
+
     // The worker on the test thread: a query submitted from the slot of the first query's
     // `inspected` supersedes that query's sweep and attribution, which never arrive; the new
     // one's do.

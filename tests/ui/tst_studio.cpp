@@ -12,6 +12,7 @@
 #include "livecurveplot.h"
 #include "logpanel.h"
 #include "mainwindow.h"
+#include "modelloadindicator.h"
 #include "modelsummaryview.h"
 #include "predictionview.h"
 #include "probabilitybars.h"
@@ -29,6 +30,8 @@
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QSemaphore>
+#include <QToolButton>
 #include <QtTest>
 
 #include <cmath>
@@ -394,6 +397,59 @@ private slots:
         QCOMPARE(QSettings().value("recentModels").toStringList().value(0),
                  QDir(m_model).absolutePath());
         delete mime;
+    }
+
+    // Opening shows the status bar's progress bar, fed with the weight bytes (ending at all of
+    // them), and hides it once open; Cancel stops an open: "opening cancelled", Start stays
+    // disabled, the model does not go into Recent models, and opening again works.
+    void openingShowsProgressAndCancels() {
+        QSettings().remove(QStringLiteral("recentModels"));
+        MainWindow window;
+        window.show();
+        ModelLoadIndicator* indicator = window.loadIndicator();
+        QVERIFY(indicator->isHidden());
+        QSignalSpy opened(window.inspectPanel(), &InspectPanel::modelOpened);
+        QSignalSpy failed(window.inspectPanel(), &InspectPanel::modelFailed);
+        QSignalSpy progress(window.inspectPanel(), &InspectPanel::loadProgress);
+        window.openModel(m_model);
+        QVERIFY(!indicator->isHidden());
+        QVERIFY(opened.wait(60000));
+        QVERIFY(indicator->isHidden());
+        QVERIFY(progress.size() >= 2);
+        qint64 previous = -1;
+        for (const auto& call : progress) {
+            QVERIFY(call.at(1).toLongLong() >= previous);
+            previous = call.at(1).toLongLong();
+        }
+        QCOMPARE(progress.last().at(1).toLongLong(), progress.last().at(2).toLongLong());
+        QVERIFY(progress.last().at(2).toLongLong() > 0);
+
+        // Cancel while the open waits in the worker's queue (held by a gate): the open stops at
+        // its first check, before any weight.
+        const QString copy = path("model-to-cancel");
+        QVERIFY(QDir().mkpath(copy));
+        for (const QString& name : QDir(m_model).entryList(QDir::Files))
+            QVERIFY(QFile::copy(m_model + "/" + name, copy + "/" + name));
+        opened.clear();
+        QSemaphore gate;
+        QMetaObject::invokeMethod(
+            window.inspectPanel()->worker(), [&gate] { gate.acquire(); }, Qt::QueuedConnection);
+        window.openModel(copy);
+        QVERIFY(!indicator->isHidden());
+        QTest::mouseClick(indicator->findChild<QToolButton*>(), Qt::LeftButton);
+        gate.release();
+        QVERIFY(failed.wait(60000));
+        QCOMPARE(failed.last().at(0).toString(), QDir(copy).absolutePath());
+        QCOMPARE(failed.last().at(1).toString(), QStringLiteral("opening cancelled"));
+        QVERIFY(indicator->isHidden());
+        QVERIFY(!window.inspectPanel()->isModelReady());
+        QVERIFY(!window.trainPanel()->canStart());
+        QVERIFY(!QSettings().value("recentModels").toStringList().contains(
+            QDir(copy).absolutePath()));
+        QVERIFY(opened.isEmpty());
+        window.openModel(copy); // a cancel is for that open only
+        QVERIFY(opened.wait(60000));
+        QVERIFY(window.inspectPanel()->isModelReady());
     }
 
     void closingTheWindowStopsTraining() {

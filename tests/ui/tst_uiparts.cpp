@@ -6,6 +6,7 @@
 #include "formwording.h"
 #include "inspectpanel.h"
 #include "livecurveplot.h"
+#include "modelloadindicator.h"
 #include "predictionview.h"
 #include "resultstable.h"
 #include "runcurves.h"
@@ -16,6 +17,7 @@
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 
 #include <cmath>
@@ -204,6 +206,33 @@ private slots:
         QCOMPARE(words[2].second, 5);
         QCOMPARE(PredictionView::tagColor("O").alpha(), 0);
         QCOMPARE(PredictionView::tagColor("B-PER"), PredictionView::tagColor("I-PER"));
+    }
+
+    // Busy until bytes arrive, then the share of weight bytes in GiB; one Cancel request, after
+    // which progress no longer moves the bar; hidden when finished.
+    void modelLoadIndicator() {
+        ModelLoadIndicator indicator;
+        QSignalSpy cancel(&indicator, &ModelLoadIndicator::cancelRequested);
+        QVERIFY(indicator.isHidden());
+        QCOMPARE(indicator.permille(), -1);
+        indicator.start();
+        QVERIFY(!indicator.isHidden());
+        QCOMPARE(indicator.permille(), -1); // busy
+        const qint64 gib = qint64(1) << 30;
+        indicator.setProgress(gib / 2, 2 * gib);
+        QCOMPARE(indicator.permille(), 250);
+        QCOMPARE(indicator.progressText(), QStringLiteral("weights 0.5 / 2.0 GiB"));
+        auto* button = indicator.findChild<QToolButton*>();
+        QVERIFY(button);
+        QTest::mouseClick(button, Qt::LeftButton);
+        QTest::mouseClick(button, Qt::LeftButton);
+        QCOMPARE(cancel.count(), 1);
+        indicator.setProgress(gib, 2 * gib);
+        QCOMPARE(indicator.permille(), 250);
+        indicator.finish();
+        QVERIFY(indicator.isHidden());
+        indicator.start(); // the next open: Cancel works again
+        QVERIFY(button->isEnabled());
     }
 
     void stallMeterSeesABlockedLoop() {
