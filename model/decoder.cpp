@@ -1,5 +1,6 @@
 #include "decoder.h"
 
+#include "cancelled.h"
 #include "fsllmerror.h"
 #include "layerrecompute.h"
 #include "masking.h"
@@ -98,6 +99,8 @@ DecoderOutput DecoderImpl::forwardEmbeddings(const torch::Tensor& embeddings,
         options.recomputeLayers && !options.wantAttention && torch::GradMode::is_enabled();
     for (size_t index = 0; index < layers->size(); ++index) {
         auto layer = layers[index]->as<DecoderLayerImpl>();
+        if (options.stop && options.stop())
+            throw Cancelled("stopped before decoder layer " + std::to_string(index));
         const auto& layerBias = m_config.slidesAt(static_cast<int>(index)) ? windowBias : bias;
         if (recompute) {
             x = LayerRecompute::forward(*layer, x, cos, sin, layerBias);

@@ -14,6 +14,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <vector>
 
 namespace fsllm {
@@ -31,6 +32,9 @@ struct ForwardOptions {
     // Activation checkpointing (LayerRecompute): when autograd records, keep only each layer's
     // input and recompute the layer in backward. Ignored without grad mode or with wantAttention.
     bool recomputeLayers = false;
+    // Polled before each decoder layer (may be empty); when it returns true the forward throws
+    // Cancelled. For inference that must stop promptly (a window closing over a 7B model).
+    std::function<bool()> stop;
 };
 
 // Which projections receive LoRA adapters ("q", "k", "v", "o", "gate", "up", "down").

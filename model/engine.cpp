@@ -156,6 +156,7 @@ InspectResult Engine::inspect(const InspectRequest& request) {
         auto idTensor = torch::tensor(ids, torch::kInt64).unsqueeze(0); // [1, T]
         auto lengths = torch::full({1}, T, torch::kInt64);               // [1]
         ForwardOptions options{request.mask, request.wantAttention, request.wantLogits};
+        options.stop = request.cancel;
         DecoderOutput output = d.decoder->forward(idTensor, lengths, options);
         for (const auto& layerProbabilities : output.attention) {
             auto values = toVector(layerProbabilities[0]); // [H, T, T]

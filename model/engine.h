@@ -51,6 +51,9 @@ struct InspectRequest {
     bool wantAttention = true;
     bool wantHidden = true;
     bool wantLogits = true;
+    // Polled before each decoder layer (any thread's flag; may be empty); returning true stops
+    // the work and inspect() throws Cancelled (cancelled.h).
+    std::function<bool()> cancel;
 };
 
 struct AttributionRequest {

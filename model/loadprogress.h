@@ -6,7 +6,7 @@
 // Thread-safety: the callback runs on the loading thread; make what it reads thread-safe.
 #pragma once
 
-#include "fsllmerror.h"
+#include "cancelled.h"
 
 #include <cstdint>
 #include <functional>
@@ -17,10 +17,10 @@ namespace fsllm {
 using LoadProgress = std::function<bool(std::int64_t bytesDone, std::int64_t bytesTotal)>;
 
 // Thrown by a load whose LoadProgress returned false.
-class LoadCancelled : public FsllmError {
+class LoadCancelled : public Cancelled {
 public:
     explicit LoadCancelled(const std::string& directory)
-        : FsllmError(directory + ": opening cancelled") {}
+        : Cancelled(directory + ": opening cancelled") {}
 };
 
 } // namespace fsllm

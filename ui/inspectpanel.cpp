@@ -443,6 +443,7 @@ void InspectPanel::shutdown() {
         return;
     m_debounce->stop();
     QObject::disconnect(m_worker, nullptr, this, nullptr);
+    m_worker->stop(); // a forward in progress stops before its next layer
     m_worker->cancelPending();
     m_thread->quit();
     m_thread->wait();

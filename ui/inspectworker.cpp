@@ -67,7 +67,8 @@ void InspectWorker::openModel(const QString& modelDir, const QString& adapterDir
                 reportedPerMille = perMille;
                 emit loadProgress(modelDir, done, total);
             }
-            return m_openSerial.load() == serial && m_cancelledUpTo.load() < serial;
+            return m_openSerial.load() == serial && m_cancelledUpTo.load() < serial &&
+                   !m_stopping.load();
         };
         m_engine = Engine::open(modelDir.toStdString(), options);
         QString adapter;
@@ -94,8 +95,8 @@ void InspectWorker::openModel(const QString& modelDir, const QString& adapterDir
     } catch (const LoadCancelled& e) {
         m_engine.reset();
         m_adapterMask.reset();
-        if (m_openSerial.load() != serial)
-            return; // superseded: the newer open reports for this panel
+        if (m_openSerial.load() != serial || m_stopping.load())
+            return; // superseded (the newer open reports for this panel) or shutting down
         spdlog::info("{}", e.what());
         emit modelFailed(modelDir, tr("opening cancelled"));
     } catch (const std::exception& e) {
@@ -132,6 +133,8 @@ void InspectWorker::processPending() {
     }
     try {
         emit inspected(inspect(*query));
+    } catch (const Cancelled&) {
+        return; // stopping: no result
     } catch (const std::exception& e) {
         emit inspectFailed(query->id, firstLine(e));
         return;
@@ -150,6 +153,8 @@ void InspectWorker::processPending() {
                 return;
             emit attributed(attributionOutcome);
         }
+    } catch (const Cancelled&) {
+        return; // stopping: no result
     } catch (const std::exception& e) {
         emit analysisFailed(query->id, firstLine(e));
     }
@@ -170,6 +175,7 @@ bool InspectWorker::sweep(const InspectQuery& query, quint64 generation, SweepOu
         request.text = query.text.toStdString();
         request.wantHidden = false;
         request.wantLogits = false;
+        request.cancel = [this] { return m_stopping.load(); };
         for (double lambda : grid) {
             if (superseded(generation))
                 return false;
@@ -234,6 +240,7 @@ InspectOutcome InspectWorker::inspect(const InspectQuery& query) {
     request.text = query.text.toStdString();
     request.wantHidden = false;
     request.wantLogits = false;
+    request.cancel = [this] { return m_stopping.load(); };
     if (query.text != m_cachedText) {
         m_cachedText.clear();
         request.mask = MaskSpec{MaskMode::Causal, 0.0};

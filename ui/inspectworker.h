@@ -85,6 +85,10 @@ public:
     quint64 beginOpen() { return ++m_openSerial; }
     void requestOpenCancel() { m_cancelledUpTo = m_openSerial.load(); }
 
+    // Thread-safe, for shutdown: whatever runs stops at its next check (before a decoder layer,
+    // between weight tensors, between analysis steps) without emitting a result.
+    void stop() { m_stopping = true; }
+
     // Models up to this many parameters get a warm-up inspection after opening (first-call
     // allocations, so the first timing shown is typical); bigger ones would spend minutes on it.
     static constexpr std::int64_t kWarmUpMaxParameters = 300'000'000;
@@ -107,7 +111,9 @@ private:
     // Both return false when a newer query or a cancel arrived while they ran.
     bool sweep(const InspectQuery& query, quint64 generation, SweepOutcome* out);
     bool attribute(const InspectQuery& query, quint64 generation, AttributionOutcome* out);
-    bool superseded(quint64 generation) const { return m_generation.load() != generation; }
+    bool superseded(quint64 generation) const {
+        return m_stopping.load() || m_generation.load() != generation;
+    }
 
     std::unique_ptr<Engine> m_engine;
     std::optional<MaskSpec> m_adapterMask;
@@ -122,6 +128,7 @@ private:
     std::atomic<quint64> m_generation{0}; // bumped by submit() and cancelPending()
     std::atomic<quint64> m_openSerial{0};    // the newest open's number
     std::atomic<quint64> m_cancelledUpTo{0}; // opens numbered up to this are cancelled
+    std::atomic<bool> m_stopping{false};
 
     std::mutex m_mutex; // guards the two members below
     std::optional<InspectQuery> m_pending;

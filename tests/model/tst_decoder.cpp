@@ -246,6 +246,28 @@ private slots:
         QCOMPARE(seen, 3);
     }
 
+    // ForwardOptions::stop is polled before each layer; true stops the forward with Cancelled.
+    void forwardStopsBetweenLayers() {
+        const std::string dir = kReference + "/tiny_llama";
+        Decoder decoder = loadDecoder(dir);
+        const std::vector<int64_t> ids = {1, 12, 76, 40};
+        auto [batch, lengths] = padBatch({ids});
+        ForwardOptions options{MaskSpec{MaskMode::Decay, 0.5}, true, true};
+        int polls = 0;
+        options.stop = [&polls] { return ++polls > 1; };
+        torch::NoGradGuard noGrad;
+        try {
+            decoder->forward(batch, lengths, options);
+            QFAIL("the forward did not stop");
+        } catch (const Cancelled& e) {
+            QCOMPARE(std::string(e.what()), std::string("stopped before decoder layer 1"));
+        }
+        QCOMPARE(polls, 2);
+        options.stop = [] { return false; }; // never: the whole forward, as without
+        const auto output = decoder->forward(batch, lengths, options);
+        QCOMPARE(int64_t(output.attention.size()), int64_t(decoder->config().numLayers));
+    }
+
     void bf16CheckpointAgreesWithF32() {
         const std::string source = kReference + "/tiny_llama";
         QTemporaryDir dir;

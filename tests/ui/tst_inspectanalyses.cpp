@@ -138,6 +138,27 @@ private slots:
         QCOMPARE(progress.last().at(1).toLongLong(), progress.last().at(2).toLongLong());
     }
 
+    // Shutdown: after stop() a query's forward stops before its first layer and nothing is
+    // emitted, neither a result nor a failure.
+    void stoppedWorkerEmitsNothing() {
+        InspectWorker worker;
+        QSignalSpy opened(&worker, &InspectWorker::modelOpened);
+        worker.openModel(m_model, m_adapter);
+        QCOMPARE(opened.count(), 1);
+        QSignalSpy inspected(&worker, &InspectWorker::inspected);
+        QSignalSpy failed(&worker, &InspectWorker::inspectFailed);
+        QSignalSpy analysisFailed(&worker, &InspectWorker::analysisFailed);
+        worker.stop();
+        InspectQuery query;
+        query.id = 1;
+        query.text = QStringLiteral("the film was good");
+        worker.submit(query);
+        QTest::qWait(500); // the queued run happens here
+        QCOMPARE(inspected.count(), 0);
+        QCOMPARE(failed.count(), 0);
+        QCOMPARE(analysisFailed.count(), 0);
+    }
+
     // The worker on the test thread: a query submitted from the slot of the first query's
     // `inspected` supersedes that query's sweep and attribution, which never arrive; the new
     // one's do.
