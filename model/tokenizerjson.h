@@ -69,7 +69,8 @@ struct TokenizerJsonSpec {
     std::vector<AddedTokenSpec> addedTokens;
     std::vector<PreTokenizerStep> preTokenizer; // byte-level only
     bool byteLevel = true;     // false: sentencepiece-style (pieces are text, see above)
-    bool nfc = false;          // normalizer: NFC (applied before textEdits; they commute)
+    bool nfc = false; // normalizer: NFC, applied before textEdits (with the " " and "▁" that
+                      // files use, the order makes no difference)
     std::vector<TextEdit> textEdits; // normalizer: Prepend and Replace (sentencepiece-style only)
     bool metaspace = false;          // pre_tokenizer: Metaspace (sentencepiece-style only)
     MetaspaceSpec metaspaceSpec;

@@ -141,8 +141,8 @@ PreTokenizerStep readPreTokenizerStep(const Json& step, const std::string& field
         return result;
     }
     r.fail(field + ".type", "pre-tokenizer '" + type +
-                                "' is not supported; byte-level BPE "
-                                "here supports ByteLevel, Split and Digits");
+                                "' is not supported; ByteLevel, Split and Digits are (byte-level "
+                                "BPE), and Metaspace alone (sentencepiece-style)");
 }
 
 void readPreTokenizer(const Json& root, const FieldReader& r, TokenizerJsonSpec& spec) {

