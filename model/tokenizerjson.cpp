@@ -4,8 +4,10 @@
 #include "tokenizerjson.h"
 
 #include "fsllmerror.h"
+#include "jsonfieldreader.h"
 #include "jsontext.h"
 #include "lfspointer.h"
+#include "tokenizerjsonpipeline.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,75 +22,7 @@ namespace fsllm {
 namespace {
 
 using Json = nlohmann::json;
-
-// Ids at or above this are refused before any table is sized by them.
-constexpr int kMaxId = 16 * 1024 * 1024;
-
-// Field access with messages "<file>: field '<path>': ...".
-class FieldReader {
-public:
-    explicit FieldReader(std::string source) : m_source(std::move(source)) {}
-
-    [[noreturn]] void fail(const std::string& field, const std::string& what) const {
-        throw FsllmError(m_source + ": field '" + field + "': " + what);
-    }
-
-    const Json& member(const Json& object, const std::string& field, const std::string& key) const {
-        const std::string path = field.empty() ? key : field + "." + key;
-        const auto it = object.find(key);
-        if (it == object.end())
-            fail(path, "missing");
-        return *it;
-    }
-
-    void requireObject(const Json& value, const std::string& field) const {
-        if (!value.is_object())
-            fail(field, std::string("expected an object, got ") + value.type_name() + " " +
-                            JsonText::shown(value));
-    }
-
-    std::string string(const Json& value, const std::string& field) const {
-        if (!value.is_string())
-            fail(field, std::string("expected a string, got ") + value.type_name() + " " +
-                            JsonText::shown(value));
-        return value.get<std::string>();
-    }
-
-    bool boolean(const Json& value, const std::string& field) const {
-        if (!value.is_boolean())
-            fail(field, std::string("expected true or false, got ") + JsonText::shown(value));
-        return value.get<bool>();
-    }
-
-    // An optional boolean member; `fallback` when absent or null.
-    bool optionalBool(const Json& object, const std::string& field, const std::string& key,
-                      bool fallback) const {
-        const auto it = object.find(key);
-        if (it == object.end() || it->is_null())
-            return fallback;
-        return boolean(*it, field + "." + key);
-    }
-
-    int id(const Json& value, const std::string& field) const {
-        const int result = withErrorContext(m_source, [&] { return JsonText::intValue(value, field); });
-        if (result < 0)
-            fail(field, "token ids cannot be negative, got " + std::to_string(result));
-        if (result >= kMaxId)
-            fail(field, "token id " + std::to_string(result) + " is implausibly large (the "
-                        "largest vocabularies have about 256,000 pieces)");
-        return result;
-    }
-
-    std::string type(const Json& object, const std::string& field) const {
-        requireObject(object, field);
-        return string(member(object, field, "type"), field + ".type");
-    }
-
-    const std::string& source() const { return m_source; }
-
-private:
-    std::string m_source;
-};
+using FieldReader = JsonFieldReader;
 
 std::string readFile(const std::string& path) {
     if (std::filesystem::is_directory(path))
@@ -121,12 +55,11 @@ void readModel(const Json& model, const FieldReader& r, TokenizerJsonSpec& spec,
         if (it != model.end() && !it->is_null() &&
             !r.string(*it, std::string("model.") + key).empty())
             r.fail(std::string("model.") + key,
-                   "'" + it->get<std::string>() + "' is not supported by byte-level BPE");
+                   "'" + it->get<std::string>() + "' is not supported (no LLaMA, Mistral, Qwen or "
+                                                  "GPT-2 style BPE uses one)");
     }
-    if (r.optionalBool(model, "model", "byte_fallback", false))
-        r.fail("model.byte_fallback", "sentencepiece-style BPE in tokenizer.json (byte fallback, "
-                                      "Metaspace) is not supported yet; give the model's "
-                                      "sentencepiece tokenizer.model instead");
+    spec.byteFallback = r.optionalBool(model, "model", "byte_fallback", false);
+    spec.fuseUnk = r.optionalBool(model, "model", "fuse_unk", false);
     spec.ignoreMerges = r.optionalBool(model, "model", "ignore_merges", false);
 
     const Json& vocabJson = r.member(model, "model", "vocab");
@@ -228,93 +161,6 @@ void readAddedTokens(const Json& root, const FieldReader& r, TokenizerJsonSpec& 
         vocab[added.content] = added.id;
         spec.addedTokens.push_back(std::move(added));
     }
-}
-
-void readNormalizer(const Json& root, const FieldReader& r, TokenizerJsonSpec& spec) {
-    const auto it = root.find("normalizer");
-    if (it == root.end() || it->is_null())
-        return;
-    const std::string type = r.type(*it, "normalizer");
-    std::vector<std::string> types{type};
-    if (type == "Sequence") {
-        const Json& list = r.member(*it, "normalizer", "normalizers");
-        if (!list.is_array())
-            r.fail("normalizer.normalizers", "expected an array");
-        types.clear();
-        for (std::size_t i = 0; i < list.size(); ++i)
-            types.push_back(r.type(list[i], "normalizer.normalizers[" + std::to_string(i) + "]"));
-    }
-    for (const std::string& t : types) {
-        if (t != "NFC")
-            r.fail("normalizer.type", "'" + t + "' is not supported; byte-level BPE here "
-                                              "supports no normalizer or NFC");
-        spec.nfc = true;
-    }
-}
-
-PreTokenizerStep readPreTokenizerStep(const Json& step, const std::string& field,
-                                      const FieldReader& r) {
-    const std::string type = r.type(step, field);
-    PreTokenizerStep result;
-    if (type == "ByteLevel") {
-        result.kind = PreTokenizerStep::Kind::ByteLevel;
-        result.addPrefixSpace = r.optionalBool(step, field, "add_prefix_space", true);
-        result.useRegex = r.optionalBool(step, field, "use_regex", true);
-        r.optionalBool(step, field, "trim_offsets", true); // offsets are byte ranges here
-        return result;
-    }
-    if (type == "Split") {
-        result.kind = PreTokenizerStep::Kind::SplitRegex;
-        const Json& pattern = r.member(step, field, "pattern");
-        r.requireObject(pattern, field + ".pattern");
-        if (pattern.contains("Regex")) {
-            result.pattern = r.string(pattern["Regex"], field + ".pattern.Regex");
-        } else if (pattern.contains("String")) {
-            result.pattern = r.string(pattern["String"], field + ".pattern.String");
-            result.literal = true;
-        } else {
-            r.fail(field + ".pattern", "expected {\"Regex\": ...} or {\"String\": ...}");
-        }
-        if (result.pattern.empty())
-            r.fail(field + ".pattern", "the split pattern is empty");
-        const std::string behavior = r.string(r.member(step, field, "behavior"), field + ".behavior");
-        if (behavior != "Isolated")
-            r.fail(field + ".behavior", "'" + behavior + "' is not supported; only Isolated is");
-        if (r.optionalBool(step, field, "invert", false))
-            r.fail(field + ".invert", "inverted splits are not supported");
-        return result;
-    }
-    if (type == "Digits") { // ASCII digits apart from the rest, one by one or in runs (SmolLM)
-        result.kind = PreTokenizerStep::Kind::SplitRegex;
-        result.pattern =
-            r.optionalBool(step, field, "individual_digits", false) ? "[0-9]" : "[0-9]+";
-        return result;
-    }
-    r.fail(field + ".type", "pre-tokenizer '" + type + "' is not supported; byte-level BPE "
-                                                      "here supports ByteLevel, Split and Digits");
-}
-
-void readPreTokenizer(const Json& root, const FieldReader& r, TokenizerJsonSpec& spec) {
-    const Json& pre = r.member(root, "", "pre_tokenizer");
-    if (pre.is_null())
-        r.fail("pre_tokenizer", "null: no ByteLevel pre-tokenizer, so this is not a byte-level "
-                                "BPE tokenizer");
-    if (r.type(pre, "pre_tokenizer") == "Sequence") {
-        const Json& list = r.member(pre, "pre_tokenizer", "pretokenizers");
-        if (!list.is_array() || list.empty())
-            r.fail("pre_tokenizer.pretokenizers", "expected a non-empty array");
-        for (std::size_t i = 0; i < list.size(); ++i)
-            spec.preTokenizer.push_back(readPreTokenizerStep(
-                list[i], "pre_tokenizer.pretokenizers[" + std::to_string(i) + "]", r));
-    } else {
-        spec.preTokenizer.push_back(readPreTokenizerStep(pre, "pre_tokenizer", r));
-    }
-    bool byteLevel = false;
-    for (const PreTokenizerStep& step : spec.preTokenizer)
-        byteLevel = byteLevel || step.kind == PreTokenizerStep::Kind::ByteLevel;
-    if (!byteLevel)
-        r.fail("pre_tokenizer", "has no ByteLevel step, so this is not a byte-level BPE "
-                                "tokenizer");
 }
 
 // TemplateProcessing.single: special tokens before {"Sequence": {"id": "A"}} are BOS.
@@ -434,8 +280,7 @@ TokenizerJsonSpec TokenizerJson::parse(const std::string& text, const std::strin
     std::unordered_map<std::string, int> vocab; // piece -> id, added tokens included
     readModel(r.member(root, "", "model"), r, spec, vocab);
     readAddedTokens(root, r, spec, vocab);
-    readNormalizer(root, r, spec);
-    readPreTokenizer(root, r, spec);
+    TokenizerJsonPipeline::read(root, r, spec);
     readPostProcessor(root, r, spec, vocab);
     readConfig(configText, configPath, spec, vocab);
     return spec;

@@ -281,9 +281,42 @@ void TstTokenizerJson::refused_data() {
         {"Unigram model", [](Json& j) { j["model"]["type"] = "Unigram"; },
          {"field 'model.type'", "'Unigram'"}},
         {"no model", [](Json& j) { j.erase("model"); }, {"field 'model': missing"}},
-        {"Metaspace pre-tokenizer",
-         [](Json& j) { j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "▁"}}; },
-         {"field 'pre_tokenizer.type'", "'Metaspace'", "not supported"}},
+        {"Metaspace in a Sequence",
+         [](Json& j) {
+             j["pre_tokenizer"]["pretokenizers"][0] = {{"type", "Metaspace"}, {"replacement", "▁"}};
+         },
+         {"field 'pre_tokenizer.pretokenizers[0].type'", "Metaspace", "not in a Sequence"}},
+        {"Metaspace prepend_scheme unknown",
+         [](Json& j) {
+             j["pre_tokenizer"] = {
+                 {"type", "Metaspace"}, {"replacement", "▁"}, {"prepend_scheme", "sometimes"}};
+         },
+         {"field 'pre_tokenizer.prepend_scheme'", "'sometimes'"}},
+        {"Metaspace replacement of two characters",
+         [](Json& j) { j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "__"}}; },
+         {"field 'pre_tokenizer.replacement'", "one character"}},
+        {"Metaspace add_prefix_space contradicts prepend_scheme",
+         [](Json& j) {
+             j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "▁"},
+                                   {"prepend_scheme", "always"}, {"add_prefix_space", false}};
+         },
+         {"field 'pre_tokenizer.add_prefix_space'", "contradicts"}},
+        {"Metaspace split not a boolean",
+         [](Json& j) {
+             j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "▁"}, {"split", "no"}};
+         },
+         {"field 'pre_tokenizer.split'", "true or false"}},
+        {"Replace with a regex",
+         [](Json& j) {
+             j["normalizer"] = {{"type", "Replace"}, {"pattern", {{"Regex", " "}}}, {"content", "▁"}};
+         },
+         {"field 'normalizer.pattern'", "String"}},
+        {"Prepend without text",
+         [](Json& j) { j["normalizer"] = {{"type", "Prepend"}, {"prepend", ""}}; },
+         {"field 'normalizer.prepend'", "empty"}},
+        {"Prepend with ByteLevel",
+         [](Json& j) { j["normalizer"] = {{"type", "Prepend"}, {"prepend", "▁"}}; },
+         {"field 'normalizer'", "sentencepiece-style"}},
         {"unknown pre-tokenizer step",
          [](Json& j) { j["pre_tokenizer"]["pretokenizers"][1]["type"] = "Whitespace"; },
          {"field 'pre_tokenizer.pretokenizers[1].type'", "'Whitespace'"}},
@@ -301,7 +334,7 @@ void TstTokenizerJson::refused_data() {
         {"NFKC normalizer", [](Json& j) { j["normalizer"] = {{"type", "NFKC"}}; },
          {"field 'normalizer.type'", "'NFKC'"}},
         {"byte fallback", [](Json& j) { j["model"]["byte_fallback"] = true; },
-         {"field 'model.byte_fallback'", "tokenizer.model"}},
+         {"field 'model.byte_fallback'", "ByteLevel"}},
         {"merge of an unknown piece",
          [](Json& j) { j["model"]["merges"][5] = "nosuchpiece x"; },
          {"field 'model.merges[5]'", "'nosuchpiece'", "not in model.vocab"}},
