@@ -1,5 +1,6 @@
 #include "runspanel.h"
 
+#include "atomicdirectory.h"
 #include "backgroundcall.h"
 #include "bestrecord.h"
 #include "classreportview.h"
@@ -9,6 +10,7 @@
 #include "pathfield.h"
 #include "reportwriter.h"
 #include "resourcelocator.h"
+#include "runevaluationbar.h"
 #include "runfolderactions.h"
 #include "runlivefeed.h"
 #include "runstableview.h"
@@ -98,19 +100,23 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     manage->setText(tr("Run"));
     manage->setPopupMode(QToolButton::InstantPopup);
     auto* runMenu = new QMenu(manage);
+    runMenu->setToolTipsVisible(true);
     QAction* rename = runMenu->addAction(tr("Rename…"), this, &RunsPanel::askRename);
     rename->setShortcut(Qt::Key_F2);
     runMenu->addAction(tr("Tags…"), this, &RunsPanel::askTags);
     QAction* remove = runMenu->addAction(tr("Delete…"), this, &RunsPanel::confirmDelete);
     remove->setShortcut(QKeySequence::Delete);
     runMenu->addSeparator();
+    m_evaluateAction =
+        runMenu->addAction(tr("Evaluate file…"), this, &RunsPanel::chooseFileToEvaluate);
+    m_evaluateAction->setEnabled(false);
     runMenu->addAction(tr("Inspect with run"), this, [this] {
         if (!selectedRunDir().isEmpty())
             emit inspectRunRequested(selectedRunDir());
     });
     manage->setMenu(runMenu);
-    manage->setToolTip(tr("Rename (F2), tag, delete (Del) the selected run, or use its adapter "
-                          "on the Inspect tab"));
+    manage->setToolTip(tr("Rename (F2), tag, delete (Del) the selected run, evaluate a data "
+                          "file with it, or use its adapter on the Inspect tab"));
     for (QAction* action : {rename, remove}) {
         action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         m_list->addAction(action);
@@ -119,6 +125,7 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     inspect->setToolTip(tr("Use the selected run's adapter on the Inspect tab"));
     m_status = new QLabel;
     m_status->setWordWrap(true);
+    m_evaluationBar = new RunEvaluationBar;
     auto* listButtons = new QHBoxLayout;
     listButtons->addWidget(all);
     listButtons->addWidget(none);
@@ -181,6 +188,7 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addLayout(top);
     layout->addWidget(split, 1);
+    layout->addWidget(m_evaluationBar);
 
     m_feed = new RunLiveFeed(this);
     connect(m_feed, &RunLiveFeed::grew, this, &RunsPanel::onGrew);
@@ -201,6 +209,8 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     connect(m_list, &QWidget::customContextMenuRequested, this, &RunsPanel::showListMenu);
     connect(m_filter, &QLineEdit::textChanged, this, &RunsPanel::setFilter);
     connect(exportTable, &QPushButton::clicked, this, &RunsPanel::chooseTableExport);
+    connect(m_evaluationBar, &RunEvaluationBar::evaluated, this, &RunsPanel::onEvaluated);
+    connect(m_evaluationBar, &RunEvaluationBar::finished, this, &RunsPanel::updateRunActions);
     updateWatchedFolders();
 }
 
@@ -475,6 +485,7 @@ void RunsPanel::onLoaded(const QList<Loaded>& loaded, const QStringList& checked
     for (const Loaded& item : loaded)
         if (item.directory == selectedRunDir())
             showSelectedRun();
+    updateRunActions();
 }
 
 void RunsPanel::onGrew(const QString& runDir, const MetricsTail::Batch& batch) {
@@ -514,6 +525,7 @@ void RunsPanel::onStatusChanged(const QString& runDir, const RunStatus& status) 
     }
     applyFilter();
     rebuildTable();
+    updateRunActions();
     emit runsChanged();
 }
 
@@ -570,6 +582,7 @@ void RunsPanel::rebuildTable() {
 }
 
 void RunsPanel::showSelectedRun() {
+    updateRunActions();
     const QString dir = selectedRunDir();
     const auto it = m_records.constFind(dir);
     m_classReport->setRun(dir, it == m_records.constEnd()
@@ -596,6 +609,12 @@ bool RunsPanel::deleteRun(const QString& runDir, bool permanently, QString* erro
                          .arg(QFileInfo(clean).fileName());
         return false;
     }
+    if (m_evaluationBar->isRunning() && m_evaluationBar->evaluation()->runDir() == clean) {
+        if (error)
+            *error = tr("Cannot delete: %1 is evaluating a file; wait for it or cancel it first.")
+                         .arg(QFileInfo(clean).fileName());
+        return false;
+    }
     QString trashed;
     if (!RunFolderActions::remove(clean, permanently, error, &trashed))
         return false;
@@ -614,6 +633,12 @@ bool RunsPanel::renameRun(const QString& runDir, const QString& newName, QString
     if (clean == m_activeRun) {
         if (error)
             *error = tr("Cannot rename: %1 is training in this studio; stop it first.")
+                         .arg(QFileInfo(clean).fileName());
+        return false;
+    }
+    if (m_evaluationBar->isRunning() && m_evaluationBar->evaluation()->runDir() == clean) {
+        if (error)
+            *error = tr("Cannot rename: %1 is evaluating a file; wait for it or cancel it first.")
                          .arg(QFileInfo(clean).fileName());
         return false;
     }
@@ -732,9 +757,85 @@ void RunsPanel::showListMenu(const QPoint& at) {
     menu.addAction(tr("Tags…"), this, &RunsPanel::askTags);
     menu.addAction(tr("Delete…"), this, &RunsPanel::confirmDelete);
     menu.addSeparator();
+    QAction* evaluate =
+        menu.addAction(tr("Evaluate file…"), this, &RunsPanel::chooseFileToEvaluate);
+    evaluate->setEnabled(m_evaluateAction->isEnabled());
+    evaluate->setToolTip(m_evaluateAction->toolTip());
     menu.addAction(tr("Inspect with run"), this,
                    [this] { emit inspectRunRequested(selectedRunDir()); });
     menu.exec(m_list->viewport()->mapToGlobal(at));
+}
+
+QString RunsPanel::evaluationProblem(const QString& runDir) const {
+    const QString clean = QDir(runDir).absolutePath();
+    const QString name = QFileInfo(clean).fileName();
+    if (!m_records.contains(clean))
+        return tr("%1 is not listed in the Runs tab").arg(clean);
+    const RunState state =
+        clean == m_activeRun ? RunState::Running : m_statuses.value(clean).state;
+    if (state == RunState::Running)
+        return tr("%1 is still training; evaluate it once it has completed or been stopped")
+            .arg(name);
+    if (state == RunState::Failed)
+        return tr("%1 failed; only a completed or stopped run can be evaluated").arg(name);
+    if (AtomicDirectory::resolve(clean.toStdString() + "/best").empty())
+        return tr("%1 has no best/ adapter yet (it stopped before its first evaluation)")
+            .arg(name);
+    return {};
+}
+
+bool RunsPanel::evaluateFile(const QString& runDir, const QString& dataFile, QString* error) {
+    const QString problem = evaluationProblem(runDir);
+    if (!problem.isEmpty()) {
+        if (error)
+            *error = tr("Cannot evaluate: %1.").arg(problem);
+        return false;
+    }
+    if (!m_evaluationBar->evaluate(QDir(runDir).absolutePath(), dataFile, error))
+        return false;
+    updateRunActions();
+    return true;
+}
+
+void RunsPanel::chooseFileToEvaluate() {
+    const QString dir = selectedRunDir();
+    if (dir.isEmpty())
+        return;
+    const auto it = m_records.constFind(dir);
+    const QString dev =
+        it == m_records.constEnd() ? QString() : QString::fromStdString(it->config.devFile);
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Evaluate a data file with %1").arg(QFileInfo(dir).fileName()),
+        dev.isEmpty() ? QString() : QFileInfo(dev).absolutePath(),
+        tr("Data files (*.tsv *.txt *.csv *.jsonl *.conll *.conllu);;All files (*)"));
+    QString error;
+    if (!file.isEmpty() && !evaluateFile(dir, file, &error))
+        QMessageBox::warning(this, tr("Evaluate file"), error);
+}
+
+void RunsPanel::onEvaluated(const QString& runDir, const QString& dataFile) {
+    const auto it = m_records.constFind(runDir);
+    if (it == m_records.constEnd())
+        return; // deleted or renamed meanwhile
+    m_lowerTabs->setCurrentWidget(m_classReport);
+    if (selectedRunDir() != runDir) {
+        const QSignalBlocker blocker(m_list);
+        selectRun(runDir);
+    }
+    updateRunActions();
+    m_classReport->setRun(runDir, QString::fromStdString(it->config.devFile), dataFile);
+}
+
+void RunsPanel::updateRunActions() {
+    const QString dir = selectedRunDir();
+    QString problem = dir.isEmpty() ? tr("Select a run first") : evaluationProblem(dir);
+    if (problem.isEmpty() && m_evaluationBar->isRunning())
+        problem = tr("Another file is being evaluated");
+    m_evaluateAction->setEnabled(problem.isEmpty());
+    m_evaluateAction->setToolTip(
+        problem.isEmpty() ? tr("Score a labelled data file with this run's best checkpoint, as "
+                               "fsllm eval does; its per-class scores appear below")
+                          : problem);
 }
 
 bool RunsPanel::exportTable(const QString& path, QString* error) const {

@@ -6,8 +6,9 @@
 // that survives renames) and grow live while the runs are written, by this studio or another
 // process (RunLiveFeed reads only what metrics.jsonl gained); their results and hyper-parameters
 // fill a sortable RunsTableView, exported as CSV, Markdown and LaTeX; the selected run's
-// per-class scores and confusion matrix are on the "Per class" tab (ClassReportView). Run
-// folders are read off the GUI thread. Thread-safety: GUI thread only.
+// per-class scores and confusion matrix are on the "Per class" tab (ClassReportView), which
+// also shows data files evaluated with the run ("Evaluate file…", RunEvaluationBar). Run
+// folders are read, and files evaluated, off the GUI thread. Thread-safety: GUI thread only.
 #pragma once
 
 #include "exportdialog.h"
@@ -33,6 +34,7 @@ namespace fsllm {
 
 class ClassReportView;
 class PathField;
+class RunEvaluationBar;
 class RunLiveFeed;
 class RunsTableView;
 
@@ -82,6 +84,14 @@ public:
     bool deleteRun(const QString& runDir, bool permanently, QString* error);
     bool renameRun(const QString& runDir, const QString& newName, QString* error);
     bool setTags(const QString& runDir, const QString& commaSeparated, QString* error);
+    // Evaluates `dataFile` with the run (as `fsllm eval --run RUN --data FILE`) off the GUI
+    // thread; the evaluation bar shows progress and Cancel, and once kept the run is selected
+    // and its "Per class" tab shows the file. False + `error` (one line) when refused: see
+    // evaluationProblem(), or another evaluation still runs.
+    bool evaluateFile(const QString& runDir, const QString& dataFile, QString* error);
+    // Why the run cannot be evaluated now (running, failed, no best/ adapter); "" when it can.
+    QString evaluationProblem(const QString& runDir) const;
+    RunEvaluationBar* evaluationBar() const { return m_evaluationBar; }
 
     // The run's colour in every plot: fixed the first time the run is listed, kept on rename.
     QColor runColor(const QString& runDir) const;
@@ -114,6 +124,9 @@ private:
     void confirmDelete();
     void askRename();
     void askTags();
+    void chooseFileToEvaluate();
+    void onEvaluated(const QString& runDir, const QString& dataFile);
+    void updateRunActions();
     void showListMenu(const QPoint& at);
     bool isShownAndChecked(const QString& runDir) const;
     QListWidgetItem* itemFor(const QString& runDir) const;
@@ -125,6 +138,8 @@ private:
     RunsTableView* m_tableView = nullptr;
     ClassReportView* m_classReport = nullptr;
     QTabWidget* m_lowerTabs = nullptr;
+    RunEvaluationBar* m_evaluationBar = nullptr;
+    QAction* m_evaluateAction = nullptr;
     RunLiveFeed* m_feed = nullptr;
     CurvePlots m_plots;
     ResultsTable m_table;
