@@ -10,8 +10,12 @@
 #include "exportdialog.h"
 #include "fakerunfolder.h"
 #include "livecurveplot.h"
+#include "runcolorbook.h"
+#include "runfolderreader.h"
+#include "runlist.h"
 #include "runlivefeed.h"
 #include "runlock.h"
+#include "runsoverview.h"
 #include "runspanel.h"
 
 #include <QAction>
@@ -187,6 +191,77 @@ private slots:
         QVERIFY(inTrash);
         QVERIFY(!panel.curvePlots().trainLoss->seriesNames().contains("beta/train loss"));
         QCOMPARE(panel.table().rowCount(), 2);
+    }
+
+    // The Runs tab's parts on their own (RunsPanel is built from them): the reader of run
+    // folders, the colour book, the list and its filter, the overview's table and plots.
+    void runsTabPartsOnTheirOwn() {
+        const QString root = QDir(path("parts")).absolutePath();
+        testing::writeFakeRun(root + "/one", MaskSpec{MaskMode::Decay, 0.5}, 0.7);
+        testing::writeFakeRun(root + "/two", MaskSpec{MaskMode::Causal, 0.0}, 0.6);
+        QFile tags(root + "/two/tags.json");
+        QVERIFY(tags.open(QIODevice::WriteOnly));
+        tags.write("not json");
+        tags.close();
+        QDir().mkpath(root + "/empty");
+        const QList<RunReading> read =
+            RunFolderReader::read({root + "/one", root + "/two/", root + "/empty"}, root + "/one");
+        QCOMPARE(read.size(), 3);
+        QCOMPARE(read[0].directory, root + "/one");
+        QCOMPARE(read[0].status.state, RunState::Running); // the active run
+        QCOMPARE(int(read[0].record.steps.size()), 4);
+        QCOMPARE(int(read[0].record.evals.size()), 1);
+        QVERIFY(read[0].error.isEmpty() && read[0].warning.isEmpty());
+        QCOMPARE(read[1].directory, root + "/two");
+        QCOMPARE(read[1].status.state, RunState::Stopped);
+        QVERIFY2(read[1].warning.contains("tags.json"), qPrintable(read[1].warning)); // listed
+        QVERIFY(read[1].error.isEmpty());
+        QVERIFY2(read[2].error.contains("run.json"), qPrintable(read[2].error)); // not listed
+        QVERIFY(read[0].tail && read[0].tail->poll().steps.empty()); // stands after the records
+
+        RunColorBook colors;
+        const QColor first = colors.color(root + "/one");
+        const QColor second = colors.color(root + "/two");
+        QVERIFY(first != second);
+        QCOMPARE(colors.color(root + "/one/"), first);
+        colors.moveRun(root + "/one", root + "/uno");
+        QCOMPARE(colors.color(root + "/uno"), first);
+        QVERIFY(colors.color(root + "/three") != first);
+        QVERIFY(colors.color(root + "/three") != second);
+
+        RunList list;
+        QListWidgetItem* one = list.addRun(root + "/one/");
+        QListWidgetItem* two = list.addRun(root + "/two");
+        QCOMPARE(list.itemFor(root + "/one"), one);
+        RunList::describe(one, RunStatus{RunState::Completed, {}}, {"baseline"});
+        RunList::describe(two, RunStatus{RunState::Failed, "disk full"}, {});
+        QCOMPARE(one->text(), QStringLiteral("one  (completed)  [baseline]"));
+        QVERIFY(two->toolTip().contains("disk full"));
+        list.setChecked(root + "/two", true);
+        QCOMPARE(list.checkedRunDirs(), QStringList{root + "/two"});
+        list.applyFilter("failed", [](const QString&) { return QString(); });
+        QCOMPARE(list.shownRunDirs(), QStringList{root + "/two"});
+        list.applyFilter("decay", [&](const QString& dir) {
+            return dir.endsWith("/one") ? QStringLiteral("decay(0.5)") : QString();
+        });
+        QCOMPARE(list.shownRunDirs(), QStringList{root + "/one"});
+        QVERIFY(!list.isShownAndChecked(root + "/two"));
+        list.selectRun(root + "/one");
+        QCOMPARE(list.selectedRunDir(), root + "/one");
+
+        RunsOverview overview;
+        overview.addCurves(read[0].record, "one", first);
+        overview.addTableRow(read[0].record, read[0].status);
+        overview.refreshCurves();
+        QCOMPARE(overview.table().rowCount(), 1);
+        QVERIFY(overview.curvePlots().trainLoss->seriesNames().contains("one/train loss"));
+        QCOMPARE(overview.plots().size(), 4);
+        QString error;
+        QVERIFY2(overview.exportTable(path("parts.md"), &error), qPrintable(error));
+        QVERIFY(readAll(path("parts.md")).contains("| one |"));
+        overview.clearCurves();
+        overview.clearTable();
+        QCOMPARE(overview.table().rowCount(), 0);
     }
 
     void perClassScoresAndConfusionMatrix() {
