@@ -116,9 +116,13 @@ void RunsMenu::askRename() {
     bool ok = false;
     const QString name = QInputDialog::getText(m_panel, tr("Rename run"), tr("New folder name:"),
                                                QLineEdit::Normal, QFileInfo(dir).fileName(), &ok);
-    QString error;
-    if (ok && name != QFileInfo(dir).fileName() && !m_panel->renameRun(dir, name, &error))
+    if (!ok || name == QFileInfo(dir).fileName())
+        return;
+    QString error, warning;
+    if (!m_panel->renameRun(dir, name, &error, &warning))
         QMessageBox::warning(m_panel, tr("Rename run"), error);
+    else if (!warning.isEmpty()) // renamed, but run.json still names the old folder
+        QMessageBox::warning(m_panel, tr("Rename run"), warning);
 }
 
 void RunsMenu::askTags() {

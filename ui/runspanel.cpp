@@ -471,7 +471,8 @@ bool RunsPanel::deleteRun(const QString& runDir, bool permanently, QString* erro
     return true;
 }
 
-bool RunsPanel::renameRun(const QString& runDir, const QString& newName, QString* error) {
+bool RunsPanel::renameRun(const QString& runDir, const QString& newName, QString* error,
+                          QString* warning) {
     const QString clean = QDir(runDir).absolutePath();
     if (const QString problem = busyProblem(clean, tr("rename")); !problem.isEmpty()) {
         if (error)
@@ -479,7 +480,7 @@ bool RunsPanel::renameRun(const QString& runDir, const QString& newName, QString
         return false;
     }
     QString target;
-    if (!RunFolderActions::rename(clean, newName, &target, error))
+    if (!RunFolderActions::rename(clean, newName, &target, error, warning))
         return false;
     target = QDir(target).absolutePath();
     const bool checked = checkedRunDirs().contains(clean);

@@ -83,7 +83,10 @@ public:
     // Run management without dialogs (the menu's actions confirm first). False + `error` (one
     // line) when refused: a running run, a name that is taken or invalid, a failed move.
     bool deleteRun(const QString& runDir, bool permanently, QString* error);
-    bool renameRun(const QString& runDir, const QString& newName, QString* error);
+    // Renaming also rewrites run.json's paths into the old folder (RunFolderActions::rename);
+    // `warning` says when that failed (the rename stands).
+    bool renameRun(const QString& runDir, const QString& newName, QString* error,
+                   QString* warning = nullptr);
     bool setTags(const QString& runDir, const QString& commaSeparated, QString* error);
     // Evaluates `dataFile` with the run (as `fsllm eval --run RUN --data FILE`) off the GUI
     // thread; the evaluation bar shows progress and Cancel, and once kept the run is selected

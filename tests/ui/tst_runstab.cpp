@@ -11,7 +11,9 @@
 #include "fakerunfolder.h"
 #include "livecurveplot.h"
 #include "runcolorbook.h"
+#include "runfolderactions.h"
 #include "runfolderreader.h"
+#include "runjsonrelocation.h"
 #include "runlist.h"
 #include "runlivefeed.h"
 #include "runlock.h"
@@ -262,6 +264,80 @@ private slots:
         overview.clearCurves();
         overview.clearTable();
         QCOMPARE(overview.table().rowCount(), 0);
+    }
+
+    // Renaming rewrites run.json's paths into the old folder ("out", and here a dev file kept
+    // in the run), atomically, leaving other paths, other values and the key order alone.
+    void renameKeepsRunJsonTrue() {
+        const QString root = QDir(path("relocate")).absolutePath();
+        const QString run = root + "/delta";
+        testing::writeFakeRun(run, MaskSpec{MaskMode::Decay, 0.5}, 0.7);
+        TrainingConfig config = TrainingConfig::load((run + "/run.json").toStdString());
+        config.devFile = (run + "/data/dev.tsv").toStdString();
+        config.trainFile = (root + "/delta-data/train.tsv").toStdString(); // beside, not inside
+        QFile json(run + "/run.json");
+        QVERIFY(json.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        json.write(QByteArray::fromStdString(config.toJsonText()));
+        json.close();
+        const QByteArray before = readAll(run + "/run.json");
+        const QByteArray firstKey = before.left(before.indexOf(':'));
+
+        RunsPanel panel;
+        panel.show();
+        open(panel, root);
+        QString error;
+        QVERIFY2(panel.renameRun(run, "delta-renamed", &error), qPrintable(error));
+        const QString renamed = root + "/delta-renamed";
+        const QByteArray after = readAll(renamed + "/run.json");
+        QVERIFY2(after.startsWith(firstKey), after.constData()); // key order kept
+        const TrainingConfig moved =
+            TrainingConfig::load((renamed + "/run.json").toStdString());
+        QCOMPARE(QString::fromStdString(moved.outDir), renamed);
+        QCOMPARE(QString::fromStdString(moved.devFile), renamed + "/data/dev.tsv");
+        QCOMPARE(moved.trainFile, config.trainFile);
+        QCOMPARE(moved.modelDir, config.modelDir);
+        QCOMPARE(moved.mask.describe(), config.mask.describe());
+        QCOMPARE(moved.toJsonText(), [&] {
+            TrainingConfig expected = config;
+            expected.outDir = renamed.toStdString();
+            expected.devFile = (renamed + "/data/dev.tsv").toStdString();
+            return expected.toJsonText();
+        }());
+        QVERIFY(!after.contains("/delta\"") && !after.contains("/delta/"));
+        // No temporary file left beside it.
+        QCOMPARE(QDir(renamed).entryList({"run.json*"}, QDir::Files), QStringList{"run.json"});
+        QTRY_VERIFY(panel.runDirs().contains(renamed));
+        QTRY_VERIFY(!panel.isLoading());
+
+        // Relative paths (as the studio's working folder resolves them) stay relative, and a
+        // path through a symbolic link keeps its spelling.
+        const QString previous = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(m_dir.path()));
+        QCOMPARE(RunJsonRelocation::relocatedPath("relocate/old/best", root + "/old",
+                                                  root + "/new"),
+                 QStringLiteral("relocate/new/best"));
+        QCOMPARE(RunJsonRelocation::relocatedPath("relocate/older", root + "/old", root + "/new"),
+                 QStringLiteral("relocate/older"));
+        QVERIFY(QDir::setCurrent(previous));
+        QVERIFY(QFile::link(root, path("relocate-link")));
+        QCOMPARE(RunJsonRelocation::relocatedPath(path("relocate-link") + "/old", root + "/old",
+                                                  root + "/new"),
+                 path("relocate-link") + "/new");
+        QCOMPARE(RunJsonRelocation::relocatedPath("/elsewhere/old", root + "/old", root + "/new"),
+                 QStringLiteral("/elsewhere/old"));
+
+        // A run.json that is not JSON: the rename stands and the message names the file.
+        const QString broken = root + "/broken";
+        testing::writeFakeRun(broken, MaskSpec{MaskMode::Causal, 0.0}, 0.5);
+        QFile brokenJson(broken + "/run.json");
+        QVERIFY(brokenJson.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        brokenJson.write("{\"out\": ");
+        brokenJson.close();
+        QString newDir, warning;
+        QVERIFY2(RunFolderActions::rename(broken, "broken2", &newDir, &error, &warning),
+                 qPrintable(error));
+        QVERIFY2(warning.contains(root + "/broken2/run.json"), qPrintable(warning));
+        QCOMPARE(readAll(root + "/broken2/run.json"), QByteArray("{\"out\": "));
     }
 
     void perClassScoresAndConfusionMatrix() {
