@@ -3,24 +3,16 @@
 #include "atomicfile.h"
 #include "classifierrun.h"
 #include "commandline.h"
-#include "fsllmerror.h"
-#include "predictionreport.h"
+#include "runevaluation.h"
 #include "terminalprogress.h"
 #include "trainingjob.h"
 #include "zeroshotbaseline.h"
 
-#include <cerrno>
 #include <csignal>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <sstream>
-#include <unistd.h>
-
-#include <nlohmann/json.hpp>
 
 namespace fsllm {
 
@@ -179,49 +171,20 @@ int TrainingCommands::eval(const std::vector<std::string>& args) {
                      {"run", "data", "format", "text-column", "label-column", "csv-columns",
                       "tag-column", "json", "predictions", "model", "device", "dtype", "threads"},
                      {});
-    const std::string runDir = line.required("run");
-    const std::string data = line.required("data");
-    auto run = ClassifierRun::open(runDir, line.engineOptions(), line.value("model", ""));
-    DataReadOptions options = run->config().data;
-    applyDataOptions(line, options);
     // The predictions and scores are kept in the run folder too (evaluations/), where the
-    // studio's Runs tab finds them for the confusion matrix and per-class scores.
-    const std::string kept =
-        PredictionReport::evaluationPredictionsPath(runDir, data, run->config().task());
-    std::string keepProblem;
-    {
-        std::error_code error;
-        const auto folder = std::filesystem::path(kept).parent_path();
-        std::filesystem::create_directories(folder, error);
-        if (error || ::access(folder.c_str(), W_OK) != 0)
-            keepProblem = folder.string() + " is not writable (" +
-                          (error ? error.message() : std::string(std::strerror(errno))) +
-                          "); the evaluation is not kept in the run folder";
-    }
-    const std::string predictionsOut = line.value("predictions", "");
-    EvaluationReport report;
-    try {
-        report = run->evaluate(data, options, keepProblem.empty() ? kept : predictionsOut);
-    } catch (const FsllmError&) {
-        std::error_code ignored; // leave no empty evaluations/ behind (removes only if empty)
-        std::filesystem::remove(std::filesystem::path(kept).parent_path(), ignored);
-        throw;
-    }
-    if (keepProblem.empty()) {
-        nlohmann::json scores = nlohmann::json::parse(report.json);
-        scores["data"] = std::filesystem::absolute(data).lexically_normal().string();
-        scores["examples"] = report.examples;
-        AtomicFile::write(PredictionReport::evaluationScoresPath(runDir, data),
-                          scores.dump(2) + "\n");
-        if (!predictionsOut.empty()) {
-            std::ifstream in(kept, std::ios::binary);
-            std::stringstream bytes;
-            bytes << in.rdbuf();
-            AtomicFile::write(predictionsOut, bytes.str());
-        }
-    } else {
-        std::cerr << "note: " << keepProblem << "\n";
-    }
+    // studio's Runs tab finds them for the confusion matrix and per-class scores; the studio's
+    // "Evaluate file…" runs the same RunEvaluation.
+    RunEvaluationRequest request;
+    request.runDir = line.required("run");
+    request.dataFile = line.required("data");
+    request.engine = line.engineOptions();
+    request.modelOverride = line.value("model", "");
+    request.adjustData = [&line](DataReadOptions& options) { applyDataOptions(line, options); };
+    request.predictionsCopy = line.value("predictions", "");
+    const RunEvaluationOutcome outcome = RunEvaluation::run(request);
+    const EvaluationReport& report = outcome.report;
+    if (!outcome.keepProblem.empty())
+        std::cerr << "note: " << outcome.keepProblem << "\n";
     std::cout << std::fixed << std::setprecision(4) << "examples  " << report.examples << "\n"
               << "accuracy  " << report.accuracy << "\n"
               << "precision " << report.precision << "\n"
@@ -232,8 +195,8 @@ int TrainingCommands::eval(const std::vector<std::string>& args) {
         AtomicFile::write(line.value("json", ""), report.json);
         std::cout << "wrote     " << line.value("json", "") << "\n";
     }
-    if (keepProblem.empty())
-        std::cout << "kept      " << kept << "\n";
+    if (!outcome.keptPredictions.empty())
+        std::cout << "kept      " << outcome.keptPredictions << "\n";
     return 0;
 }
 

@@ -59,7 +59,8 @@ const std::vector<std::string>& ClassifierRun::labels() const { return m_impl->l
 
 EvaluationReport ClassifierRun::evaluate(const std::string& dataFile,
                                          const DataReadOptions& options,
-                                         const std::string& predictionsPath) {
+                                         const std::string& predictionsPath,
+                                         const EvaluationControl& control) {
     Impl& d = *m_impl;
     DataReadOptions readOptions = options;
     readOptions.task = d.spec.task;
@@ -67,16 +68,20 @@ EvaluationReport ClassifierRun::evaluate(const std::string& dataFile,
     const auto data = EncodedDataset::encode(raw, d.model.requireTokenizer(), &d.labels, d.spec.task,
                                              d.config.maxLength, dataFile);
     const EvaluationResult result = Evaluator::run(*d.classifier, data, raw, d.labels,
-                                                   std::max(1, d.config.batchSize));
+                                                   std::max(1, d.config.batchSize), control);
+    EvaluationReport report;
+    report.examples = static_cast<int>(raw.size());
+    if (result.cancelled) {
+        report.cancelled = true;
+        return report;
+    }
     if (!predictionsPath.empty())
         Evaluator::writePredictions(predictionsPath, result, raw, d.labels, d.spec.task);
-    EvaluationReport report;
     report.accuracy = result.accuracy;
     report.precision = result.precision;
     report.recall = result.recall;
     report.f1 = result.f1;
     report.loss = result.loss;
-    report.examples = static_cast<int>(raw.size());
     report.json = result.toJsonText();
     return report;
 }

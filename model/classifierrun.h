@@ -4,6 +4,7 @@
 #pragma once
 
 #include "engine.h"
+#include "evaluationcontrol.h"
 #include "metrics.h"
 #include "rawexample.h"
 #include "trainingconfig.h"
@@ -17,6 +18,7 @@ namespace fsllm {
 struct EvaluationReport {
     double accuracy = 0.0, precision = 0.0, recall = 0.0, f1 = 0.0, loss = 0.0;
     int examples = 0;
+    bool cancelled = false; // EvaluationControl::cancel stopped it: no scores, nothing written
     std::string json; // {"accuracy", "precision", "recall", "f1", "loss", "per_class", ...}
 };
 
@@ -39,9 +41,12 @@ public:
 
     // Reads `dataFile` (labels must be in the run's label set) and scores the run on it. For
     // token tasks P/R/F1 are entity-level (conlleval). Writes predictions when
-    // predictionsPath is not empty.
+    // predictionsPath is not empty (and the evaluation was not cancelled). `control` follows
+    // the scoring batch by batch and may stop it (reading and encoding the file are not
+    // interrupted).
     EvaluationReport evaluate(const std::string& dataFile, const DataReadOptions& options,
-                              const std::string& predictionsPath = "");
+                              const std::string& predictionsPath = "",
+                              const EvaluationControl& control = {});
     // Labels unused; for token tasks `words` must be set, else `text`.
     std::vector<Prediction> predict(const std::vector<RawExample>& examples);
 

@@ -23,7 +23,7 @@ std::vector<std::vector<std::string>> goldTags(const std::vector<RawExample>& ra
 
 EvaluationResult Evaluator::run(ClassifierModelImpl& model, const EncodedDataset& data,
                                 const std::vector<RawExample>& raw, const LabelSet& labels,
-                                int batchSize) {
+                                int batchSize, const EvaluationControl& control) {
     torch::NoGradGuard noGrad;
     const bool wasTraining = model.is_training();
     model.eval();
@@ -38,7 +38,17 @@ EvaluationResult Evaluator::run(ClassifierModelImpl& model, const EncodedDataset
     const std::string truncatedTag = labels.contains("O") ? "O" : labels.name(0);
     double lossSum = 0.0;
     int64_t lossCount = 0;
+    const int total = static_cast<int>(data.size());
+    int done = 0;
+    if (control.progress)
+        control.progress(0, total);
     for (const auto& indices : BatchPlan::sorted(data.lengths(), batchSize)) {
+        if (control.cancel && control.cancel()) {
+            if (wasTraining)
+                model.train();
+            result.cancelled = true;
+            return result;
+        }
         Batch batch = data.batch(indices, /*padId=*/0, device);
         auto logits = model.forward(batch.ids, batch.lengths); // [B, C] or [B, T, C]
         const int64_t counted = task == TaskKind::Sequence
@@ -65,6 +75,15 @@ EvaluationResult Evaluator::run(ClassifierModelImpl& model, const EncodedDataset
                                               : truncatedTag);
             }
         }
+        done += static_cast<int>(indices.size());
+        if (control.progress)
+            control.progress(done, total);
+    }
+    if (wasTraining)
+        model.train();
+    if (control.cancel && control.cancel()) { // after the last batch too: nothing gets written
+        result.cancelled = true;
+        return result;
     }
     result.loss = lossCount ? lossSum / static_cast<double>(lossCount) : 0.0;
     if (task == TaskKind::Sequence) {
@@ -96,8 +115,6 @@ EvaluationResult Evaluator::run(ClassifierModelImpl& model, const EncodedDataset
         result.recall = result.classification.macroRecall;
         result.f1 = result.classification.macroF1;
     }
-    if (wasTraining)
-        model.train();
     return result;
 }
 

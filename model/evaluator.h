@@ -5,6 +5,7 @@
 
 #include "classifiermodel.h"
 #include "encodeddataset.h"
+#include "evaluationcontrol.h"
 #include "labelset.h"
 #include "metrics.h"
 #include "rawexample.h"
@@ -18,6 +19,7 @@ struct EvaluationResult {
     // Token tasks with chunk tags (B-/I-/E-/S-) are scored per entity as conlleval does; plain
     // tag sets (e.g. part of speech) and sequence tasks per item with macro P/R/F1.
     bool entityLevel = false;
+    bool cancelled = false; // control.cancel stopped it: nothing below is meaningful
     double loss = 0.0;
     double accuracy = 0.0, precision = 0.0, recall = 0.0, f1 = 0.0;
     ClassificationMetrics classification; // sequence tasks and plain tag sets (per word)
@@ -34,9 +36,11 @@ struct EvaluationResult {
 
 class Evaluator {
 public:
+    // `control` reports examples scored after each batch; its cancel is polled before each batch
+    // and after the last one.
     static EvaluationResult run(ClassifierModelImpl& model, const EncodedDataset& data,
                                 const std::vector<RawExample>& raw, const LabelSet& labels,
-                                int batchSize);
+                                int batchSize, const EvaluationControl& control = {});
     // Writes predictions: seq -> TSV (line, gold, predicted, one probability column per label);
     // token -> CoNLL columns (word gold predicted). Atomic.
     static void writePredictions(const std::string& path, const EvaluationResult& result,

@@ -53,7 +53,7 @@ ClassReportView::ClassReportView(QWidget* parent) : QWidget(parent) {
     m_source = new QComboBox;
     m_source->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_source->setToolTip(tr("The best checkpoint's dev predictions, or a file evaluated with "
-                            "fsllm eval --run RUN --data FILE"));
+                            "Run > Evaluate file… or fsllm eval --run RUN --data FILE"));
     auto* exportButton = new QPushButton(tr("Export scores…"));
     m_summary = new QLabel;
     m_summary->setWordWrap(true);
@@ -92,7 +92,8 @@ ClassReportView::ClassReportView(QWidget* parent) : QWidget(parent) {
     showMessage(tr("Select a run to see its per-class scores."), false);
 }
 
-void ClassReportView::setRun(const QString& runDir, const QString& devFile) {
+void ClassReportView::setRun(const QString& runDir, const QString& devFile,
+                             const QString& showDataFile) {
     ++m_generation;
     m_runDir = runDir.isEmpty() ? QString() : QDir(runDir).absolutePath();
     m_sources.clear();
@@ -116,7 +117,8 @@ void ClassReportView::setRun(const QString& runDir, const QString& devFile) {
             }
             return found;
         },
-        [this, generation = m_generation](const Sources& found) {
+        [this, generation = m_generation,
+         shown = QFileInfo(showDataFile).fileName()](const Sources& found) {
             --m_pending;
             if (generation != m_generation)
                 return;
@@ -126,12 +128,18 @@ void ClassReportView::setRun(const QString& runDir, const QString& devFile) {
                 m_source->addItem(QString::fromStdString(source.name));
             if (m_sources.empty()) {
                 showMessage(tr("%1 has no predictions yet: dev predictions appear with the first "
-                               "best checkpoint; other files with fsllm eval --run %2 --data FILE")
+                               "best checkpoint; other files with Run > Evaluate file… or "
+                               "fsllm eval --run %2 --data FILE")
                                 .arg(QFileInfo(m_runDir).fileName(), m_runDir),
                             false);
                 return;
             }
-            loadSource(0);
+            int index = 0;
+            for (std::size_t i = 0; i < m_sources.size() && !shown.isEmpty(); ++i)
+                if (QString::fromStdString(m_sources[i].name) == shown)
+                    index = int(i); // the last match: evaluations are listed after dev
+            m_source->setCurrentIndex(index);
+            loadSource(index);
         });
 }
 

@@ -1,5 +1,5 @@
 // The Runs tab's per-class view of the selected run: which predictions (dev, or a file evaluated
-// with `fsllm eval`), a table of per-class scores (per entity type for chunk-tagged token tasks)
+// with `fsllm eval` or the Runs tab's "Evaluate file…"), a table of per-class scores (per entity type for chunk-tagged token tasks)
 // with support, a summary line, and the confusion matrix as a heatmap (ConfusionMatrixPlot,
 // exported like every plot). PredictionReport reads and counts off the GUI thread. The scores
 // table exports as CSV or Markdown, its header naming the run and the file.
@@ -28,7 +28,10 @@ public:
     explicit ClassReportView(QWidget* parent = nullptr);
 
     // Shows the predictions of `runDir` (dev first); "" clears. `devFile` names dev's data file.
-    void setRun(const QString& runDir, const QString& devFile = QString());
+    // `showDataFile`: show the evaluation of this data file (matched by file name, as
+    // RUN/evaluations/ names them) instead of dev when the run has one.
+    void setRun(const QString& runDir, const QString& devFile = QString(),
+                const QString& showDataFile = QString());
     QString runDir() const { return m_runDir; }
     QStringList sourceNames() const;
     void setSource(int index); // an index of sourceNames()

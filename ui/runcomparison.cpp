@@ -1,6 +1,7 @@
 #include "runcomparison.h"
 
 #include "engine.h"
+#include "runenginecache.h"
 
 #include <QElapsedTimer>
 
@@ -11,9 +12,13 @@ namespace fsllm {
 RunComparisonResult RunComparison::compute(quint64 id, const QString& modelDir,
                                            const QStringList& runDirs, const QString& text,
                                            int attributionSteps,
-                                           const std::function<bool()>& cancel) {
+                                           const std::function<bool()>& cancel,
+                                           RunEngineCache* cache) {
     QElapsedTimer clock;
     clock.start();
+    std::unique_lock<std::mutex> inUse;
+    if (cache)
+        inUse = cache->use(); // one comparison at a time uses the cached engines
     RunComparisonResult out;
     out.id = id;
     out.text = text;
@@ -25,8 +30,13 @@ RunComparisonResult RunComparison::compute(quint64 id, const QString& modelDir,
         RunColumn column;
         column.runDir = runDir;
         try {
-            auto engine = Engine::open(modelDir.toStdString());
-            engine->loadAdapter(runDir.toStdString());
+            std::shared_ptr<Engine> engine;
+            if (cache) {
+                engine = cache->engine(modelDir, runDir);
+            } else {
+                engine = Engine::open(modelDir.toStdString());
+                engine->loadAdapter(runDir.toStdString());
+            }
             const ClassifierSpec* spec = engine->classifier();
             InspectRequest request;
             request.text = text.toStdString();

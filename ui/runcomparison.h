@@ -1,10 +1,12 @@
 // The same sentence through several trained runs (adapters) side by side, for the Inspect tab's
-// "Runs side by side" page: RunComparison::compute() opens the model once per run with that
-// run's adapter and, under the mask the run was trained with, records the prediction, the
+// "Runs side by side" page: RunComparison::compute() takes the model with each run's adapter
+// (from a RunEngineCache, which opens it once while the view lives) and, under the mask the run
+// was trained with, records the prediction, the
 // attention of the last layer (mean of heads) and the integrated-gradients attribution of the
 // predicted class. Plain values; compute() runs off the GUI thread (BackgroundCall) and may be
 // stopped between runs and between attribution batches by `cancel`.
-// Thread-safety: compute() is reentrant (its own Engine per run); the structs are values.
+// Thread-safety: compute() is reentrant (a cache is used by one compute() at a time, see
+// RunEngineCache::use()); the structs are values.
 #pragma once
 
 #include "attributionresult.h"
@@ -33,14 +35,18 @@ struct RunComparisonResult {
     double milliseconds = 0.0;
 };
 
+class RunEngineCache;
+
 class RunComparison {
 public:
     static constexpr int kMinRuns = 2;
 
-    // Never throws: a run that fails gets its error in its column.
+    // Never throws: a run that fails gets its error in its column. `cache` null: each run's
+    // engine is opened for this call and closed after it.
     static RunComparisonResult compute(quint64 id, const QString& modelDir,
                                        const QStringList& runDirs, const QString& text,
-                                       int attributionSteps, const std::function<bool()>& cancel);
+                                       int attributionSteps, const std::function<bool()>& cancel,
+                                       RunEngineCache* cache = nullptr);
 };
 
 } // namespace fsllm

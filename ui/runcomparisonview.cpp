@@ -3,6 +3,7 @@
 #include "attentioncomparison.h"
 #include "attentionheatmap.h"
 #include "backgroundcall.h"
+#include "runenginecache.h"
 #include "tokenstrip.h"
 
 #include <QFileDialog>
@@ -19,7 +20,9 @@
 namespace fsllm {
 
 RunComparisonView::RunComparisonView(QWidget* parent)
-    : QWidget(parent), m_current(std::make_shared<std::atomic<quint64>>(0)) {
+    : QWidget(parent),
+      m_current(std::make_shared<std::atomic<quint64>>(0)),
+      m_engines(std::make_shared<RunEngineCache>()) {
     m_list = new QListWidget;
     m_list->setMaximumHeight(90);
     m_list->setToolTip(tr("Run or adapter folders trained on this model"));
@@ -67,6 +70,7 @@ RunComparisonView::RunComparisonView(QWidget* parent)
 
 RunComparisonView::~RunComparisonView() {
     m_current->fetch_add(1); // a running comparison stops at its next check
+    m_engines->close();      // its engines go when it ends; the cached ones now
 }
 
 void RunComparisonView::addRun(const QString& runDir) {
@@ -83,6 +87,7 @@ void RunComparisonView::removeRun(const QString& runDir) {
     for (int row = 0; row < m_list->count(); ++row)
         if (m_list->item(row)->data(Qt::UserRole).toString() == runDir)
             delete m_list->takeItem(row--);
+    m_engines->release(runDir);
     updateButtons();
 }
 
@@ -112,6 +117,8 @@ void RunComparisonView::updateButtons() {
 void RunComparisonView::setInput(const QString& modelDir, const QString& text) {
     if (modelDir == m_modelDir && text == m_text)
         return;
+    if (modelDir != m_modelDir)
+        m_engines->keepOnlyModel(modelDir); // another model: the old engines are of no use
     m_modelDir = modelDir;
     m_text = text;
     m_current->fetch_add(1); // drop the running comparison: it is of the old input
@@ -135,9 +142,10 @@ void RunComparisonView::compare() {
     const int steps = m_steps;
     BackgroundCall::run(
         this,
-        [=] {
-            return RunComparison::compute(id, model, dirs, text, steps,
-                                          [current, id] { return current->load() != id; });
+        [=, engines = m_engines] {
+            return RunComparison::compute(
+                id, model, dirs, text, steps, [current, id] { return current->load() != id; },
+                engines.get());
         },
         [this](const RunComparisonResult& result) {
             if (result.cancelled || result.id != m_current->load())

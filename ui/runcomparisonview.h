@@ -3,7 +3,10 @@
 // prediction, the last layer's attention (mean of heads) under the run's mask, and the
 // integrated-gradients attribution of the predicted class as a token strip (one colour scale
 // over all columns). The work runs on Qt's thread pool (BackgroundCall, RunComparison); a newer
-// comparison, new input or the view's end stops the running one, whose result is dropped.
+// comparison, new input or the view's end stops the running one, whose result is dropped. The
+// engines opened for a comparison stay in a RunEngineCache while the view lives, so comparing
+// another sentence reuses them; removing a run or changing the model releases its engines, and
+// the view's end releases them all.
 // Thread-safety: GUI thread only.
 #pragma once
 
@@ -22,6 +25,7 @@ class QHBoxLayout;
 namespace fsllm {
 
 class AttentionHeatmap;
+class RunEngineCache;
 
 class RunComparisonView : public QWidget {
     Q_OBJECT
@@ -49,6 +53,8 @@ public:
     AttentionHeatmap* columnHeatmap(int column) const;
     QString columnStrip(int column) const;
     QString statusText() const;
+    // The opened engines (shared with a running comparison, which may outlive the view).
+    std::shared_ptr<RunEngineCache> engineCache() const { return m_engines; }
 
 signals:
     void compared(); // new columns are shown
@@ -75,6 +81,7 @@ private:
     bool m_busy = false;
     bool m_autoCompare = false; // compared once: follow new input
     std::shared_ptr<std::atomic<quint64>> m_current; // the comparison whose result is wanted
+    std::shared_ptr<RunEngineCache> m_engines;
 };
 
 } // namespace fsllm

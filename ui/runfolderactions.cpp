@@ -2,6 +2,7 @@
 
 #include "atomicfile.h"
 #include "fsllmerror.h"
+#include "runjsonrelocation.h"
 #include "runlock.h"
 #include "runlockprobe.h"
 #include "runtags.h"
@@ -97,7 +98,7 @@ QString RunFolderActions::nameProblem(const QString& parent, const QString& name
 }
 
 bool RunFolderActions::rename(const QString& runDir, const QString& newName, QString* newDir,
-                              QString* error) {
+                              QString* error, QString* warning) {
     const QString clean = QDir(runDir).absolutePath();
     const QString parent = QFileInfo(clean).absolutePath();
     if (!QFileInfo(clean).isDir())
@@ -124,6 +125,11 @@ bool RunFolderActions::rename(const QString& runDir, const QString& newName, QSt
     AtomicFile::syncFolder(parent.toStdString());
     if (newDir)
         *newDir = target;
+    QString relocationError;
+    if (!RunJsonRelocation::relocate(clean, QDir(target).absolutePath(), nullptr,
+                                     &relocationError) &&
+        warning)
+        *warning = QObject::tr("Renamed to %1, but %2").arg(newName, relocationError);
     return true;
 }
 

@@ -1,76 +1,32 @@
 #include "runspanel.h"
 
+#include "atomicdirectory.h"
 #include "backgroundcall.h"
-#include "bestrecord.h"
 #include "classreportview.h"
-#include "confusionmatrixplot.h"
-#include "fsllmerror.h"
-#include "livecurveplot.h"
 #include "pathfield.h"
 #include "reportwriter.h"
 #include "resourcelocator.h"
+#include "runevaluationbar.h"
 #include "runfolderactions.h"
+#include "runfolderreader.h"
+#include "runlist.h"
 #include "runlivefeed.h"
-#include "runstableview.h"
-#include "runtags.h"
+#include "runsmenu.h"
+#include "runsoverview.h"
 
-#include <QAction>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
-#include <QIcon>
-#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
-#include <QListWidget>
-#include <QMenu>
-#include <QMessageBox>
-#include <QPixmap>
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
-#include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include <exception>
-
 namespace fsllm {
-
-struct RunsPanel::Loaded {
-    QString directory;
-    RunRecord record;
-    RunStatus status;
-    QStringList tags;
-    std::shared_ptr<MetricsTail> tail; // stands after the records read
-    QString error;   // not listed
-    QString warning; // listed, e.g. without its tags
-};
-
-namespace {
-
-// A run read for the list: run.json, metrics.jsonl through the tail that will follow it, best/
-// (as RunRecord::load), tags.json.
-void readRun(const QString& directory, RunRecord* record, QStringList* tags, QString* warning,
-             const std::shared_ptr<MetricsTail>& tail) {
-    const std::string dir = directory.toStdString();
-    record->directory = dir;
-    record->config = TrainingConfig::load(dir + "/" + TrainingConfig::kFileName);
-    MetricsTail::Batch batch = tail->poll();
-    record->steps = std::move(batch.steps);
-    record->evals = std::move(batch.evals);
-    if (const std::optional<BestRecord> best = BestRecord::read(dir))
-        best->reconcile(record->evals);
-    try {
-        for (const std::string& tag : RunTags::read(dir))
-            *tags << QString::fromStdString(tag);
-    } catch (const FsllmError& e) { // the run is listed all the same, without tags
-        *warning = QString::fromUtf8(e.what());
-    }
-}
-
-} // namespace
 
 RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     m_folder = new PathField(PathField::Kind::Folder, tr("Folder of run folders"));
@@ -89,32 +45,11 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     m_filter = new QLineEdit;
     m_filter->setPlaceholderText(tr("Filter runs (name, mask, status, tag)"));
     m_filter->setClearButtonEnabled(true);
-    m_list = new QListWidget;
-    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_list->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_list = new RunList;
+    m_evaluationBar = new RunEvaluationBar;
+    m_menu = new RunsMenu(this, m_list);
     auto* all = new QPushButton(tr("All"));
     auto* none = new QPushButton(tr("None"));
-    auto* manage = new QToolButton;
-    manage->setText(tr("Run"));
-    manage->setPopupMode(QToolButton::InstantPopup);
-    auto* runMenu = new QMenu(manage);
-    QAction* rename = runMenu->addAction(tr("Rename…"), this, &RunsPanel::askRename);
-    rename->setShortcut(Qt::Key_F2);
-    runMenu->addAction(tr("Tags…"), this, &RunsPanel::askTags);
-    QAction* remove = runMenu->addAction(tr("Delete…"), this, &RunsPanel::confirmDelete);
-    remove->setShortcut(QKeySequence::Delete);
-    runMenu->addSeparator();
-    runMenu->addAction(tr("Inspect with run"), this, [this] {
-        if (!selectedRunDir().isEmpty())
-            emit inspectRunRequested(selectedRunDir());
-    });
-    manage->setMenu(runMenu);
-    manage->setToolTip(tr("Rename (F2), tag, delete (Del) the selected run, or use its adapter "
-                          "on the Inspect tab"));
-    for (QAction* action : {rename, remove}) {
-        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-        m_list->addAction(action);
-    }
     auto* inspect = new QPushButton(tr("Inspect with run"));
     inspect->setToolTip(tr("Use the selected run's adapter on the Inspect tab"));
     m_status = new QLabel;
@@ -123,7 +58,7 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     listButtons->addWidget(all);
     listButtons->addWidget(none);
     listButtons->addStretch(1);
-    listButtons->addWidget(manage);
+    listButtons->addWidget(m_menu->button());
     listButtons->addWidget(inspect);
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
@@ -133,54 +68,18 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     leftLayout->addLayout(listButtons);
     leftLayout->addWidget(m_status);
 
-    m_plots = {new LiveCurvePlot, new LiveCurvePlot, new LiveCurvePlot, nullptr};
-    RunCurves::setUpPlots(m_plots);
-    m_plots.scores->setTitle(tr("Accuracy (solid) / F1 (dashed)"));
-    m_plots.evalLoss->setSmoothing(0.0);
-    m_plots.scores->setSmoothing(0.0);
-    auto* plotRow = new QHBoxLayout;
-    for (LiveCurvePlot* plot : {m_plots.trainLoss, m_plots.evalLoss, m_plots.scores})
-        plot->setMinimumSize(170, 140);
-    for (const NamedPlot& named : plots()) { // the curve plots (no confusion matrix yet)
-        if (!named.plot)
-            continue;
-        ExportDialog::installContextMenu(named.plot, named.name);
-        plotRow->addWidget(named.plot, 1);
-    }
-    m_tableView = new RunsTableView;
-    auto* exportTable = new QPushButton(tr("Export table…"));
-    auto* tableRow = new QHBoxLayout;
-    tableRow->addWidget(new QLabel(tr("Best dev checkpoint of each checked run; scores in %; "
-                                      "click a header to sort")));
-    tableRow->addStretch(1);
-    tableRow->addWidget(exportTable);
-    auto* tableBox = new QWidget;
-    auto* tableLayout = new QVBoxLayout(tableBox);
-    tableLayout->setContentsMargins(0, 0, 0, 0);
-    tableLayout->addLayout(tableRow);
-    tableLayout->addWidget(m_tableView, 1);
-    m_classReport = new ClassReportView;
-    m_lowerTabs = new QTabWidget;
-    m_lowerTabs->addTab(tableBox, tr("Results"));
-    m_lowerTabs->addTab(m_classReport, tr("Per class"));
-    m_lowerTabs->setToolTip(QString());
-    auto* right = new QSplitter(Qt::Vertical);
-    auto* plotBox = new QWidget;
-    plotBox->setLayout(plotRow);
-    right->addWidget(plotBox);
-    right->addWidget(m_lowerTabs);
-    right->setStretchFactor(0, 3);
-    right->setStretchFactor(1, 2);
-
+    m_overview = new RunsOverview;
+    m_overview->setTableExportFolder(m_folder->path());
     auto* split = new QSplitter(Qt::Horizontal);
     split->addWidget(left);
-    split->addWidget(right);
+    split->addWidget(m_overview);
     split->setStretchFactor(1, 1);
     split->setSizes({260, 1000});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addLayout(top);
     layout->addWidget(split, 1);
+    layout->addWidget(m_evaluationBar);
 
     m_feed = new RunLiveFeed(this);
     connect(m_feed, &RunLiveFeed::grew, this, &RunsPanel::onGrew);
@@ -196,27 +95,42 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
         if (!selectedRunDir().isEmpty())
             emit inspectRunRequested(selectedRunDir());
     });
+    connect(m_menu, &RunsMenu::inspectRequested, this, &RunsPanel::inspectRunRequested);
     connect(m_list, &QListWidget::itemChanged, this, &RunsPanel::rebuildOverlay);
     connect(m_list, &QListWidget::currentItemChanged, this, &RunsPanel::showSelectedRun);
-    connect(m_list, &QWidget::customContextMenuRequested, this, &RunsPanel::showListMenu);
+    connect(m_list, &QWidget::customContextMenuRequested, m_menu, &RunsMenu::showContextMenu);
     connect(m_filter, &QLineEdit::textChanged, this, &RunsPanel::setFilter);
-    connect(exportTable, &QPushButton::clicked, this, &RunsPanel::chooseTableExport);
+    connect(m_evaluationBar, &RunEvaluationBar::evaluated, this, &RunsPanel::onEvaluated);
+    connect(m_evaluationBar, &RunEvaluationBar::finished, m_menu, &RunsMenu::updateActions);
     updateWatchedFolders();
 }
 
+RunsTableView* RunsPanel::tableView() const {
+    return m_overview->tableView();
+}
+
+ClassReportView* RunsPanel::classReport() const {
+    return m_overview->classReport();
+}
+
+const ResultsTable& RunsPanel::table() const {
+    return m_overview->table();
+}
+
+const CurvePlots& RunsPanel::curvePlots() const {
+    return m_overview->curvePlots();
+}
+
 QList<NamedPlot> RunsPanel::plots() const {
-    return {{tr("Runs train loss"), m_plots.trainLoss},
-            {tr("Runs eval loss"), m_plots.evalLoss},
-            {tr("Runs accuracy F1"), m_plots.scores},
-            {tr("Confusion matrix"), m_classReport ? m_classReport->matrixPlot() : nullptr}};
+    return m_overview->plots();
+}
+
+bool RunsPanel::exportTable(const QString& path, QString* error) const {
+    return m_overview->exportTable(path, error);
 }
 
 QColor RunsPanel::runColor(const QString& runDir) const {
-    const QString clean = QDir(runDir).absolutePath();
-    auto it = m_colorIndex.constFind(clean);
-    if (it == m_colorIndex.constEnd())
-        it = m_colorIndex.insert(clean, int(m_colorIndex.size()));
-    return RunCurves::runColor(it.value());
+    return m_colors.color(runDir);
 }
 
 void RunsPanel::setActiveRun(const QString& runDir) {
@@ -236,6 +150,11 @@ QStringList RunsPanel::tags(const QString& runDir) const {
     return m_tags.value(QDir(runDir).absolutePath());
 }
 
+QString RunsPanel::devFile(const QString& runDir) const {
+    const auto it = m_records.constFind(QDir(runDir).absolutePath());
+    return it == m_records.constEnd() ? QString() : QString::fromStdString(it->config.devFile);
+}
+
 void RunsPanel::setFilter(const QString& text) {
     if (m_filter->text() != text)
         m_filter->setText(text); // comes back here through textChanged
@@ -249,97 +168,63 @@ QString RunsPanel::filter() const {
 
 void RunsPanel::applyFilter() {
     // Every word must occur in the run's name, status, mask or tags (case-insensitive).
-    const QStringList words = m_filter->text().split(QLatin1Char(' '), Qt::SkipEmptyParts);
-    const QSignalBlocker blocker(m_list);
-    for (int i = 0; i < m_list->count(); ++i) {
-        QListWidgetItem* item = m_list->item(i);
-        const QString dir = item->data(Qt::UserRole).toString();
-        QString haystack = item->text() + QLatin1Char(' ') + m_tags.value(dir).join(' ');
+    m_list->applyFilter(m_filter->text(), [this](const QString& dir) {
+        QString text = m_tags.value(dir).join(' ');
         if (const auto it = m_records.constFind(dir); it != m_records.constEnd())
-            haystack += QLatin1Char(' ') + QString::fromStdString(it->config.mask.describe());
-        bool shown = true;
-        for (const QString& word : words)
-            shown = shown && haystack.contains(word, Qt::CaseInsensitive);
-        item->setHidden(!shown);
-    }
+            text += QLatin1Char(' ') + QString::fromStdString(it->config.mask.describe());
+        return text;
+    });
 }
 
 QStringList RunsPanel::shownRunDirs() const {
-    QStringList dirs;
-    for (int i = 0; i < m_list->count(); ++i)
-        if (!m_list->item(i)->isHidden())
-            dirs << m_list->item(i)->data(Qt::UserRole).toString();
-    return dirs;
+    return m_list->shownRunDirs();
 }
 
 QString RunsPanel::runsFolder() const {
     return m_folder->path();
 }
+
 int RunsPanel::runCount() const {
     return m_list->count();
 }
 
 QStringList RunsPanel::runDirs() const {
-    QStringList dirs;
-    for (int i = 0; i < m_list->count(); ++i)
-        dirs << m_list->item(i)->data(Qt::UserRole).toString();
-    return dirs;
+    return m_list->runDirs();
 }
 
 QStringList RunsPanel::checkedRunDirs() const {
-    QStringList dirs;
-    for (int i = 0; i < m_list->count(); ++i)
-        if (m_list->item(i)->checkState() == Qt::Checked)
-            dirs << m_list->item(i)->data(Qt::UserRole).toString();
-    return dirs;
-}
-
-QListWidgetItem* RunsPanel::itemFor(const QString& runDir) const {
-    const QString clean = QDir(runDir).absolutePath();
-    for (int i = 0; i < m_list->count(); ++i)
-        if (m_list->item(i)->data(Qt::UserRole).toString() == clean)
-            return m_list->item(i);
-    return nullptr;
-}
-
-bool RunsPanel::isShownAndChecked(const QString& runDir) const {
-    const QListWidgetItem* item = itemFor(runDir);
-    return item && !item->isHidden() && item->checkState() == Qt::Checked;
+    return m_list->checkedRunDirs();
 }
 
 QString RunsPanel::selectedRunDir() const {
-    const QListWidgetItem* item = m_list->currentItem();
-    return item ? item->data(Qt::UserRole).toString() : QString();
+    return m_list->selectedRunDir();
 }
 
 void RunsPanel::selectRun(const QString& runDir) {
-    if (QListWidgetItem* item = itemFor(runDir))
-        m_list->setCurrentItem(item);
+    m_list->selectRun(runDir);
 }
 
 void RunsPanel::showRun(const QString& runDir) {
     m_runToShow = QDir(runDir).absolutePath();
-    m_lowerTabs->setCurrentWidget(m_classReport);
-    if (itemFor(m_runToShow)) {
+    m_overview->showPerClass();
+    if (m_list->itemFor(m_runToShow)) {
         selectRun(m_runToShow);
         m_runToShow.clear();
     }
 }
 
 void RunsPanel::setChecked(const QString& runDir, bool checked) {
-    if (QListWidgetItem* item = itemFor(runDir))
-        item->setCheckState(checked ? Qt::Checked : Qt::Unchecked);
+    m_list->setChecked(runDir, checked);
 }
 
 void RunsPanel::setAllChecked(bool checked) {
-    const QSignalBlocker blocker(m_list);
-    for (int i = 0; i < m_list->count(); ++i)
-        m_list->item(i)->setCheckState(checked ? Qt::Checked : Qt::Unchecked);
+    m_list->setAllChecked(checked);
     rebuildOverlay();
 }
 
 void RunsPanel::setRunsFolder(const QString& directory) {
     m_folder->setPath(directory);
+    m_overview->setTableExportFolder(directory);
     QSettings().setValue(QStringLiteral("runs/folder"), directory);
     updateWatchedFolders();
     refresh();
@@ -370,8 +255,7 @@ void RunsPanel::watchFolder(const QString& directory) {
     updateWatchedFolders();
     const QStringList runs = ReportWriter::expandRunFolders(clean);
     if (runs.isEmpty()) {
-        m_status->setStyleSheet(QString());
-        m_status->setText(tr("Watching %1: its runs are listed as they start").arg(clean));
+        showStatus(tr("Watching %1: its runs are listed as they start").arg(clean), false);
         return;
     }
     loadRuns(runs, checkedRunDirs() + runs);
@@ -398,45 +282,28 @@ void RunsPanel::loadRuns(const QStringList& runDirs, const QStringList& checkedD
     m_status->setText(tr("Reading %n run folder(s)…", nullptr, int(runDirs.size())));
     BackgroundCall::run(
         this,
-        [runDirs, active = m_activeRun]() {
-            QList<Loaded> loaded;
-            for (const QString& dir : runDirs) {
-                Loaded item;
-                item.directory = QDir(dir).absolutePath();
-                item.status = RunStatus::read(item.directory, item.directory == active);
-                item.tail = std::make_shared<MetricsTail>(
-                    QDir(item.directory).filePath(QStringLiteral("metrics.jsonl")).toStdString());
-                try {
-                    readRun(item.directory, &item.record, &item.tags, &item.warning, item.tail);
-                } catch (const std::exception& e) {
-                    item.error = QString::fromUtf8(e.what());
-                }
-                loaded << item;
-            }
-            return loaded;
-        },
-        [this, checkedDirs](const QList<Loaded>& loaded) { onLoaded(loaded, checkedDirs); });
+        [runDirs, active = m_activeRun]() { return RunFolderReader::read(runDirs, active); },
+        [this, checkedDirs](const QList<RunReading>& loaded) { onLoaded(loaded, checkedDirs); });
 }
 
-void RunsPanel::updateItem(QListWidgetItem* item) {
-    const QString dir = item->data(Qt::UserRole).toString();
-    const RunStatus status = m_statuses.value(dir);
-    const QStringList tags = m_tags.value(dir);
-    QString text = QStringLiteral("%1  (%2)").arg(QFileInfo(dir).fileName(),
-                                                  RunStatus::name(status.state));
-    if (!tags.isEmpty())
-        text += QStringLiteral("  [%1]").arg(tags.join(QStringLiteral(", ")));
-    item->setText(text);
-    item->setForeground(status.state == RunState::Failed ? QColor(0xc0, 0x39, 0x2b) : QColor());
-    item->setToolTip(status.detail.isEmpty() ? dir : dir + QLatin1Char('\n') + status.detail);
+void RunsPanel::updateItem(const QString& runDir) {
+    if (QListWidgetItem* item = m_list->itemFor(runDir)) {
+        const QSignalBlocker blocker(m_list);
+        RunList::describe(item, m_statuses.value(runDir), m_tags.value(runDir));
+    }
 }
 
-void RunsPanel::onLoaded(const QList<Loaded>& loaded, const QStringList& checkedDirs) {
+void RunsPanel::showStatus(const QString& text, bool error) {
+    m_status->setStyleSheet(error ? QStringLiteral("color: #c0392b;") : QString());
+    m_status->setText(text);
+}
+
+void RunsPanel::onLoaded(const QList<RunReading>& loaded, const QStringList& checkedDirs) {
     --m_pendingLoads;
     QStringList errors;
     {
         const QSignalBlocker blocker(m_list);
-        for (const Loaded& item : loaded) {
+        for (const RunReading& item : loaded) {
             if (!item.error.isEmpty()) {
                 errors << item.error;
                 continue;
@@ -450,31 +317,29 @@ void RunsPanel::onLoaded(const QList<Loaded>& loaded, const QStringList& checked
             m_tags.insert(item.directory, item.tags);
             m_feed->follow(item.directory, item.tail,
                            item.status.state == RunState::Running);
-            QListWidgetItem* entry = itemFor(item.directory);
-            if (!entry) {
-                entry = new QListWidgetItem(m_list);
-                entry->setData(Qt::UserRole, item.directory);
-                entry->setFlags(entry->flags() | Qt::ItemIsUserCheckable);
-            }
-            updateItem(entry);
+            QListWidgetItem* entry = m_list->itemFor(item.directory);
+            if (!entry)
+                entry = m_list->addRun(item.directory);
+            RunList::describe(entry, m_statuses.value(item.directory), item.tags);
             entry->setCheckState(checkedDirs.contains(item.directory) ? Qt::Checked
                                                                       : Qt::Unchecked);
         }
         m_list->sortItems();
-        for (int i = 0; i < m_list->count(); ++i)
-            runColor(m_list->item(i)->data(Qt::UserRole).toString()); // fixes new runs' colours
+        for (const QString& dir : m_list->runDirs())
+            runColor(dir); // fixes new runs' colours
     }
     applyFilter();
-    m_status->setStyleSheet(errors.isEmpty() ? QString() : QStringLiteral("color: #c0392b;"));
-    m_status->setText(errors.isEmpty() ? tr("%n run(s)", nullptr, m_list->count())
-                                       : errors.join(QLatin1Char('\n')));
+    showStatus(errors.isEmpty() ? tr("%n run(s)", nullptr, m_list->count())
+                                : errors.join(QLatin1Char('\n')),
+               !errors.isEmpty());
     rebuildOverlay();
-    if (!m_runToShow.isEmpty() && itemFor(m_runToShow))
+    if (!m_runToShow.isEmpty() && m_list->itemFor(m_runToShow))
         showRun(m_runToShow);
     // A reread selected run may have new predictions.
-    for (const Loaded& item : loaded)
+    for (const RunReading& item : loaded)
         if (item.directory == selectedRunDir())
             showSelectedRun();
+    m_menu->updateActions();
 }
 
 void RunsPanel::onGrew(const QString& runDir, const MetricsTail::Batch& batch) {
@@ -489,13 +354,13 @@ void RunsPanel::onGrew(const QString& runDir, const MetricsTail::Batch& batch) {
     }
     it->steps.insert(it->steps.end(), batch.steps.begin(), batch.steps.end());
     it->evals.insert(it->evals.end(), batch.evals.begin(), batch.evals.end());
-    if (!isShownAndChecked(runDir))
+    if (!m_list->isShownAndChecked(runDir))
         return;
     // Only the new points go to the plots; the table changes with evaluations only.
     RunRecord added;
     added.steps = batch.steps;
     added.evals = batch.evals;
-    RunCurves::addRun(m_plots, added, QString::fromStdString(it->name()), runColor(runDir));
+    m_overview->addCurves(added, QString::fromStdString(it->name()), runColor(runDir));
     if (!batch.evals.empty()) {
         rebuildTable();
         if (runDir == selectedRunDir())
@@ -508,12 +373,10 @@ void RunsPanel::onStatusChanged(const QString& runDir, const RunStatus& status) 
     if (runDir == m_activeRun || !m_records.contains(runDir))
         return; // this studio's own run stays running until its worker says otherwise
     m_statuses.insert(runDir, status);
-    if (QListWidgetItem* item = itemFor(runDir)) {
-        const QSignalBlocker blocker(m_list);
-        updateItem(item);
-    }
+    updateItem(runDir);
     applyFilter();
     rebuildTable();
+    m_menu->updateActions();
     emit runsChanged();
 }
 
@@ -527,54 +390,44 @@ void RunsPanel::onRunsAppeared(const QStringList& runDirs) {
 }
 
 void RunsPanel::rebuildOverlay() {
-    RunCurves::clear(m_plots);
-    // One colour per run for as long as the studio runs (the order the runs were first listed
-    // in), so adding, removing, renaming or unchecking runs never recolours the others. The
-    // list's swatches name the colours on screen; exported figures carry a legend (PlotExporter).
+    m_overview->clearCurves();
+    // One colour per run for as long as the studio runs (RunColorBook); the list's swatches
+    // name the colours on screen.
     {
         const QSignalBlocker blocker(m_list);
         for (int i = 0; i < m_list->count(); ++i) {
             QListWidgetItem* item = m_list->item(i);
-            const auto it = m_records.constFind(item->data(Qt::UserRole).toString());
+            const auto it = m_records.constFind(RunList::runDir(item));
             if (item->checkState() != Qt::Checked || item->isHidden() ||
                 it == m_records.constEnd()) {
-                item->setIcon(QIcon());
+                RunList::setSwatch(item, QColor());
                 continue;
             }
             const QColor color = runColor(it.key());
-            QPixmap swatch(12, 12);
-            swatch.fill(color);
-            item->setIcon(QIcon(swatch));
-            RunCurves::addRun(m_plots, *it, QString::fromStdString(it->name()), color);
+            RunList::setSwatch(item, color);
+            m_overview->addCurves(*it, QString::fromStdString(it->name()), color);
         }
     }
-    for (LiveCurvePlot* plot : {m_plots.trainLoss, m_plots.evalLoss, m_plots.scores}) {
-        plot->legend->setVisible(false);
-        plot->refreshNow();
-    }
+    m_overview->refreshCurves();
     rebuildTable();
     emit runsChanged();
 }
 
 void RunsPanel::rebuildTable() {
-    m_table.clear();
-    m_tableView->clearRuns();
+    m_overview->clearTable();
     for (int i = 0; i < m_list->count(); ++i) {
         const QListWidgetItem* item = m_list->item(i);
-        const auto it = m_records.constFind(item->data(Qt::UserRole).toString());
+        const auto it = m_records.constFind(RunList::runDir(item));
         if (item->checkState() != Qt::Checked || item->isHidden() || it == m_records.constEnd())
             continue;
-        m_table.addRun(*it);
-        m_tableView->addRun(*it, m_statuses.value(it.key()));
+        m_overview->addTableRow(*it, m_statuses.value(it.key()));
     }
 }
 
 void RunsPanel::showSelectedRun() {
+    m_menu->updateActions();
     const QString dir = selectedRunDir();
-    const auto it = m_records.constFind(dir);
-    m_classReport->setRun(dir, it == m_records.constEnd()
-                                   ? QString()
-                                   : QString::fromStdString(it->config.devFile));
+    classReport()->setRun(dir, devFile(dir));
 }
 
 void RunsPanel::forgetRun(const QString& runDir) {
@@ -585,47 +438,55 @@ void RunsPanel::forgetRun(const QString& runDir) {
     m_tried.remove(runDir);
     m_extraDirs.removeAll(runDir);
     updateWatchedFolders();
-    delete itemFor(runDir);
+    delete m_list->itemFor(runDir);
+}
+
+QString RunsPanel::busyProblem(const QString& runDir, const QString& verb) const {
+    const QString name = QFileInfo(runDir).fileName();
+    if (runDir == m_activeRun)
+        return tr("Cannot %1: %2 is training in this studio; stop it first.").arg(verb, name);
+    if (m_evaluationBar->isRunning() && m_evaluationBar->evaluation()->runDir() == runDir)
+        return tr("Cannot %1: %2 is evaluating a file; wait for it or cancel it first.")
+            .arg(verb, name);
+    return {};
 }
 
 bool RunsPanel::deleteRun(const QString& runDir, bool permanently, QString* error) {
     const QString clean = QDir(runDir).absolutePath();
-    if (clean == m_activeRun) {
+    if (const QString problem = busyProblem(clean, tr("delete")); !problem.isEmpty()) {
         if (error)
-            *error = tr("Cannot delete: %1 is training in this studio; stop it first.")
-                         .arg(QFileInfo(clean).fileName());
+            *error = problem;
         return false;
     }
     QString trashed;
     if (!RunFolderActions::remove(clean, permanently, error, &trashed))
         return false;
     forgetRun(clean);
-    m_status->setStyleSheet(QString());
-    m_status->setText(permanently ? tr("Deleted %1").arg(QFileInfo(clean).fileName())
-                                  : tr("Moved %1 to the trash (%2)")
-                                        .arg(QFileInfo(clean).fileName(), trashed));
+    showStatus(permanently ? tr("Deleted %1").arg(QFileInfo(clean).fileName())
+                           : tr("Moved %1 to the trash (%2)")
+                                 .arg(QFileInfo(clean).fileName(), trashed),
+               false);
     m_status->setToolTip(m_status->text());
     rebuildOverlay();
     return true;
 }
 
-bool RunsPanel::renameRun(const QString& runDir, const QString& newName, QString* error) {
+bool RunsPanel::renameRun(const QString& runDir, const QString& newName, QString* error,
+                          QString* warning) {
     const QString clean = QDir(runDir).absolutePath();
-    if (clean == m_activeRun) {
+    if (const QString problem = busyProblem(clean, tr("rename")); !problem.isEmpty()) {
         if (error)
-            *error = tr("Cannot rename: %1 is training in this studio; stop it first.")
-                         .arg(QFileInfo(clean).fileName());
+            *error = problem;
         return false;
     }
     QString target;
-    if (!RunFolderActions::rename(clean, newName, &target, error))
+    if (!RunFolderActions::rename(clean, newName, &target, error, warning))
         return false;
     target = QDir(target).absolutePath();
     const bool checked = checkedRunDirs().contains(clean);
     const bool selected = selectedRunDir() == clean;
     const bool extra = m_extraDirs.contains(clean);
-    if (m_colorIndex.contains(clean)) // the run keeps its colour under its new name
-        m_colorIndex.insert(target, m_colorIndex.take(clean));
+    m_colors.moveRun(clean, target); // the run keeps its colour under its new name
     forgetRun(clean);
     if (extra)
         m_extraDirs << target;
@@ -637,7 +498,7 @@ bool RunsPanel::renameRun(const QString& runDir, const QString& newName, QString
     if (selected) { // select it again once read
         auto* once = new QObject(this);
         connect(this, &RunsPanel::runsChanged, once, [this, target, once] {
-            if (itemFor(target)) {
+            if (m_list->itemFor(target)) {
                 selectRun(target);
                 once->deleteLater();
             }
@@ -652,93 +513,53 @@ bool RunsPanel::setTags(const QString& runDir, const QString& commaSeparated, QS
     if (!RunFolderActions::setTags(clean, commaSeparated, error))
         return false;
     m_tags.insert(clean, RunFolderActions::tags(clean));
-    if (QListWidgetItem* item = itemFor(clean)) {
-        const QSignalBlocker blocker(m_list);
-        updateItem(item);
-    }
+    updateItem(clean);
     applyFilter();
     rebuildOverlay();
     return true;
 }
 
-void RunsPanel::confirmDelete() {
-    const QString dir = selectedRunDir();
-    if (dir.isEmpty())
-        return;
-    const QString name = QFileInfo(dir).fileName();
-    if (const QString running = RunFolderActions::runningProblem(dir);
-        !running.isEmpty() || dir == m_activeRun) {
-        QMessageBox::warning(this, tr("Delete run"),
-                             tr("Cannot delete: %1.")
-                                 .arg(running.isEmpty() ? tr("%1 is training in this studio; "
-                                                             "stop it first")
-                                                              .arg(name)
-                                                        : running));
-        return;
+QString RunsPanel::evaluationProblem(const QString& runDir) const {
+    const QString clean = QDir(runDir).absolutePath();
+    const QString name = QFileInfo(clean).fileName();
+    if (!m_records.contains(clean))
+        return tr("%1 is not listed in the Runs tab").arg(clean);
+    const RunState state =
+        clean == m_activeRun ? RunState::Running : m_statuses.value(clean).state;
+    if (state == RunState::Running)
+        return tr("%1 is still training; evaluate it once it has completed or been stopped")
+            .arg(name);
+    if (state == RunState::Failed)
+        return tr("%1 failed; only a completed or stopped run can be evaluated").arg(name);
+    if (AtomicDirectory::resolve(clean.toStdString() + "/best").empty())
+        return tr("%1 has no best/ adapter yet (it stopped before its first evaluation)")
+            .arg(name);
+    return {};
+}
+
+bool RunsPanel::evaluateFile(const QString& runDir, const QString& dataFile, QString* error) {
+    const QString problem = evaluationProblem(runDir);
+    if (!problem.isEmpty()) {
+        if (error)
+            *error = tr("Cannot evaluate: %1.").arg(problem);
+        return false;
     }
-    const auto answer = QMessageBox::question(
-        this, tr("Delete run"),
-        tr("Move the run folder %1 to the trash?\n%2").arg(name, dir),
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-    if (answer != QMessageBox::Yes)
-        return;
-    QString error;
-    if (deleteRun(dir, false, &error))
-        return;
-    if (!error.contains(tr("trash"))) {
-        QMessageBox::warning(this, tr("Delete run"), error);
-        return;
+    if (!m_evaluationBar->evaluate(QDir(runDir).absolutePath(), dataFile, error))
+        return false;
+    m_menu->updateActions();
+    return true;
+}
+
+void RunsPanel::onEvaluated(const QString& runDir, const QString& dataFile) {
+    if (!m_records.contains(runDir))
+        return; // deleted or renamed meanwhile
+    m_overview->showPerClass();
+    if (selectedRunDir() != runDir) {
+        const QSignalBlocker blocker(m_list);
+        selectRun(runDir);
     }
-    const auto permanently = QMessageBox::question(
-        this, tr("Delete run"), tr("%1\nDelete %2 permanently instead?").arg(error, name),
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-    if (permanently == QMessageBox::Yes && !deleteRun(dir, true, &error))
-        QMessageBox::warning(this, tr("Delete run"), error);
-}
-
-void RunsPanel::askRename() {
-    const QString dir = selectedRunDir();
-    if (dir.isEmpty())
-        return;
-    bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("Rename run"), tr("New folder name:"),
-                                               QLineEdit::Normal, QFileInfo(dir).fileName(), &ok);
-    QString error;
-    if (ok && name != QFileInfo(dir).fileName() && !renameRun(dir, name, &error))
-        QMessageBox::warning(this, tr("Rename run"), error);
-}
-
-void RunsPanel::askTags() {
-    const QString dir = selectedRunDir();
-    if (dir.isEmpty())
-        return;
-    bool ok = false;
-    const QString text = QInputDialog::getText(
-        this, tr("Tags"),
-        tr("Tags of %1 (comma-separated; kept in its tags.json):").arg(QFileInfo(dir).fileName()),
-        QLineEdit::Normal, tags(dir).join(QStringLiteral(", ")), &ok);
-    QString error;
-    if (ok && !setTags(dir, text, &error))
-        QMessageBox::warning(this, tr("Tags"), error);
-}
-
-void RunsPanel::showListMenu(const QPoint& at) {
-    QListWidgetItem* item = m_list->itemAt(at);
-    if (!item)
-        return;
-    m_list->setCurrentItem(item);
-    QMenu menu(this);
-    menu.addAction(tr("Rename…"), this, &RunsPanel::askRename);
-    menu.addAction(tr("Tags…"), this, &RunsPanel::askTags);
-    menu.addAction(tr("Delete…"), this, &RunsPanel::confirmDelete);
-    menu.addSeparator();
-    menu.addAction(tr("Inspect with run"), this,
-                   [this] { emit inspectRunRequested(selectedRunDir()); });
-    menu.exec(m_list->viewport()->mapToGlobal(at));
-}
-
-bool RunsPanel::exportTable(const QString& path, QString* error) const {
-    return m_table.save(path, error);
+    m_menu->updateActions();
+    classReport()->setRun(runDir, devFile(runDir), dataFile);
 }
 
 void RunsPanel::chooseFolderToWatch() {
@@ -746,17 +567,6 @@ void RunsPanel::chooseFolderToWatch() {
         QFileDialog::getExistingDirectory(this, tr("Watch run folder"), m_folder->path());
     if (!dir.isEmpty())
         watchFolder(dir);
-}
-
-void RunsPanel::chooseTableExport() {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export results table"), QDir(m_folder->path()).filePath("results.csv"),
-        tr("CSV (*.csv);;Markdown (*.md);;LaTeX (*.tex)"));
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (!exportTable(path, &error))
-        QMessageBox::warning(this, tr("Export failed"), error);
 }
 
 } // namespace fsllm

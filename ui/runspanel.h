@@ -1,18 +1,19 @@
 // The Runs tab: a folder of run folders (plus watched run folders or folders of runs elsewhere),
-// listed with checkboxes, their status (RunStatus: running, completed, stopped, failed) and tags,
-// filterable by name, mask, status and tag; runs can be renamed, tagged and deleted (moved to the
-// trash) unless a job is writing them (RunFolderActions). The checked runs' train loss, eval loss
-// and accuracy/F1 are overlaid in LiveCurvePlots (series "run/metric", one fixed colour per run
-// that survives renames) and grow live while the runs are written, by this studio or another
-// process (RunLiveFeed reads only what metrics.jsonl gained); their results and hyper-parameters
-// fill a sortable RunsTableView, exported as CSV, Markdown and LaTeX; the selected run's
-// per-class scores and confusion matrix are on the "Per class" tab (ClassReportView). Run
-// folders are read off the GUI thread. Thread-safety: GUI thread only.
+// listed with checkboxes, their status (RunStatus: running, completed, stopped, failed) and tags
+// (RunList), filterable by name, mask, status and tag; runs can be renamed, tagged, deleted
+// (moved to the trash) unless a job is writing them (RunFolderActions), and evaluated on a data
+// file (RunEvaluationBar), from the "Run" menu (RunsMenu). The checked runs' curves, results and
+// hyper-parameters and the selected run's per-class scores are on the right (RunsOverview), one
+// fixed colour per run that survives renames (RunColorBook); they grow live while the runs are
+// written, by this studio or another process (RunLiveFeed reads only what metrics.jsonl gained).
+// Run folders are read (RunFolderReader), and files evaluated, off the GUI thread.
+// Thread-safety: GUI thread only.
 #pragma once
 
 #include "exportdialog.h"
 #include "metricstail.h"
 #include "resultstable.h"
+#include "runcolorbook.h"
 #include "runcurves.h"
 #include "runrecord.h"
 #include "runstatus.h"
@@ -21,20 +22,20 @@
 #include <QSet>
 #include <QWidget>
 
-#include <memory>
-
 class QLabel;
 class QLineEdit;
-class QListWidget;
-class QListWidgetItem;
-class QTabWidget;
 
 namespace fsllm {
 
 class ClassReportView;
 class PathField;
+class RunEvaluationBar;
+class RunList;
 class RunLiveFeed;
+class RunsMenu;
+class RunsOverview;
 class RunsTableView;
+struct RunReading;
 
 class RunsPanel : public QWidget {
     Q_OBJECT
@@ -53,9 +54,10 @@ public:
     void refresh(); // rescans the runs folder and rereads every listed run
     // The run this studio trains now (listed as running); "" when none. The run is (re)read.
     void setActiveRun(const QString& runDir);
+    QString activeRun() const { return m_activeRun; }
     RunStatus status(const QString& runDir) const; // as last read
-    RunsTableView* tableView() const { return m_tableView; }
-    ClassReportView* classReport() const { return m_classReport; }
+    RunsTableView* tableView() const;
+    ClassReportView* classReport() const;
     RunLiveFeed* liveFeed() const { return m_feed; }
 
     int runCount() const;
@@ -76,17 +78,29 @@ public:
     // per-class scores.
     void showRun(const QString& runDir);
     QStringList tags(const QString& runDir) const; // as last read or set
+    QString devFile(const QString& runDir) const;  // run.json's "dev"; "" when not listed
 
     // Run management without dialogs (the menu's actions confirm first). False + `error` (one
     // line) when refused: a running run, a name that is taken or invalid, a failed move.
     bool deleteRun(const QString& runDir, bool permanently, QString* error);
-    bool renameRun(const QString& runDir, const QString& newName, QString* error);
+    // Renaming also rewrites run.json's paths into the old folder (RunFolderActions::rename);
+    // `warning` says when that failed (the rename stands).
+    bool renameRun(const QString& runDir, const QString& newName, QString* error,
+                   QString* warning = nullptr);
     bool setTags(const QString& runDir, const QString& commaSeparated, QString* error);
+    // Evaluates `dataFile` with the run (as `fsllm eval --run RUN --data FILE`) off the GUI
+    // thread; the evaluation bar shows progress and Cancel, and once kept the run is selected
+    // and its "Per class" tab shows the file. False + `error` (one line) when refused: see
+    // evaluationProblem(), or another evaluation still runs.
+    bool evaluateFile(const QString& runDir, const QString& dataFile, QString* error);
+    // Why the run cannot be evaluated now (running, failed, no best/ adapter); "" when it can.
+    QString evaluationProblem(const QString& runDir) const;
+    RunEvaluationBar* evaluationBar() const { return m_evaluationBar; }
 
     // The run's colour in every plot: fixed the first time the run is listed, kept on rename.
     QColor runColor(const QString& runDir) const;
-    const ResultsTable& table() const { return m_table; }
-    const CurvePlots& curvePlots() const { return m_plots; }
+    const ResultsTable& table() const;
+    const CurvePlots& curvePlots() const;
     QList<NamedPlot> plots() const; // the three curve plots and the confusion matrix
     // By suffix (.csv, .md, .tex); false + `error` on failure.
     bool exportTable(const QString& path, QString* error) const;
@@ -96,46 +110,40 @@ signals:
     void runsChanged(); // the list or the checked set changed and the view is up to date
 
 private:
-    struct Loaded;
     void loadRuns(const QStringList& runDirs, const QStringList& checkedDirs);
-    void onLoaded(const QList<Loaded>& loaded, const QStringList& checkedDirs);
+    void onLoaded(const QList<RunReading>& loaded, const QStringList& checkedDirs);
     void onGrew(const QString& runDir, const MetricsTail::Batch& batch);
     void onStatusChanged(const QString& runDir, const RunStatus& status);
     void onRunsAppeared(const QStringList& runDirs);
+    void onEvaluated(const QString& runDir, const QString& dataFile);
     void rebuildOverlay();
     void rebuildTable();
     void applyFilter();
-    void updateItem(QListWidgetItem* item);
+    void updateItem(const QString& runDir);
     void forgetRun(const QString& runDir);
     void updateWatchedFolders();
     void showSelectedRun();
     void chooseFolderToWatch();
-    void chooseTableExport();
-    void confirmDelete();
-    void askRename();
-    void askTags();
-    void showListMenu(const QPoint& at);
-    bool isShownAndChecked(const QString& runDir) const;
-    QListWidgetItem* itemFor(const QString& runDir) const;
+    // "" when `runDir` may be renamed or deleted now, else why not ("Cannot <verb>: …").
+    QString busyProblem(const QString& runDir, const QString& verb) const;
+    void showStatus(const QString& text, bool error);
 
     PathField* m_folder = nullptr;
     QLineEdit* m_filter = nullptr;
-    QListWidget* m_list = nullptr;
+    RunList* m_list = nullptr;
+    RunsMenu* m_menu = nullptr;
     QLabel* m_status = nullptr;
-    RunsTableView* m_tableView = nullptr;
-    ClassReportView* m_classReport = nullptr;
-    QTabWidget* m_lowerTabs = nullptr;
+    RunsOverview* m_overview = nullptr;
+    RunEvaluationBar* m_evaluationBar = nullptr;
     RunLiveFeed* m_feed = nullptr;
-    CurvePlots m_plots;
-    ResultsTable m_table;
     QMap<QString, RunRecord> m_records;   // by absolute run folder
     QMap<QString, RunStatus> m_statuses;  // by absolute run folder
     QMap<QString, QStringList> m_tags;    // by absolute run folder
     QSet<QString> m_tried;                // folders loadRuns was asked for (failed ones too)
     QString m_activeRun;
     QString m_runToShow; // showRun() before the run was listed
-    QStringList m_extraDirs;                 // watched, outside the runs folder
-    mutable QMap<QString, int> m_colorIndex; // palette index by run folder, first come first
+    QStringList m_extraDirs;       // watched, outside the runs folder
+    mutable RunColorBook m_colors; // first come first
     int m_pendingLoads = 0;
 };
 

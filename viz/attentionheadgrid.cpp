@@ -123,9 +123,12 @@ int AttentionHeadGrid::cellSize() const {
 }
 
 QRect AttentionHeadGrid::cellRect(int layer, int head) const {
-    const int size = cellSize();
-    return QRect(kLabelMargin + head * (size + kGap),
-                 captionHeight() + kLabelMargin + layer * (size + kGap), size, size);
+    return cellRectAt(captionHeight(), cellSize(), layer, head);
+}
+
+QRect AttentionHeadGrid::cellRectAt(int top, int cell, int layer, int head) const {
+    return QRect(kLabelMargin + head * (cell + kGap), top + kLabelMargin + layer * (cell + kGap),
+                 cell, cell);
 }
 
 bool AttentionHeadGrid::cellAt(const QPoint& pixel, int* layer, int* head) const {
@@ -158,43 +161,84 @@ void AttentionHeadGrid::paintEvent(QPaintEvent*) {
         painter.drawText(rect(), Qt::AlignCenter, tr("No attention to show yet."));
         return;
     }
-    const int size = cellSize();
-    const int top = captionHeight();
+    paintGrid(painter, captionHeight(), cellSize(), width(), height(), palette().text().color());
+}
+
+QImage AttentionHeadGrid::toImage(const QString& title, double scale) const {
+    QFont titleFont = font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2); // as PlotTitle's
+    titleFont.setBold(true);
+    const QFontMetrics titleMetrics(titleFont);
+    const QStringList lines = title.split(QLatin1Char('\n'));
+    int titleWidth = 0;
+    for (const QString& line : lines)
+        titleWidth = std::max(titleWidth, titleMetrics.horizontalAdvance(line));
+    const int titleHeight = title.isEmpty() ? 0 : titleMetrics.height() * int(lines.size()) + 8;
+    const int cell = m_images.empty() ? kMinCell : cellSize();
+    const int gridWidth = kLabelMargin + std::max(m_heads, 1) * (cell + kGap) + kBarWidth;
+    const int gridHeight = kLabelMargin + std::max(m_layers, 1) * (cell + kGap) +
+                           fontMetrics().height() + 8; // the colour bar's unit below it
+    const int width = std::max(gridWidth, titleWidth + 16);
+    const int height = titleHeight + std::max(gridHeight, 120);
+    QImage image(QSize(width, height) * scale, QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(scale);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::TextAntialiasing);
+    painter.setPen(Qt::black);
+    painter.setFont(titleFont);
+    for (int i = 0; i < lines.size(); ++i)
+        painter.drawText(QRect(8, 4 + i * titleMetrics.height(), width - 16, titleMetrics.height()),
+                         Qt::AlignHCenter | Qt::AlignVCenter, lines[i]);
+    painter.setFont(font());
+    if (m_images.empty())
+        painter.drawText(QRect(0, titleHeight, width, height - titleHeight), Qt::AlignCenter,
+                         tr("No attention to show yet."));
+    else
+        paintGrid(painter, titleHeight, cell, gridWidth, height, Qt::black);
+    return image;
+}
+
+void AttentionHeadGrid::paintGrid(QPainter& painter, int top, int cell, int width, int height,
+                                  const QColor& text) const {
+    const QFontMetrics metrics = painter.fontMetrics();
+    painter.setPen(text);
     for (int h = 0; h < m_heads; ++h)
-        painter.drawText(QRect(cellRect(0, h).left(), top, size, kLabelMargin),
+        painter.drawText(QRect(cellRectAt(top, cell, 0, h).left(), top, cell, kLabelMargin),
                          Qt::AlignCenter, QStringLiteral("H%1").arg(h));
     for (int l = 0; l < m_layers; ++l) {
-        const QRect row = cellRect(l, 0);
-        painter.drawText(QRect(0, row.top(), kLabelMargin - 4, size),
+        const QRect row = cellRectAt(top, cell, l, 0);
+        painter.drawText(QRect(0, row.top(), kLabelMargin - 4, cell),
                          Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("L%1").arg(l));
         for (int h = 0; h < m_heads; ++h)
-            painter.drawImage(cellRect(l, h),
+            painter.drawImage(cellRectAt(top, cell, l, h),
                               m_images[std::size_t(l) * std::size_t(m_heads) + std::size_t(h)]);
     }
     if (m_selectedLayer >= 0 && m_selectedLayer < m_layers && m_selectedHead >= 0 &&
         m_selectedHead < m_heads) {
         painter.setPen(QPen(palette().highlight().color(), 3));
-        painter.drawRect(cellRect(m_selectedLayer, m_selectedHead).adjusted(-2, -2, 1, 1));
+        painter.drawRect(
+            cellRectAt(top, cell, m_selectedLayer, m_selectedHead).adjusted(-2, -2, 1, 1));
     }
     // Colour bar: the grid's one range, top = high.
     QCPColorGradient gradient = AttentionHeatmap::defaultGradient();
-    const QRect bar(width() - kBarWidth + 8, top + kLabelMargin, 14,
-                    std::max(40, std::min(height() - top - kLabelMargin - 8,
-                                          m_layers * (size + kGap))));
+    const QRect bar(width - kBarWidth + 8, top + kLabelMargin, 14,
+                    std::max(40, std::min(height - top - kLabelMargin - 8,
+                                          m_layers * (cell + kGap))));
     for (int y = 0; y < bar.height(); ++y) {
         const double v = m_high - (m_high - m_low) * y / std::max(1, bar.height() - 1);
         painter.setPen(QColor(gradient.color(v, QCPRange(m_low, m_high))));
         painter.drawLine(bar.left(), bar.top() + y, bar.right(), bar.top() + y);
     }
-    painter.setPen(palette().text().color());
+    painter.setPen(text);
     painter.drawRect(bar);
     const QString unit = m_scale == AttentionScale::Log ? QStringLiteral("log10 p")
                          : m_scale == AttentionScale::PerRow ? tr("p / row max")
                                                             : QStringLiteral("p");
-    painter.drawText(bar.right() + 4, bar.top() + fontMetrics().ascent(),
+    painter.drawText(bar.right() + 4, bar.top() + metrics.ascent(),
                      QString::number(m_high, 'g', 2));
     painter.drawText(bar.right() + 4, bar.bottom(), QString::number(m_low, 'g', 2));
-    painter.drawText(bar.left(), bar.bottom() + fontMetrics().height() + 2, unit);
+    painter.drawText(bar.left(), bar.bottom() + metrics.height() + 2, unit);
 }
 
 void AttentionHeadGrid::mousePressEvent(QMouseEvent* event) {

@@ -46,6 +46,11 @@ public:
     float scaledValue(int layer, int head, int row, int col) const;
     QRgb pixel(int layer, int head, int row, int col) const;
 
+    // The grid for a figure: `title` (bold, one line per '\n') above the grid drawn as on
+    // screen (same cell size, selection, colour bar) on white, `scale` device pixels per
+    // pixel. The on-screen caption is left out: the title says what the grid shows.
+    QImage toImage(const QString& title, double scale = 2.0) const;
+
     QRect cellRect(int layer, int head) const; // in widget coordinates, for the current size
     bool cellAt(const QPoint& pixel, int* layer, int* head) const;
 
@@ -63,6 +68,12 @@ protected:
 private:
     int cellSize() const;
     int captionHeight() const;
+    // Cell (layer, head) with the grid's labels starting `top` pixels down, cells `cell` wide.
+    QRect cellRectAt(int top, int cell, int layer, int head) const;
+    // Head labels, layer labels, cells, selection and the colour bar below `top`, in an area
+    // `width` x `height`.
+    void paintGrid(QPainter& painter, int top, int cell, int width, int height,
+                   const QColor& text) const;
 
     std::vector<float> m_scaled; // [layers][heads][T][T] after the scale
     std::vector<QImage> m_images; // [layers * heads], T x T each

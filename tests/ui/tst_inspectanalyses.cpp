@@ -16,6 +16,7 @@
 #include "inspectworker.h"
 #include "lambdasweepview.h"
 #include "runcomparisonview.h"
+#include "runenginecache.h"
 #include "loadedmodel.h"
 #include "tinycheckpoint.h"
 
@@ -295,6 +296,40 @@ private slots:
         QVERIFY(compared.wait(120000));
         QCOMPARE(view.columnCount(), 2);
         QVERIFY(view.statusText().contains(QStringLiteral("music and time")));
+    }
+
+    // The engines a comparison opened are kept while the view lives: another sentence reuses
+    // them; removing a run releases its engine, and the view's end releases them all.
+    void comparisonsReuseOpenedEngines() {
+        auto view = std::make_unique<RunComparisonView>();
+        view->setAttributionSteps(4);
+        view->setInput(m_model, QStringLiteral("the film was good"));
+        view->addRun(m_causalAdapter);
+        view->addRun(m_adapter);
+        const std::shared_ptr<RunEngineCache> engines = view->engineCache();
+        QCOMPARE(engines->openCount(), 0);
+        QSignalSpy compared(view.get(), &RunComparisonView::compared);
+        view->compare();
+        QVERIFY(compared.wait(120000));
+        QCOMPARE(view->columnCount(), 2);
+        QCOMPARE(engines->openCount(), 2);
+        QCOMPARE(engines->size(), 2);
+        const QString firstHeadline = view->columnHeadline(0);
+
+        view->setInput(m_model, QStringLiteral("music and time")); // compares again
+        QVERIFY(compared.wait(120000));
+        QCOMPARE(view->columnCount(), 2);
+        QVERIFY(view->statusText().contains(QStringLiteral("music and time")));
+        QCOMPARE(engines->openCount(), 2); // nothing reopened
+        view->setInput(m_model, QStringLiteral("the film was good"));
+        QVERIFY(compared.wait(120000));
+        QCOMPARE(view->columnHeadline(0), firstHeadline); // the same result from a reused engine
+        QCOMPARE(engines->openCount(), 2);
+
+        view->removeRun(m_causalAdapter);
+        QCOMPARE(engines->size(), 1);
+        view.reset(); // the view closes
+        QCOMPARE(engines->size(), 0);
     }
 };
 

@@ -11,7 +11,10 @@
 #include "lambdasweepplot.h"
 #include "lambdasweepview.h"
 
+#include <QDir>
+#include <QImage>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <algorithm>
@@ -222,6 +225,65 @@ private slots:
         QCOMPARE(chosen.at(0).at(1).toInt(), 0);
         view.clear();
         QCOMPARE(grid->layers(), 0);
+    }
+
+    // The all-heads grid exports as a PNG whose title (drawn on top and in the PNG's Title
+    // text) says it is the all-heads grid and names the mask, the scale, the model and the
+    // adapter, as the single maps' titles name theirs.
+    void headsGridExportNamesWhatItShows() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        AttentionHeadsView view;
+        view.resize(800, 500);
+        QString error;
+        QVERIFY(view.exportTitle().isEmpty());
+        QVERIFY(!view.exportImage(dir.filePath("early.png"), &error)); // nothing shown yet
+        QVERIFY2(error.contains("early.png"), qPrintable(error));
+        QVERIFY(!QFileInfo::exists(dir.filePath("early.png")));
+
+        view.setContext(QStringLiteral("model tiny-llama\nadapter decay-run"));
+        view.setResults(result(kCausal), result(kDecay, 0.5f), result(kBidirectional));
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const QString title = view.exportTitle();
+        for (const QString& part : {QStringLiteral("All heads (2 layers x 2 heads)"),
+                                    QStringLiteral("decay (λ = 0.5)"),
+                                    QStringLiteral("4 tokens"), QStringLiteral("global scale"),
+                                    QStringLiteral("model tiny-llama"),
+                                    QStringLiteral("adapter decay-run")})
+            QVERIFY2(title.contains(part), qPrintable(title + " lacks " + part));
+        QCOMPARE(view.exportFileName(), QStringLiteral("all_heads_decay.png"));
+        const QString png = dir.filePath(view.exportFileName());
+        QVERIFY2(view.exportImage(png, &error), qPrintable(error));
+        const QImage image(png);
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.text(QStringLiteral("Title")), title);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{"all_heads_decay.png"});
+        // Drawn: dark title text in the top band on white, the cells' colours below it.
+        const auto darkIn = [&image](int top, int bottom) {
+            for (int y = top; y < bottom; ++y)
+                for (int x = 0; x < image.width(); ++x)
+                    if (qGray(image.pixel(x, y)) < 100)
+                        return true;
+            return false;
+        };
+        const int band = image.height() / 5;
+        QVERIFY(darkIn(0, band));
+        QCOMPARE(image.pixel(1, 1), qRgb(255, 255, 255));
+        const QRgb cell = view.grid()->pixel(0, 0, 0, 0);
+        bool cellDrawn = false;
+        for (int y = band; y < image.height() && !cellDrawn; ++y)
+            for (int x = 0; x < image.width() && !cellDrawn; ++x)
+                cellDrawn = image.pixel(x, y) == cell;
+        QVERIFY(cellDrawn);
+        // Another mask and scale: the title and the name follow.
+        view.setMask(AttentionHeadsView::Causal);
+        view.setScale(AttentionScale::Log);
+        QVERIFY(view.exportTitle().contains(QStringLiteral("causal")));
+        QVERIFY(view.exportTitle().contains(QStringLiteral("log10 scale")));
+        QCOMPARE(view.exportFileName(), QStringLiteral("all_heads_causal.png"));
+        view.clear();
+        QVERIFY(!view.exportImage(png, &error));
     }
 
     void attributionStripsShareOneScalePerMethod() {

@@ -10,8 +10,14 @@
 #include "exportdialog.h"
 #include "fakerunfolder.h"
 #include "livecurveplot.h"
+#include "runcolorbook.h"
+#include "runfolderactions.h"
+#include "runfolderreader.h"
+#include "runjsonrelocation.h"
+#include "runlist.h"
 #include "runlivefeed.h"
 #include "runlock.h"
+#include "runsoverview.h"
 #include "runspanel.h"
 
 #include <QAction>
@@ -187,6 +193,151 @@ private slots:
         QVERIFY(inTrash);
         QVERIFY(!panel.curvePlots().trainLoss->seriesNames().contains("beta/train loss"));
         QCOMPARE(panel.table().rowCount(), 2);
+    }
+
+    // The Runs tab's parts on their own (RunsPanel is built from them): the reader of run
+    // folders, the colour book, the list and its filter, the overview's table and plots.
+    void runsTabPartsOnTheirOwn() {
+        const QString root = QDir(path("parts")).absolutePath();
+        testing::writeFakeRun(root + "/one", MaskSpec{MaskMode::Decay, 0.5}, 0.7);
+        testing::writeFakeRun(root + "/two", MaskSpec{MaskMode::Causal, 0.0}, 0.6);
+        QFile tags(root + "/two/tags.json");
+        QVERIFY(tags.open(QIODevice::WriteOnly));
+        tags.write("not json");
+        tags.close();
+        QDir().mkpath(root + "/empty");
+        const QList<RunReading> read =
+            RunFolderReader::read({root + "/one", root + "/two/", root + "/empty"}, root + "/one");
+        QCOMPARE(read.size(), 3);
+        QCOMPARE(read[0].directory, root + "/one");
+        QCOMPARE(read[0].status.state, RunState::Running); // the active run
+        QCOMPARE(int(read[0].record.steps.size()), 4);
+        QCOMPARE(int(read[0].record.evals.size()), 1);
+        QVERIFY(read[0].error.isEmpty() && read[0].warning.isEmpty());
+        QCOMPARE(read[1].directory, root + "/two");
+        QCOMPARE(read[1].status.state, RunState::Stopped);
+        QVERIFY2(read[1].warning.contains("tags.json"), qPrintable(read[1].warning)); // listed
+        QVERIFY(read[1].error.isEmpty());
+        QVERIFY2(read[2].error.contains("run.json"), qPrintable(read[2].error)); // not listed
+        QVERIFY(read[0].tail && read[0].tail->poll().steps.empty()); // stands after the records
+
+        RunColorBook colors;
+        const QColor first = colors.color(root + "/one");
+        const QColor second = colors.color(root + "/two");
+        QVERIFY(first != second);
+        QCOMPARE(colors.color(root + "/one/"), first);
+        colors.moveRun(root + "/one", root + "/uno");
+        QCOMPARE(colors.color(root + "/uno"), first);
+        QVERIFY(colors.color(root + "/three") != first);
+        QVERIFY(colors.color(root + "/three") != second);
+
+        RunList list;
+        QListWidgetItem* one = list.addRun(root + "/one/");
+        QListWidgetItem* two = list.addRun(root + "/two");
+        QCOMPARE(list.itemFor(root + "/one"), one);
+        RunList::describe(one, RunStatus{RunState::Completed, {}}, {"baseline"});
+        RunList::describe(two, RunStatus{RunState::Failed, "disk full"}, {});
+        QCOMPARE(one->text(), QStringLiteral("one  (completed)  [baseline]"));
+        QVERIFY(two->toolTip().contains("disk full"));
+        list.setChecked(root + "/two", true);
+        QCOMPARE(list.checkedRunDirs(), QStringList{root + "/two"});
+        list.applyFilter("failed", [](const QString&) { return QString(); });
+        QCOMPARE(list.shownRunDirs(), QStringList{root + "/two"});
+        list.applyFilter("decay", [&](const QString& dir) {
+            return dir.endsWith("/one") ? QStringLiteral("decay(0.5)") : QString();
+        });
+        QCOMPARE(list.shownRunDirs(), QStringList{root + "/one"});
+        QVERIFY(!list.isShownAndChecked(root + "/two"));
+        list.selectRun(root + "/one");
+        QCOMPARE(list.selectedRunDir(), root + "/one");
+
+        RunsOverview overview;
+        overview.addCurves(read[0].record, "one", first);
+        overview.addTableRow(read[0].record, read[0].status);
+        overview.refreshCurves();
+        QCOMPARE(overview.table().rowCount(), 1);
+        QVERIFY(overview.curvePlots().trainLoss->seriesNames().contains("one/train loss"));
+        QCOMPARE(overview.plots().size(), 4);
+        QString error;
+        QVERIFY2(overview.exportTable(path("parts.md"), &error), qPrintable(error));
+        QVERIFY(readAll(path("parts.md")).contains("| one |"));
+        overview.clearCurves();
+        overview.clearTable();
+        QCOMPARE(overview.table().rowCount(), 0);
+    }
+
+    // Renaming rewrites run.json's paths into the old folder ("out", and here a dev file kept
+    // in the run), atomically, leaving other paths, other values and the key order alone.
+    void renameKeepsRunJsonTrue() {
+        const QString root = QDir(path("relocate")).absolutePath();
+        const QString run = root + "/delta";
+        testing::writeFakeRun(run, MaskSpec{MaskMode::Decay, 0.5}, 0.7);
+        TrainingConfig config = TrainingConfig::load((run + "/run.json").toStdString());
+        config.devFile = (run + "/data/dev.tsv").toStdString();
+        config.trainFile = (root + "/delta-data/train.tsv").toStdString(); // beside, not inside
+        QFile json(run + "/run.json");
+        QVERIFY(json.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        json.write(QByteArray::fromStdString(config.toJsonText()));
+        json.close();
+        const QByteArray before = readAll(run + "/run.json");
+        const QByteArray firstKey = before.left(before.indexOf(':'));
+
+        RunsPanel panel;
+        panel.show();
+        open(panel, root);
+        QString error;
+        QVERIFY2(panel.renameRun(run, "delta-renamed", &error), qPrintable(error));
+        const QString renamed = root + "/delta-renamed";
+        const QByteArray after = readAll(renamed + "/run.json");
+        QVERIFY2(after.startsWith(firstKey), after.constData()); // key order kept
+        const TrainingConfig moved =
+            TrainingConfig::load((renamed + "/run.json").toStdString());
+        QCOMPARE(QString::fromStdString(moved.outDir), renamed);
+        QCOMPARE(QString::fromStdString(moved.devFile), renamed + "/data/dev.tsv");
+        QCOMPARE(moved.trainFile, config.trainFile);
+        QCOMPARE(moved.modelDir, config.modelDir);
+        QCOMPARE(moved.mask.describe(), config.mask.describe());
+        QCOMPARE(moved.toJsonText(), [&] {
+            TrainingConfig expected = config;
+            expected.outDir = renamed.toStdString();
+            expected.devFile = (renamed + "/data/dev.tsv").toStdString();
+            return expected.toJsonText();
+        }());
+        QVERIFY(!after.contains("/delta\"") && !after.contains("/delta/"));
+        // No temporary file left beside it.
+        QCOMPARE(QDir(renamed).entryList({"run.json*"}, QDir::Files), QStringList{"run.json"});
+        QTRY_VERIFY(panel.runDirs().contains(renamed));
+        QTRY_VERIFY(!panel.isLoading());
+
+        // Relative paths (as the studio's working folder resolves them) stay relative, and a
+        // path through a symbolic link keeps its spelling.
+        const QString previous = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(m_dir.path()));
+        QCOMPARE(RunJsonRelocation::relocatedPath("relocate/old/best", root + "/old",
+                                                  root + "/new"),
+                 QStringLiteral("relocate/new/best"));
+        QCOMPARE(RunJsonRelocation::relocatedPath("relocate/older", root + "/old", root + "/new"),
+                 QStringLiteral("relocate/older"));
+        QVERIFY(QDir::setCurrent(previous));
+        QVERIFY(QFile::link(root, path("relocate-link")));
+        QCOMPARE(RunJsonRelocation::relocatedPath(path("relocate-link") + "/old", root + "/old",
+                                                  root + "/new"),
+                 path("relocate-link") + "/new");
+        QCOMPARE(RunJsonRelocation::relocatedPath("/elsewhere/old", root + "/old", root + "/new"),
+                 QStringLiteral("/elsewhere/old"));
+
+        // A run.json that is not JSON: the rename stands and the message names the file.
+        const QString broken = root + "/broken";
+        testing::writeFakeRun(broken, MaskSpec{MaskMode::Causal, 0.0}, 0.5);
+        QFile brokenJson(broken + "/run.json");
+        QVERIFY(brokenJson.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        brokenJson.write("{\"out\": ");
+        brokenJson.close();
+        QString newDir, warning;
+        QVERIFY2(RunFolderActions::rename(broken, "broken2", &newDir, &error, &warning),
+                 qPrintable(error));
+        QVERIFY2(warning.contains(root + "/broken2/run.json"), qPrintable(warning));
+        QCOMPARE(readAll(root + "/broken2/run.json"), QByteArray("{\"out\": "));
     }
 
     void perClassScoresAndConfusionMatrix() {
