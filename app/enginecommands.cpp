@@ -45,8 +45,10 @@ const std::map<std::string, std::string> kUsage = {
      "fsllm init-tiny --out DIR [--layers 2] [--hidden 64] [--heads 4] [--kv-heads 2]\n"
      "                [--intermediate N] [--vocab 512] [--seed 0] [--qk-std 0.02] [--tied]\n"
      "                [--dtype float32|bfloat16] [--corpus FILE]\n"
-     "  Writes a small random LLaMA checkpoint (Hugging Face layout) with a tokenizer trained\n"
-     "  on the shipped corpus.\n"},
+     "                [--family llama|mistral|qwen2|qwen3]\n"
+     "  Writes a small random checkpoint (Hugging Face layout) with a tokenizer trained on the\n"
+     "  shipped corpus. --family picks model_type with its own options on: mistral a sliding\n"
+     "  window of 16, qwen2 q/k/v biases, qwen3 per-head q/k RMSNorm.\n"},
     {"bench",
      "fsllm bench [--layers 3] [--hidden 96] [--heads 6] [--kv-heads 2] [--intermediate N]\n"
      "            [--batch 16] [--seq-len 25] [--steps 10] [--lora-rank 8] [--dtype float32]\n"
@@ -256,7 +258,7 @@ int EngineCommands::inspect(const std::vector<std::string>& args) {
 int EngineCommands::initTiny(const std::vector<std::string>& args) {
     CommandLine line("init-tiny", args,
                      {"out", "layers", "hidden", "heads", "kv-heads", "intermediate", "vocab",
-                      "seed", "qk-std", "dtype", "corpus", "max-positions"},
+                      "seed", "qk-std", "dtype", "corpus", "max-positions", "family"},
                      {"tied"});
     TinyCheckpointOptions options;
     const std::string out = line.required("out");
@@ -272,6 +274,7 @@ int EngineCommands::initTiny(const std::vector<std::string>& args) {
     options.dtype = line.value("dtype", options.dtype);
     options.corpusPath = line.value("corpus", "");
     options.tied = line.flag("tied");
+    options.family = line.value("family", options.family);
     TinyCheckpoint::write(out, options);
     std::cout << "wrote a " << options.layers << "-layer, D=" << options.hidden
               << " checkpoint with a " << options.vocab << "-piece tokenizer to " << out << "\n";

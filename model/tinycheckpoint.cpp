@@ -23,6 +23,16 @@ ModelConfig configFor(const TinyCheckpointOptions& options) {
                                                   options.intermediate, options.vocab);
     config.maxPositionEmbeddings = options.maxPositions;
     config.tieWordEmbeddings = options.tied;
+    config.modelType = options.family;
+    if (options.family == "mistral")
+        config.slidingWindow = 16;
+    else if (options.family == "qwen2")
+        config.qkvBias = true;
+    else if (options.family == "qwen3")
+        config.qkNorm = true;
+    else if (options.family != "llama")
+        throw FsllmError("init-tiny: --family '" + options.family +
+                         "' is not one of llama, mistral, qwen2, qwen3");
     config.torchDtype = scalarTypeName(scalarTypeFromName(options.dtype));
     return config;
 }

@@ -1,5 +1,6 @@
-// Writes a small random LLaMA checkpoint in Hugging Face layout (config.json, model.safetensors,
-// tokenizer.model trained on text the project ships), for tests and demos (`fsllm init-tiny`).
+// Writes a small random checkpoint in Hugging Face layout (config.json, model.safetensors,
+// tokenizer.model trained on text the project ships) of the LLaMA family or another supported
+// one, for tests and demos (`fsllm init-tiny`).
 // Thread-safety: uses the global torch RNG (seeded) and sentencepiece training; one at a time.
 #pragma once
 
@@ -19,6 +20,9 @@ struct TinyCheckpointOptions {
     double initStd = 0.02;  // normal std of every weight matrix
     double qkStd = 0.02;    // std of q_proj and k_proj (larger -> sharper initial attention)
     bool tied = false;      // tie_word_embeddings
+    // model_type, with the family's distinctive options on: llama (none), mistral (sliding_window
+    // 16), qwen2 (q/k/v biases), qwen3 (per-head q/k RMSNorm).
+    std::string family = "llama";
     std::string dtype = "float32"; // "float32" | "bfloat16" | "float16" for model.safetensors
     std::string corpusPath; // text for the tokenizer; empty -> defaultCorpusPath()
 };

@@ -366,6 +366,8 @@ private slots:
     void infoPrintsRuntime();
     void infoWorksWithoutTokenizer();
     void infoNamesFamilyAndRefusesRelabelled();
+    void everyFamilyEndToEnd_data();
+    void everyFamilyEndToEnd();
     void tokenizerJsonCheckpoint();
     void tokenizeMatchesReferenceIds();
     void infoCountsParametersFromHeaders_data();
@@ -679,6 +681,66 @@ void TestCli::infoNamesFamilyAndRefusesRelabelled() {
             run, {model, "model.layers.0.self_attn.k_proj.bias", "is this a qwen2 checkpoint?"});
         QVERIFY2(refusal.isEmpty(), qPrintable(refusal));
     }
+}
+
+void TestCli::everyFamilyEndToEnd_data() {
+    QTest::addColumn<QString>("family");
+    QTest::addColumn<QString>("architecture"); // how `info` starts the architecture line
+    QTest::addColumn<QString>("options");
+    QTest::newRow("llama") << "llama" << "llama: " << "-";
+    QTest::newRow("mistral") << "mistral" << "mistral: " << "sliding window 16";
+    QTest::newRow("qwen2") << "qwen2" << "qwen2: " << "q/k/v bias";
+    QTest::newRow("qwen3") << "qwen3" << "qwen3: " << "q/k RMSNorm";
+}
+
+// info, inspect, train, eval and the PEFT adapter on a checkpoint of every family, with its
+// real tensor names and config fields (init-tiny --family).
+void TestCli::everyFamilyEndToEnd() {
+    QFETCH(QString, family);
+    QFETCH(QString, architecture);
+    QFETCH(QString, options);
+    QTemporaryDir dir;
+    const QString model = dir.filePath(QStringLiteral("model"));
+    CliRunner::Run run = CliRunner::run(QStringList{"init-tiny", "--out", model, "--family", family,
+                                                    "--layers", "2", "--hidden", "32", "--heads",
+                                                    "4", "--kv-heads", "2", "--vocab", "512"});
+    QString problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    const Json config = Json::parse(TestFiles::read(model + "/config.json").toStdString());
+    QCOMPARE(QString::fromStdString(config["model_type"].get<std::string>()), family);
+
+    run = CliRunner::run(QStringList{"info", "--model", model});
+    problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY2(infoField(run.out, QStringLiteral("architecture")).startsWith(architecture),
+             run.out.constData());
+    if (options != QLatin1String("-"))
+        QVERIFY2(infoField(run.out, QStringLiteral("options")).contains(options),
+                 run.out.constData());
+
+    run = CliRunner::run(QStringList{"inspect", "--model", model, "--text", kSentence});
+    problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+
+    const QString data = QStringLiteral(FSLLM_TEST_DATA_DIR "/badinputs");
+    const QString runDir = dir.filePath(QStringLiteral("run"));
+    run = CliRunner::run(QStringList{"train", "--model", model, "--task", "seq", "--train",
+                                     data + "/good_train.tsv", "--dev", data + "/good_dev.tsv",
+                                     "--epochs", "1", "--batch-size", "4", "--lora-rank", "4",
+                                     "--lora-targets", "q,k,v,o,gate,up,down", "--out", runDir});
+    problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    const QString best = QFileInfo(runDir + QStringLiteral("/best")).canonicalFilePath();
+    const QByteArray adapter = TestFiles::read(best + QStringLiteral("/adapter_model.safetensors"));
+    for (const char* key : {"base_model.model.model.layers.1.self_attn.q_proj.lora_A.weight",
+                            "base_model.model.model.layers.1.mlp.down_proj.lora_B.weight"})
+        QVERIFY2(adapter.contains(key), key); // PEFT's names for this family's modules
+
+    run = CliRunner::run(
+        QStringList{"eval", "--run", runDir, "--data", data + "/good_dev.tsv"});
+    problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY2(run.out.contains("accuracy"), run.out.constData());
 }
 
 // A folder with only tokenizer.json (Qwen3's vocabulary trimmed to 200 merges, LLaMA-3 settings:
