@@ -47,7 +47,7 @@ void preload(fsllm::MainWindow& window, const fsllm::StudioOptions& options) {
     if (!options.runsDir.isEmpty())
         window.runsPanel()->setRunsFolder(options.runsDir);
     if (!options.selectedRun.isEmpty())
-        window.runsPanel()->showRun(options.selectedRun);
+        window.runsPanel()->showRun(options.selectedRun, options.predictionsFile);
     if (!options.adapterDir.isEmpty())
         window.setInspectAdapter(options.adapterDir);
     if (!options.sentence.isEmpty())

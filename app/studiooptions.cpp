@@ -41,6 +41,11 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
         QStringLiteral("run"),
         QStringLiteral("Run folder to select on the Runs tab (shows its per-class scores)."),
         QStringLiteral("RUN_DIR"));
+    const QCommandLineOption predictions(
+        QStringLiteral("predictions"),
+        QStringLiteral("With --run: show the per-class scores of this data file's evaluation "
+                       "(fsllm eval or Evaluate file…) instead of dev."),
+        QStringLiteral("FILE"));
     const QCommandLineOption sentence(QStringLiteral("sentence"),
                                       QStringLiteral("Sentence for the Inspect tab."),
                                       QStringLiteral("TEXT"));
@@ -87,7 +92,8 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
         QStringLiteral("measure-open"),
         QStringLiteral("Open --model, print the time it took, the longest event-loop stall "
                        "meanwhile and the peak memory, then exit (1 when it failed)."));
-    parser.addOptions({model, train, dev, adapter, runs, selectedRun, sentence, tab, inspectPage,
+    parser.addOptions({model, train, dev, adapter, runs, selectedRun, predictions, sentence, tab,
+                       inspectPage,
                        compare, report, out, screenshot, size, autostart, epochs, timeout,
                        threads, measureOpen});
     parser.addPositionalArgument(QStringLiteral("RUN_DIR"),
@@ -112,6 +118,9 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
     o->adapterDir = parser.value(adapter);
     o->runsDir = parser.value(runs);
     o->selectedRun = parser.value(selectedRun);
+    o->predictionsFile = parser.value(predictions);
+    if (!o->predictionsFile.isEmpty() && o->selectedRun.isEmpty())
+        return fail(QStringLiteral("--predictions needs --run RUN_DIR"), exitCode);
     o->sentence = parser.value(sentence);
     o->tab = parser.value(tab).toLower();
     o->screenshot = parser.value(screenshot);

@@ -19,6 +19,7 @@ struct StudioOptions {
     QString adapterDir;
     QString runsDir;
     QString selectedRun; // --run: selected on the Runs tab, its per-class scores shown
+    QString predictionsFile; // --predictions: which evaluation of --run the scores show
     QString sentence;
     QString tab = QStringLiteral("train"); // train | inspect | runs
     QString inspectPage = QStringLiteral("masks"); // masks | heads | difference | attribution |

@@ -95,7 +95,15 @@ ClassReportView::ClassReportView(QWidget* parent) : QWidget(parent) {
 void ClassReportView::setRun(const QString& runDir, const QString& devFile,
                              const QString& showDataFile) {
     ++m_generation;
-    m_runDir = runDir.isEmpty() ? QString() : QDir(runDir).absolutePath();
+    const QString absolute = runDir.isEmpty() ? QString() : QDir(runDir).absolutePath();
+    // The same run again (a reread): keep the predictions asked for or shown, not dev.
+    QString wanted = QFileInfo(showDataFile).fileName();
+    if (wanted.isEmpty() && !absolute.isEmpty() && absolute == m_runDir)
+        wanted = !m_wantedSource.isEmpty() ? m_wantedSource
+                 : m_source->currentIndex() > 0 ? m_source->currentText()
+                                                : QString();
+    m_wantedSource = wanted;
+    m_runDir = absolute;
     m_sources.clear();
     m_labels.clear();
     m_source->clear();
@@ -117,11 +125,11 @@ void ClassReportView::setRun(const QString& runDir, const QString& devFile,
             }
             return found;
         },
-        [this, generation = m_generation,
-         shown = QFileInfo(showDataFile).fileName()](const Sources& found) {
+        [this, generation = m_generation, shown = wanted](const Sources& found) {
             --m_pending;
             if (generation != m_generation)
                 return;
+            m_wantedSource.clear();
             m_sources = found.sources;
             m_labels = found.labels;
             for (const PredictionSource& source : m_sources)

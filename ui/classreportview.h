@@ -67,6 +67,7 @@ private:
     std::vector<std::string> m_labels; // the run's labels (classifier.json)
     std::optional<PredictionReport> m_report;
     QString m_message;
+    QString m_wantedSource; // the predictions a pending setRun() will show ("" = dev)
     int m_generation = 0; // drops results of an earlier setRun()/setSource()
     int m_pending = 0;
 };

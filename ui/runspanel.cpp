@@ -26,6 +26,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace fsllm {
 
 RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
@@ -204,8 +206,12 @@ void RunsPanel::selectRun(const QString& runDir) {
     m_list->selectRun(runDir);
 }
 
-void RunsPanel::showRun(const QString& runDir) {
+void RunsPanel::showRun(const QString& runDir, const QString& dataFile) {
     m_runToShow = QDir(runDir).absolutePath();
+    if (!dataFile.isEmpty()) {
+        m_dataRun = m_runToShow;
+        m_dataToShow = dataFile;
+    }
     m_overview->showPerClass();
     if (m_list->itemFor(m_runToShow)) {
         selectRun(m_runToShow);
@@ -427,7 +433,12 @@ void RunsPanel::rebuildTable() {
 void RunsPanel::showSelectedRun() {
     m_menu->updateActions();
     const QString dir = selectedRunDir();
-    classReport()->setRun(dir, devFile(dir));
+    QString dataFile;
+    if (!dir.isEmpty() && QDir(dir).absolutePath() == m_dataRun) {
+        dataFile = std::exchange(m_dataToShow, QString());
+        m_dataRun.clear();
+    }
+    classReport()->setRun(dir, devFile(dir), dataFile);
 }
 
 void RunsPanel::forgetRun(const QString& runDir) {

@@ -75,8 +75,8 @@ public:
     QString selectedRunDir() const;
     void selectRun(const QString& runDir);
     // Selects `runDir` once it is listed (now, or when a load brings it) and shows its
-    // per-class scores.
-    void showRun(const QString& runDir);
+    // per-class scores: of `dataFile`'s evaluation when given and the run has one, else dev.
+    void showRun(const QString& runDir, const QString& dataFile = QString());
     QStringList tags(const QString& runDir) const; // as last read or set
     QString devFile(const QString& runDir) const;  // run.json's "dev"; "" when not listed
 
@@ -142,6 +142,8 @@ private:
     QSet<QString> m_tried;                // folders loadRuns was asked for (failed ones too)
     QString m_activeRun;
     QString m_runToShow; // showRun() before the run was listed
+    QString m_dataRun;    // showRun()'s run and data file: that evaluation is shown the next
+    QString m_dataToShow; // time the run is (instead of dev)
     QStringList m_extraDirs;       // watched, outside the runs folder
     mutable RunColorBook m_colors; // first come first
     int m_pendingLoads = 0;

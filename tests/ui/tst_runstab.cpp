@@ -408,6 +408,27 @@ private slots:
         QVERIFY(QImage(path("matrix.png")).width() > 0);
         QVERIFY(readAll(path("matrix.pdf")).startsWith("%PDF"));
         QVERIFY(readAll(path("matrix.csv")).contains("pos,neg,1,1\n"));
+
+        // A reread of the same run (new metrics, a refresh) keeps the evaluated file shown.
+        view->setRun(run, QString());
+        QTRY_VERIFY(!view->isLoading() && view->report());
+        QCOMPARE(view->currentSource(), 1);
+        QCOMPARE(view->report()->examples, 2);
+        // Another run, or the same one asked for explicitly, starts again from dev.
+        view->setRun(QString());
+        view->setRun(run, QString());
+        QTRY_VERIFY(!view->isLoading() && view->report());
+        QCOMPARE(view->currentSource(), 0);
+
+        // showRun(run, file) (fsllm-studio --run RUN --predictions FILE) opens on that file's
+        // evaluation, also through the panel's own rereads.
+        RunsPanel second;
+        second.showRun(run, QStringLiteral("/anywhere/test.tsv"));
+        open(second, root);
+        QTRY_VERIFY(!second.classReport()->isLoading() && second.classReport()->report());
+        QCOMPARE(second.selectedRunDir(), run);
+        QCOMPARE(second.classReport()->currentSource(), 1);
+        QCOMPARE(second.classReport()->report()->examples, 2);
     }
 
     void curvesOfSeveralRunningJobsGrowLive() {
