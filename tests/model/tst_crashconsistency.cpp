@@ -12,6 +12,7 @@
 #include "fsllmerror.h"
 #include "runlock.h"
 #include "runrecord.h"
+#include "textfixture.h"
 #include "tinycheckpoint.h"
 #include "trainerstate.h"
 #include "trainingjob.h"
@@ -31,6 +32,8 @@
 #include <unistd.h>
 
 using namespace fsllm;
+
+using fsllm::testing::readText;
 
 namespace {
 
@@ -72,11 +75,6 @@ bool isSavePath(const std::string& path) {
     return path.find("/checkpoint") != std::string::npos ||
            path.find("/best") != std::string::npos ||
            path.find("/dev_predictions") != std::string::npos;
-}
-
-std::string readText(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
 // How one attempt ended.
