@@ -37,10 +37,11 @@ const std::map<std::string, std::string> kUsage = {
              "would need (headers only: no weights read).\n"},
     {"inspect",
      "fsllm inspect --model DIR --text TEXT [--mask causal|bidirectional|decay] [--lambda L]\n"
-     "              [--adapter RUN_DIR] [--json OUT] [--no-logits] [--timing] [--device D]\n"
-     "              [--dtype T]\n"
+     "              [--mask-from-layer K] [--adapter RUN_DIR] [--json OUT] [--no-logits]\n"
+     "              [--timing] [--device D] [--dtype T] [--threads N]\n"
      "  Tokens, attention [layer][head][T][T], hidden [T][D] and logits [T][V] of one sentence\n"
-     "  under a mask (default: the adapter's mask, else causal; lambda default 0.5).\n"},
+     "  under a mask (default: the adapter's mask, else causal; lambda default 0.5; layers\n"
+     "  below --mask-from-layer stay causal).\n"},
     {"init-tiny",
      "fsllm init-tiny --out DIR [--layers 2] [--hidden 64] [--heads 4] [--kv-heads 2]\n"
      "                [--intermediate N] [--vocab 512] [--seed 0] [--qk-std 0.02] [--tied]\n"
@@ -199,7 +200,8 @@ int EngineCommands::info(const std::vector<std::string>& args) {
 int EngineCommands::inspect(const std::vector<std::string>& args) {
     CommandLine line(
         "inspect", args,
-        {"model", "text", "mask", "lambda", "adapter", "json", "device", "dtype", "threads"},
+        {"model", "text", "mask", "lambda", "mask-from-layer", "adapter", "json", "device",
+         "dtype", "threads"},
         {"no-logits", "timing"});
     const std::string modelDir = line.required("model");
     const std::string text = line.required("text");
@@ -231,6 +233,8 @@ int EngineCommands::inspect(const std::vector<std::string>& args) {
     }
     if (lambda)
         request.mask.lambda = *lambda;
+    if (line.has("mask-from-layer"))
+        request.mask.fromLayer = line.intValue("mask-from-layer", 0);
     request.wantLogits = !line.flag("no-logits");
     const InspectResult result = engine->inspect(request);
     if (line.flag("timing"))

@@ -11,6 +11,7 @@
 #include "resourcelocator.h"
 #include "runspanel.h"
 #include "runtimeinfo.h"
+#include "sliderbenchmark.h"
 #include "stallmeter.h"
 #include "studiooptions.h"
 #include "studioscreenshot.h"
@@ -166,6 +167,8 @@ int main(int argc, char** argv) {
                                        });
     }
     fsllm::StallMeter openMeter;
+    if (options.measureSlider)
+        (new fsllm::SliderBenchmark(&window))->arm(); // owned by the window
     if (options.measureOpen)
         measureOpen(window, openMeter, [&window, &options] { preload(window, options); });
     else

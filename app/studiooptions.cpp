@@ -92,10 +92,14 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
         QStringLiteral("measure-open"),
         QStringLiteral("Open --model, print the time it took, the longest event-loop stall "
                        "meanwhile and the peak memory, then exit (1 when it failed)."));
+    const QCommandLineOption measureSlider(
+        QStringLiteral("measure-slider"),
+        QStringLiteral("Open --model (with --adapter and --sentence if given), move the Inspect "
+                       "tab's lambda slider 24 times, print the redraw times, then exit."));
     parser.addOptions({model, train, dev, adapter, runs, selectedRun, predictions, sentence, tab,
                        inspectPage,
                        compare, report, out, screenshot, size, autostart, epochs, timeout,
-                       threads, measureOpen});
+                       threads, measureOpen, measureSlider});
     parser.addPositionalArgument(QStringLiteral("RUN_DIR"),
                                  QStringLiteral("More run folders for --report."),
                                  QStringLiteral("[RUN_DIR...]"));
@@ -128,6 +132,13 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
     o->measureOpen = parser.isSet(measureOpen);
     if (o->measureOpen && o->modelDir.isEmpty())
         return fail(QStringLiteral("--measure-open needs --model DIR"), exitCode);
+    o->measureSlider = parser.isSet(measureSlider);
+    if (o->measureSlider && o->modelDir.isEmpty())
+        return fail(QStringLiteral("--measure-slider needs --model DIR"), exitCode);
+    if (o->measureSlider && o->measureOpen)
+        return fail(QStringLiteral("--measure-slider and --measure-open are separate runs; give "
+                                   "one"),
+                    exitCode);
     if (!QStringList{"train", "inspect", "runs"}.contains(o->tab))
         return fail(QStringLiteral("--tab: '%1' is not train, inspect or runs").arg(o->tab),
                     exitCode);

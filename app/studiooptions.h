@@ -1,7 +1,7 @@
 // The command line of `fsllm-studio`: what to preload in the GUI (--model, --train/--dev,
 // --adapter, --runs, --run, --sentence, --tab, --inspect-page, --compare), the headless report
 // (--report RUN_DIR... --out DIR), the screenshot mode (--screenshot FILE, optionally after a
-// short --autostart training) and the open benchmark (--measure-open).
+// short --autostart training) and the benchmarks (--measure-open, --measure-slider).
 // Thread-safety: value type.
 #pragma once
 
@@ -32,6 +32,7 @@ struct StudioOptions {
     int screenshotHeight = 900;
     bool autostart = false; // start training once the model is open
     bool measureOpen = false; // time the open of --model and its longest stall, print, exit
+    bool measureSlider = false; // time lambda-slider redraws on --model (SliderBenchmark), exit
     int epochs = 0;         // > 0: overrides the form's epochs
     int timeoutSeconds = 900;
     int threads = 0; // > 0: CPU threads for training and inspection (the form's Threads field)

@@ -23,8 +23,8 @@ const std::map<std::string, std::string> kUsage = {
      "fsllm train --model DIR --task seq|token --train FILE --dev FILE --out RUN_DIR\n"
      "            [--format auto|tsv|sentence|csv|jsonl|conll] [--text-column NAME]\n"
      "            [--label-column NAME] [--csv-columns a,b,c] [--tag-column N]\n"
-     "            [--mask causal|bidirectional|decay] [--lambda 0.5] [--pooling last|mean|max]\n"
-     "            [--head fs|linear] [--head-inner N] [--lora-rank 8] [--lora-alpha 32]\n"
+     "            [--mask causal|bidirectional|decay] [--lambda 0.5] [--mask-from-layer 0]\n"
+     "            [--pooling last|mean|max] [--head fs|linear] [--head-inner N] [--lora-rank 8] [--lora-alpha 32]\n"
      "            [--lora-dropout 0.1] [--lora-targets q,k,v,o] [--lr 2e-4] [--weight-decay 0.01]\n"
      "            [--batch-size 16] [--grad-accum 1] [--epochs 3] [--max-length 128]\n"
      "            [--warmup-ratio 0.06] [--schedule linear|cosine] [--max-grad-norm 1]\n"
@@ -34,7 +34,9 @@ const std::map<std::string, std::string> kUsage = {
      "   or: fsllm train --config run.json [--out RUN_DIR]      (any option above overrides)\n"
      "   or: fsllm train --resume RUN_DIR\n"
      "  LoRA fine-tuning with label supervision; Ctrl-C or SIGTERM stops cleanly after the\n"
-     "  current step (resume later). The run folder is locked while a job writes it.\n"},
+     "  current step (resume later). The run folder is locked while a job writes it.\n"
+     "  --mask-from-layer K keeps decoder layers 0..K-1 causal and applies --mask from layer K\n"
+     "  on (as BiLLM does); 0, the default, applies it in every layer.\n"},
     {"eval", "fsllm eval --run RUN_DIR --data FILE [--format F] [--text-column NAME]\n"
              "           [--label-column NAME] [--json OUT] [--predictions OUT] [--model DIR]\n"
              "  Accuracy, precision, recall, F1 (entity-level for token tasks) of the run's best\n"
@@ -51,7 +53,7 @@ const std::map<std::string, std::string> kUsage = {
 
 const std::set<std::string> kTrainOptions = {
     "model", "task", "train", "dev", "out", "format", "text-column", "label-column", "csv-columns",
-    "tag-column", "mask", "lambda", "pooling", "head", "head-inner", "lora-rank", "lora-alpha",
+    "tag-column", "mask", "lambda", "mask-from-layer", "pooling", "head", "head-inner", "lora-rank", "lora-alpha",
     "lora-dropout", "lora-targets", "lr", "weight-decay", "batch-size", "grad-accum", "epochs",
     "max-length", "warmup-ratio", "schedule", "max-grad-norm", "eval-every", "log-every",
     "early-stop", "seed", "device", "dtype", "threads", "config", "resume"};
@@ -88,6 +90,7 @@ TrainingConfig configFrom(const CommandLine& line) {
     if (line.has("mask"))
         c.mask.mode = maskModeFromName(line.value("mask", ""));
     c.mask.lambda = line.doubleValue("lambda", c.mask.lambda);
+    c.mask.fromLayer = line.intValue("mask-from-layer", c.mask.fromLayer);
     if (line.has("pooling"))
         c.pooling = poolingFromName(line.value("pooling", ""));
     if (line.has("head"))

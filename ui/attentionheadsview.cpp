@@ -148,7 +148,7 @@ QString AttentionHeadsView::exportFileName() const {
     return QStringLiteral("all_heads_%1.png").arg(QLatin1String(kMasks[mask()]));
 }
 
-bool AttentionHeadsView::exportImage(const QString& path, QString* error) const {
+bool AttentionHeadsView::exportImage(const QString& path, QString* error, double scale) const {
     const auto fail = [&](const QString& why) {
         if (error)
             *error = tr("%1: %2").arg(path, why);
@@ -156,9 +156,10 @@ bool AttentionHeadsView::exportImage(const QString& path, QString* error) const 
     };
     if (!m_hasResults)
         return fail(tr("no attention to export yet (inspect a sentence first)"));
-    constexpr double kScale = 2.0;
-    QImage image = m_grid->toImage(exportTitle(), kScale);
-    const int dotsPerMeter = int(std::lround(96.0 * kScale / 0.0254));
+    if (!(scale > 0.0 && scale <= 8.0))
+        return fail(tr("the scale must be between 0 and 8 pixels per point, got %1").arg(scale));
+    QImage image = m_grid->toImage(exportTitle(), scale);
+    const int dotsPerMeter = int(std::lround(96.0 * scale / 0.0254));
     image.setDotsPerMeterX(dotsPerMeter);
     image.setDotsPerMeterY(dotsPerMeter);
     image.setText(QStringLiteral("Title"), exportTitle());

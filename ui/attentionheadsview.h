@@ -44,9 +44,10 @@ public:
     // "All heads (layers x heads) · <mask> · <T> tokens · <scale> scale", then the model and
     // the adapter a line each; "" before the first results.
     QString exportTitle() const;
-    // The grid with exportTitle() on top, as PNG (2 pixels per point, 192 dpi), atomically
-    // (QSaveFile). False + `error` naming the file when nothing is shown or it cannot be written.
-    bool exportImage(const QString& path, QString* error) const;
+    // The grid with exportTitle() on top, as PNG (`scale` pixels per point, 96 * scale dpi;
+    // 0 < scale <= 8), atomically (QSaveFile). False + `error` naming the file when nothing is
+    // shown or it cannot be written.
+    bool exportImage(const QString& path, QString* error, double scale = 2.0) const;
     // "all_heads_decay.png" and the like, for the save dialog.
     QString exportFileName() const;
 

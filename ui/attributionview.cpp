@@ -2,8 +2,11 @@
 
 #include "attentioncomparison.h"
 #include "tokenstrip.h"
+#include "wheelguard.h"
 
+#include <QComboBox>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
 
@@ -15,13 +18,27 @@ namespace fsllm {
 AttributionView::AttributionView(QWidget* parent) : QWidget(parent) {
     auto* explanation = new QLabel(
         tr("Which tokens push the predicted class up (red) or down (blue): the score is the "
-           "predicted class's logit f. <b>Gradient × input</b>: x · ∂f/∂x per token (summed over "
+           "predicted class's logit f (for a token classifier, the chosen token's tag). "
+           "<b>Gradient × input</b>: x · ∂f/∂x per token (summed over "
            "the embedding). <b>Integrated gradients</b>: (x − x′) · the mean gradient along the "
            "straight path from the baseline x′ (every token embedding zero except BOS) to x, "
            "midpoint rule; the attributions add up to f(x) − f(x′). Hover a token for its "
            "value."));
     explanation->setWordWrap(true);
     explanation->setTextFormat(Qt::RichText);
+    m_tokenRow = new QWidget;
+    auto* tokenLayout = new QHBoxLayout(m_tokenRow);
+    tokenLayout->setContentsMargins(0, 0, 0, 0);
+    tokenLayout->addWidget(new QLabel(tr("Token whose tag is explained:")));
+    m_tokenChoice = new QComboBox;
+    m_tokenChoice->setObjectName(QStringLiteral("attributionToken"));
+    m_tokenChoice->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    WheelGuard::install(m_tokenChoice); // scrolling the page never changes the token
+    tokenLayout->addWidget(m_tokenChoice);
+    tokenLayout->addStretch(1);
+    m_tokenRow->hide();
+    connect(m_tokenChoice, &QComboBox::activated, this,
+            [this] { emit tokenChosen(chosenToken()); });
     m_hint = new QLabel;
     m_hint->setWordWrap(true);
     auto* grid = new QGridLayout;
@@ -47,6 +64,7 @@ AttributionView::AttributionView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(explanation);
+    layout->addWidget(m_tokenRow);
     layout->addWidget(m_hint);
     layout->addLayout(grid);
     layout->addStretch(1);
@@ -89,10 +107,19 @@ bool AttributionView::setResults(const std::vector<AttributionResult>& results) 
         QStringList tokens;
         for (const auto& piece : r.tokens)
             tokens << QString::fromStdString(piece);
-        m_headlines[m]->setText(tr("<b>%1</b>: predicts <b>%2</b> (p = %3)")
-                                    .arg(AttentionComparison::maskTitle(r.mask).toHtmlEscaped(),
-                                         QString::fromStdString(r.label).toHtmlEscaped())
-                                    .arg(r.probability, 0, 'f', 3));
+        const QString mask = AttentionComparison::maskTitle(r.mask).toHtmlEscaped();
+        const QString label = QString::fromStdString(r.label).toHtmlEscaped();
+        if (r.tokenIndex >= 0 && std::size_t(r.tokenIndex) < r.tokens.size())
+            m_headlines[m]->setText(
+                tr("<b>%1</b>: token %2 “%3” is tagged <b>%4</b> (p = %5)")
+                    .arg(mask)
+                    .arg(r.tokenIndex)
+                    .arg(tokens[r.tokenIndex].toHtmlEscaped(), label)
+                    .arg(r.probability, 0, 'f', 3));
+        else
+            m_headlines[m]->setText(tr("<b>%1</b>: predicts <b>%2</b> (p = %3)")
+                                        .arg(mask, label)
+                                        .arg(r.probability, 0, 'f', 3));
         m_strips[m][GradientTimesInput]->setText(
             TokenStrip::html(tokens, r.gradientTimesInput, m_scales[GradientTimesInput]));
         m_strips[m][IntegratedGradients]->setText(
@@ -110,6 +137,27 @@ bool AttributionView::setResults(const std::vector<AttributionResult>& results) 
     }
     m_hasResults = true;
     return true;
+}
+
+void AttributionView::setTokenChoices(const std::vector<std::string>& tokens, int chosen) {
+    m_tokenChoice->clear();
+    m_tokenRow->setVisible(!tokens.empty());
+    if (tokens.empty())
+        return;
+    m_tokenChoice->addItem(tr("automatic: the most confident entity"), -1);
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+        m_tokenChoice->addItem(tr("%1: %2").arg(i).arg(QString::fromStdString(tokens[i])),
+                               int(i));
+    const int index = m_tokenChoice->findData(chosen);
+    m_tokenChoice->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+int AttributionView::chosenToken() const {
+    return m_tokenChoice->count() > 0 ? m_tokenChoice->currentData().toInt() : -1;
+}
+
+bool AttributionView::tokenChoiceShown() const {
+    return !m_tokenRow->isHidden();
 }
 
 QString AttributionView::headline(int mask) const {

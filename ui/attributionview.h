@@ -3,7 +3,9 @@
 // (TokenStrip): gradient x input and integrated gradients (AttributionResult). Red tokens push
 // the score f (the predicted class's logit) up, blue ones down; each method has one colour scale
 // over the three masks, so masks compare at a glance. A line under each strip states the
-// integrated-gradients check: sum of attributions vs f(x) - f(baseline). Thread-safety: GUI only.
+// integrated-gradients check: sum of attributions vs f(x) - f(baseline). For a token classifier
+// the score is one token's tag, and a Token choice picks which token (automatic: the most
+// confident entity). Thread-safety: GUI only.
 #pragma once
 
 #include "attributionresult.h"
@@ -13,6 +15,7 @@
 #include <array>
 #include <vector>
 
+class QComboBox;
 class QLabel;
 
 namespace fsllm {
@@ -34,9 +37,20 @@ public:
     QString headline(int mask) const; // "decay (λ = 0.5): pos (p = 0.83)"
     QString stripHtml(int mask, Method method) const;
     QString hint() const;
+
+    // Token classifiers: the tokens to choose from (BOS first) and the chosen one (-1:
+    // automatic). An empty list hides the choice (sequence classifiers).
+    void setTokenChoices(const std::vector<std::string>& tokens, int chosen);
+    int chosenToken() const; // -1: automatic
+    bool tokenChoiceShown() const;
     double scale(Method method) const { return m_scales[method]; } // the max |attribution|
 
+signals:
+    void tokenChosen(int token); // the user picked a token (-1: automatic)
+
 private:
+    QWidget* m_tokenRow;
+    QComboBox* m_tokenChoice;
     QLabel* m_hint;
     std::array<QLabel*, kMasks> m_headlines{};
     std::array<std::array<QLabel*, MethodCount>, kMasks> m_strips{};

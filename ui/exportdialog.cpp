@@ -178,12 +178,20 @@ bool ExportDialog::exportChosen(QStringList* written, QString* error) {
     }
     const QDir dir(folder());
     for (const NamedPlot& named : plots) {
-        if (!named.plot)
+        if (!named.plot && !named.image)
             continue;
         QString stem = fileStem(named.name);
         if (!m_stem->text().trimmed().isEmpty())
             stem = plots.size() == 1 ? m_stem->text().trimmed()
                                      : m_stem->text().trimmed() + QLatin1Char('_') + stem;
+        if (!named.plot) { // a figure that writes itself: PNG only
+            const QString path = dir.filePath(stem + QStringLiteral(".png"));
+            if (!named.image(path, settings().scale, error))
+                return false;
+            if (written)
+                written->append(path);
+            continue;
+        }
         if (!exportPlot(named.plot, dir.filePath(stem), settings(), written, error))
             return false;
     }

@@ -1,6 +1,7 @@
 // The figure export dialog: which plot (or all plots of the current tab), the folder and file
 // name, the size (points), the PNG resolution (scale and dpi) and the formats (PNG, PDF, SVG, and
-// the plotted data as CSV), remembered in QSettings. exportPlot() does the writing and is used
+// the plotted data as CSV), remembered in QSettings. Figures that are not a QCustomPlot (the heads
+// grid) are written as PNG only. exportPlot() does the writing and is used
 // without the dialog too. installContextMenu() gives any plot a right-click "Export…" entry.
 // Thread-safety: GUI thread only.
 #pragma once
@@ -9,6 +10,8 @@
 #include <QList>
 #include <QPointer>
 #include <QStringList>
+
+#include <functional>
 
 class QCheckBox;
 class QComboBox;
@@ -19,9 +22,15 @@ class QSpinBox;
 
 namespace fsllm {
 
+// A figure that is not one QCustomPlot (the Inspect tab's layers x heads grid) writes itself:
+// a PNG at `pngPath`, `scale` pixels per point, atomically; false and `error` when it cannot.
+using FigureImageWriter =
+    std::function<bool(const QString& pngPath, double scale, QString* error)>;
+
 struct NamedPlot {
     QString name; // "Train loss"; also the file name stem ("train_loss")
     QPointer<QCustomPlot> plot;
+    FigureImageWriter image = {}; // used when `plot` is null: PNG only (the dialog's scale)
 };
 
 struct ExportSettings {

@@ -25,6 +25,7 @@ const Wording kFields[] = {
     {"out", QT_TRANSLATE_NOOP("FormWording", "Run folder")},
     {"mask", QT_TRANSLATE_NOOP("FormWording", "Mask")},
     {"lambda", QT_TRANSLATE_NOOP("FormWording", "Lambda λ")},
+    {"mask_from_layer", QT_TRANSLATE_NOOP("FormWording", "Mask from layer")},
     {"pooling", QT_TRANSLATE_NOOP("FormWording", "Pooling")},
     {"head", QT_TRANSLATE_NOOP("FormWording", "Head")},
     {"lora_rank", QT_TRANSLATE_NOOP("FormWording", "Rank r")},

@@ -4,6 +4,7 @@
 #include "attentiondifference.h"
 #include "attentionheadsview.h"
 #include "attributionview.h"
+#include "exportdialog.h"
 #include "lambdasweepview.h"
 #include "runcomparisonview.h"
 #include "pathfield.h"
@@ -17,6 +18,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSlider>
 #include <QScrollArea>
@@ -144,7 +146,14 @@ QWidget* InspectPanel::buildInputs() {
     m_status->setWordWrap(true);
     updateLambdaLabel();
 
-    connect(m_sentence, &QLineEdit::textChanged, this, &InspectPanel::scheduleInspect);
+    connect(m_sentence, &QLineEdit::textChanged, this, [this] {
+        m_attributionToken = -1; // another sentence has other tokens
+        scheduleInspect();
+    });
+    connect(m_attribution, &AttributionView::tokenChosen, this, [this](int token) {
+        m_attributionToken = token;
+        inspectNow();
+    });
     connect(m_sentence, &QLineEdit::returnPressed, this, &InspectPanel::inspectNow);
     connect(inspect, &QPushButton::clicked, this, &InspectPanel::inspectNow);
     connect(m_adapter, &PathField::pathChanged, this, &InspectPanel::setAdapter);
@@ -152,7 +161,9 @@ QWidget* InspectPanel::buildInputs() {
     connect(m_lambda, &QSlider::valueChanged, this, [this] {
         m_lambdaOverride = qQNaN(); // the user moved the slider: its position is the value
         updateLambdaLabel();
-        scheduleInspect();
+        // At once, not debounced: the worker keeps only the newest waiting query, so a drag
+        // coalesces into as many redraws as the machine can make (only decay(lambda) is new).
+        inspectNow();
     });
 
     auto* grid = new QGridLayout;
@@ -233,6 +244,18 @@ QString InspectPanel::sentence() const {
 
 QList<NamedPlot> InspectPanel::plots() const {
     QList<NamedPlot> all = m_comparison->plots();
+    if (m_heads->hasResults()) {
+        const QPointer<AttentionHeadsView> heads = m_heads;
+        all.append({tr("Attention heads grid"), nullptr,
+                    [heads](const QString& path, double scale, QString* error) {
+                        if (!heads) {
+                            if (error)
+                                *error = tr("%1: the heads grid is gone").arg(path);
+                            return false;
+                        }
+                        return heads->exportImage(path, error, scale);
+                    }});
+    }
     if (m_hasOutcome)
         all.append(m_difference->plots());
     if (m_sweep->hasSweep())
@@ -251,6 +274,7 @@ void InspectPanel::clearResults(const QString& hint) {
     m_difference->clear();
     m_sweep->clear();
     m_runs->setInput(m_modelDir, QString());
+    m_attribution->setTokenChoices({}, -1);
     m_attribution->showHint(hint);
     m_prediction->showHint(hint);
 }
@@ -359,6 +383,7 @@ void InspectPanel::inspectNow() {
     query.text = text;
     query.lambda = lambda();
     query.attributionSteps = m_attributionSteps;
+    query.attributionToken = m_attributionToken;
     m_runs->setAttributionSteps(m_attributionSteps);
     query.sweepMaxLambda = kMaxLambda;
     m_worker->submit(query);
@@ -383,11 +408,11 @@ void InspectPanel::onInspected(const InspectOutcome& outcome) {
     m_heads->setResults(outcome.causal, outcome.decay, outcome.bidirectional);
     m_runs->setInput(m_modelDir, outcome.text); // the same sentence, once per text
     updateDifference();
+    const bool tagsTokens = outcome.hasPrediction && outcome.prediction.task == TaskKind::Token;
+    m_attribution->setTokenChoices(tagsTokens ? outcome.causal.tokens : std::vector<std::string>{},
+                                   m_attributionToken);
     if (!outcome.hasPrediction)
         m_attribution->showHint(tr("Choose a run folder as adapter to see token attribution."));
-    else if (outcome.prediction.task != TaskKind::Sequence)
-        m_attribution->showHint(tr("Token attribution is for sequence classifiers; this "
-                                   "adapter tags tokens."));
     else // the decay column depends on λ, all of them on the text: never show stale ones
         m_attribution->showHint(tr("Computing token attribution (%1 integrated-gradients steps)…")
                                     .arg(m_attributionSteps));

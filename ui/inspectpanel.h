@@ -4,9 +4,11 @@
 // more views on pages beside them: all heads at once (a layers x heads grid; a click opens a head
 // in the big maps), difference maps (decay - causal, bidirectional - causal), token attribution
 // for the predicted class under each mask, and attention entropy / future share over a lambda
-// grid, and the same sentence through several runs side by side. Edits and slider moves are debounced (kDebounceMs) and inspected by an InspectWorker on
-// this panel's own thread; the latest request wins, and the slower analyses (sweep, attribution)
-// of a superseded request stop early and never arrive. A new model or adapter, an empty sentence or an error clears
+// grid, and the same sentence through several runs side by side. Edits are debounced
+// (kDebounceMs); slider moves are sent at once. Both are inspected by an InspectWorker on this
+// panel's own thread, which keeps only the newest waiting request (so moves made while it works
+// coalesce into one); the slower analyses (sweep, attribution) of a superseded request stop
+// early and never arrive. A new model or adapter, an empty sentence or an error clears
 // every earlier result (maps, tokens, prediction, its export), and results of queries sent
 // before are dropped. Thread-safety: GUI thread only; shutdown() joins the thread.
 #pragma once
@@ -141,6 +143,7 @@ private:
     InspectOutcome m_outcome;
     double m_lambdaOverride = kDefaultLambda; // NaN: the slider position decides
     int m_attributionSteps = 32;
+    int m_attributionToken = -1; // token classifiers: the token explained (-1: automatic)
     quint64 m_nextId = 1;
     quint64 m_firstCurrentId = 1; // outcomes of older queries are stale
     bool m_hasOutcome = false;

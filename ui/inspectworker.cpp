@@ -56,7 +56,7 @@ void InspectWorker::openModel(const QString& modelDir, const QString& adapterDir
     m_cachedText.clear();
     m_sweepText.clear();
     m_attributionText.clear();
-    m_sequenceClassifier = false;
+    m_classifierLoaded = false;
     try {
         EngineOptions options;
         qint64 reportedPerMille = -5; // below any real value's step
@@ -76,7 +76,7 @@ void InspectWorker::openModel(const QString& modelDir, const QString& adapterDir
             m_engine->loadAdapter(adapterDir.toStdString());
             const ClassifierSpec* spec = m_engine->classifier();
             m_adapterMask = spec->mask;
-            m_sequenceClassifier = spec->task == TaskKind::Sequence;
+            m_classifierLoaded = true;
             adapter = tr("%1 (%2, %3 labels, trained with %4)")
                           .arg(QFileInfo(adapterDir).fileName(),
                                QString::fromLatin1(taskKindName(spec->task)))
@@ -113,7 +113,7 @@ void InspectWorker::closeModel() {
     m_cachedText.clear();
     m_sweepText.clear();
     m_attributionText.clear();
-    m_sequenceClassifier = false;
+    m_classifierLoaded = false;
 }
 
 void InspectWorker::processPending() {
@@ -148,7 +148,7 @@ void InspectWorker::processPending() {
             emit swept(sweepOutcome);
         }
         AttributionOutcome attributionOutcome;
-        if (query->wantAttribution && m_sequenceClassifier && !superseded(generation)) {
+        if (query->wantAttribution && m_classifierLoaded && !superseded(generation)) {
             if (!attribute(*query, generation, &attributionOutcome))
                 return;
             emit attributed(attributionOutcome);
@@ -207,20 +207,28 @@ bool InspectWorker::attribute(const InspectQuery& query, quint64 generation,
     AttributionRequest request;
     request.text = query.text.toStdString();
     request.steps = query.attributionSteps;
+    request.token = query.attributionToken;
     request.cancel = [this, generation] { return superseded(generation); };
     auto run = [&](const MaskSpec& mask, AttributionResult* result) {
         request.mask = mask;
         *result = m_engine->attribute(request);
         return !result->cancelled;
     };
-    if (m_attributionText != query.text || m_attributionSteps != query.attributionSteps) {
+    if (m_attributionText != query.text || m_attributionSteps != query.attributionSteps ||
+        m_attributionToken != query.attributionToken) {
         m_attributionText.clear();
-        if (!run(MaskSpec{MaskMode::Causal, 0.0}, &m_attributionCausal) ||
-            !run(MaskSpec{MaskMode::Bidirectional, 0.0}, &m_attributionBidirectional))
+        if (!run(MaskSpec{MaskMode::Causal, 0.0}, &m_attributionCausal))
+            return false;
+        // A token classifier's automatic choice is made once, under the causal mask, so that
+        // the three masks explain the same token (sequence classifiers: tokenIndex is -1).
+        request.token = m_attributionCausal.tokenIndex;
+        if (!run(MaskSpec{MaskMode::Bidirectional, 0.0}, &m_attributionBidirectional))
             return false;
         m_attributionText = query.text;
         m_attributionSteps = query.attributionSteps;
+        m_attributionToken = query.attributionToken;
     }
+    request.token = m_attributionCausal.tokenIndex;
     AttributionResult decay;
     if (!run(MaskSpec{MaskMode::Decay, query.lambda}, &decay))
         return false;
@@ -241,12 +249,21 @@ InspectOutcome InspectWorker::inspect(const InspectQuery& query) {
     request.wantHidden = false;
     request.wantLogits = false;
     request.cancel = [this] { return m_stopping.load(); };
+    // Everything but decay(lambda) depends on the text alone: computed once per text, so a
+    // slider move costs one forward pass.
     if (query.text != m_cachedText) {
         m_cachedText.clear();
         request.mask = MaskSpec{MaskMode::Causal, 0.0};
         m_causal = m_engine->inspect(request);
         request.mask = MaskSpec{MaskMode::Bidirectional, 0.0};
         m_bidirectional = m_engine->inspect(request);
+        m_prediction = InspectResult{};
+        if (m_adapterMask) {
+            request.mask = *m_adapterMask;
+            request.wantAttention = false;
+            m_prediction = m_engine->inspect(request);
+            request.wantAttention = true;
+        }
         m_cachedText = query.text;
     }
     out.causal = m_causal;
@@ -254,9 +271,7 @@ InspectOutcome InspectWorker::inspect(const InspectQuery& query) {
     request.mask = MaskSpec{MaskMode::Decay, query.lambda};
     out.decay = m_engine->inspect(request);
     if (m_adapterMask) {
-        request.mask = *m_adapterMask;
-        request.wantAttention = false;
-        out.prediction = m_engine->inspect(request);
+        out.prediction = m_prediction;
         out.hasPrediction = out.prediction.hasPrediction;
     }
     out.milliseconds = double(clock.nsecsElapsed()) / 1e6;

@@ -30,8 +30,11 @@ struct InspectQuery {
     QString text;
     double lambda = 0.5;
     bool wantSweep = true;       // the lambda sweep after the maps
-    bool wantAttribution = true; // token attribution after the maps (sequence classifiers)
+    bool wantAttribution = true; // token attribution after the maps (with an adapter)
     int attributionSteps = 32;   // integrated-gradients points
+    // Token classifiers: the token whose tag is attributed (BOS = 0); -1: the engine picks it
+    // under the causal mask, and the other masks explain the same token.
+    int attributionToken = -1;
     int sweepPoints = AttentionStatistics::kDefaultGridPoints;
     double sweepMaxLambda = 5.0;
 };
@@ -117,13 +120,15 @@ private:
 
     std::unique_ptr<Engine> m_engine;
     std::optional<MaskSpec> m_adapterMask;
-    QString m_cachedText; // the text m_causal and m_bidirectional belong to
+    QString m_cachedText; // the text m_causal, m_bidirectional and m_prediction belong to
     InspectResult m_causal, m_bidirectional;
-    bool m_sequenceClassifier = false;
+    InspectResult m_prediction; // under the adapter's own mask: independent of the slider
+    bool m_classifierLoaded = false;
     QString m_sweepText; // the text m_sweep belongs to
     LambdaSweep m_sweep;
     QString m_attributionText; // the text m_attributionCausal/-Bidirectional belong to
     int m_attributionSteps = 0;
+    int m_attributionToken = -1; // the query's token (-1: automatic) they were computed for
     AttributionResult m_attributionCausal, m_attributionBidirectional;
     std::atomic<quint64> m_generation{0}; // bumped by submit() and cancelPending()
     std::atomic<quint64> m_openSerial{0};    // the newest open's number

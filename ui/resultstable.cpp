@@ -61,6 +61,8 @@ ResultRow ResultsTable::rowFor(const RunRecord& run) {
     ResultRow row;
     row.run = QString::fromStdString(run.name());
     row.mask = QString::fromLatin1(maskModeName(c.mask.mode));
+    if (c.mask.fromLayer > 0 && c.mask.mode != MaskMode::Causal) // lower layers stay causal
+        row.mask += QStringLiteral(" from layer %1").arg(c.mask.fromLayer);
     switch (c.mask.mode) {
     case MaskMode::Causal:
         row.lambda = std::numeric_limits<double>::infinity();

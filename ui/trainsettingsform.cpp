@@ -3,19 +3,16 @@
 #include "memoryestimatelabel.h"
 #include "pathfield.h"
 #include "resourcelocator.h"
+#include "wheelguard.h"
 
-#include <QAbstractScrollArea>
 #include <QCheckBox>
 #include <QComboBox>
-#include <QCoreApplication>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QDoubleValidator>
-#include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLineEdit>
-#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -78,13 +75,10 @@ TrainSettingsForm::TrainSettingsForm(QWidget* parent) : QWidget(parent) {
     updateLambdaEnabled();
     // The wheel scrolls the form (its scroll area) unless a field has the keyboard focus: a
     // scroll past a combo box or spin box must never change it.
-    for (QWidget* field : findChildren<QWidget*>())
-        if (qobject_cast<QComboBox*>(field) || qobject_cast<QAbstractSpinBox*>(field)) {
-            field->setFocusPolicy(Qt::StrongFocus);
-            field->installEventFilter(this);
-        }
+    WheelGuard::installOnFields(this);
     m_mask->setObjectName(QStringLiteral("mask"));
     m_lambda->setObjectName(QStringLiteral("lambda"));
+    m_maskFromLayer->setObjectName(QStringLiteral("maskFromLayer"));
     m_epochs->setObjectName(QStringLiteral("epochs"));
     m_loraRank->setObjectName(QStringLiteral("loraRank"));
 
@@ -103,23 +97,6 @@ TrainSettingsForm::TrainSettingsForm(QWidget* parent) : QWidget(parent) {
 
 void TrainSettingsForm::updateMemoryEstimate() {
     m_memory->showEstimate(config());
-}
-
-bool TrainSettingsForm::eventFilter(QObject* watched, QEvent* event) {
-    if (event->type() == QEvent::Wheel) {
-        auto* field = qobject_cast<QWidget*>(watched);
-        if (field && !field->hasFocus()) {
-            // The scroll area around the form scrolls instead (its scroll bar takes the wheel).
-            for (QWidget* parent = field->parentWidget(); parent; parent = parent->parentWidget())
-                if (auto* area = qobject_cast<QAbstractScrollArea*>(parent)) {
-                    QCoreApplication::sendEvent(area->verticalScrollBar(), event);
-                    return true;
-                }
-            event->ignore();
-            return true;
-        }
-    }
-    return QWidget::eventFilter(watched, event);
 }
 
 QWidget* TrainSettingsForm::buildModelGroup() {
@@ -176,6 +153,9 @@ QWidget* TrainSettingsForm::buildMethodGroup() {
         combo({QStringLiteral("decay"), QStringLiteral("bidirectional"), QStringLiteral("causal")});
     m_mask->setToolTip(tr("decay: M[i][j] = -λ·(j-i) for future keys; λ = 0 is bidirectional"));
     m_lambda = doubleSpin(0.0, 100.0, 0.5, 3, 0.1);
+    m_maskFromLayer = spin(0, ClassifierSpec::kMaxMaskFromLayer, 0);
+    m_maskFromLayer->setToolTip(tr("Layers below this one stay causal; the mask applies from it "
+                                   "on (as BiLLM does). 0: every layer."));
     m_pooling = combo({QStringLiteral("last"), QStringLiteral("mean"), QStringLiteral("max")});
     m_head = combo({QStringLiteral("fs"), QStringLiteral("linear")});
     m_head->setToolTip(tr("fs: RMSNorm + SwiGLU head (the paper's); linear: a plain projection"));
@@ -183,9 +163,10 @@ QWidget* TrainSettingsForm::buildMethodGroup() {
     auto* form = new QFormLayout;
     form->addRow(tr("Mask"), m_mask);
     form->addRow(tr("Lambda λ"), m_lambda);
+    form->addRow(tr("Mask from layer"), m_maskFromLayer);
     form->addRow(tr("Pooling"), m_pooling);
     form->addRow(tr("Head"), m_head);
-    m_editables << m_mask << m_lambda << m_pooling << m_head;
+    m_editables << m_mask << m_lambda << m_maskFromLayer << m_pooling << m_head;
     return group(tr("Method"), form);
 }
 
@@ -260,6 +241,8 @@ QWidget* TrainSettingsForm::buildRuntimeGroup() {
 
 void TrainSettingsForm::updateLambdaEnabled() {
     m_lambda->setEnabled(m_mask->currentText() == QLatin1String("decay") && m_mask->isEnabled());
+    m_maskFromLayer->setEnabled(m_mask->currentText() != QLatin1String("causal") &&
+                                m_mask->isEnabled());
 }
 
 DataReadOptions TrainSettingsForm::dataOptions() const {
@@ -278,6 +261,8 @@ QString TrainSettingsForm::autoRunFolder(const QDateTime& now) const {
     QString mask = m_mask->currentText();
     if (mask == QLatin1String("decay"))
         mask += QString::number(m_lambda->value(), 'g', 4);
+    if (mask != QLatin1String("causal") && m_maskFromLayer->value() > 0)
+        mask += QStringLiteral("-from%1").arg(m_maskFromLayer->value());
     return QDir(ResourceLocator::runsRoot())
         .filePath(now.toString(QStringLiteral("yyyyMMdd-HHmmss")) + QLatin1Char('-') + mask);
 }
@@ -292,6 +277,7 @@ TrainingConfig TrainSettingsForm::config(const QDateTime& now) const {
         (m_runFolder->path().isEmpty() ? autoRunFolder(now) : m_runFolder->path()).toStdString();
     c.mask.mode = maskModeFromName(m_mask->currentText().toStdString());
     c.mask.lambda = c.mask.mode == MaskMode::Decay ? m_lambda->value() : 0.0;
+    c.mask.fromLayer = c.mask.mode == MaskMode::Causal ? 0 : m_maskFromLayer->value();
     c.pooling = poolingFromName(m_pooling->currentText().toStdString());
     c.head = headKindFromName(m_head->currentText().toStdString());
     c.loraRank = m_loraRank->value();
@@ -356,6 +342,7 @@ void TrainSettingsForm::setMask(const MaskSpec& mask) {
     m_mask->setCurrentText(QString::fromLatin1(maskModeName(mask.mode)));
     if (mask.mode == MaskMode::Decay)
         m_lambda->setValue(mask.lambda);
+    m_maskFromLayer->setValue(mask.fromLayer);
 }
 
 void TrainSettingsForm::setThreads(int threads) {
@@ -382,6 +369,8 @@ void TrainSettingsForm::loadSettings() {
     m_tagColumn->setValue(s.value(QStringLiteral("tagColumn"), m_tagColumn->value()).toInt());
     m_mask->setCurrentText(text("mask", m_mask->currentText()));
     m_lambda->setValue(s.value(QStringLiteral("lambda"), m_lambda->value()).toDouble());
+    m_maskFromLayer->setValue(
+        s.value(QStringLiteral("mask_from_layer"), m_maskFromLayer->value()).toInt());
     m_pooling->setCurrentText(text("pooling", m_pooling->currentText()));
     m_head->setCurrentText(text("head", m_head->currentText()));
     m_loraRank->setValue(s.value(QStringLiteral("loraRank"), m_loraRank->value()).toInt());
@@ -415,6 +404,7 @@ void TrainSettingsForm::saveSettings() const {
     s.setValue(QStringLiteral("tagColumn"), m_tagColumn->value());
     s.setValue(QStringLiteral("mask"), m_mask->currentText());
     s.setValue(QStringLiteral("lambda"), m_lambda->value());
+    s.setValue(QStringLiteral("mask_from_layer"), m_maskFromLayer->value());
     s.setValue(QStringLiteral("pooling"), m_pooling->currentText());
     s.setValue(QStringLiteral("head"), m_head->currentText());
     s.setValue(QStringLiteral("loraRank"), m_loraRank->value());

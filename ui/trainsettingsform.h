@@ -54,9 +54,6 @@ public:
     void loadSettings();
     void saveSettings() const;
 
-protected:
-    bool eventFilter(QObject* watched, QEvent* event) override;
-
 signals:
     void modelDirChanged(const QString& dir);
     void dataChanged(); // a data file, the task, the format or a column changed
@@ -82,6 +79,7 @@ private:
     QSpinBox* m_tagColumn;
     QComboBox* m_mask;
     QDoubleSpinBox* m_lambda;
+    QSpinBox* m_maskFromLayer;
     QComboBox* m_pooling;
     QComboBox* m_head;
     QSpinBox* m_loraRank;

@@ -190,6 +190,15 @@ const std::vector<BadInput>& badInputs() {
                             "{dir}/out"};
 
     static const std::vector<BadInput> cases = {
+        // 0. Where the mask starts: past the last layer, or negative.
+        {"mask from a layer past the last (train)",
+         {},
+         train + QStringList{"--mask", "decay", "--mask-from-layer", "2"},
+         {"decay mask starts at layer 2", "has 2 decoder layers (0..1)"}},
+        {"negative mask-from-layer (inspect)",
+         {},
+         inspect + QStringList{"--mask", "bidirectional", "--mask-from-layer", "-1"},
+         {"the mask's first layer must be >= 0"}},
         // 1. Deeply nested JSON, refused before any value is built.
         {"deep safetensors header",
          write("model/model.safetensors",

@@ -1,4 +1,4 @@
-// Token attribution (model/tokenattribution.h, Engine::attribute): gradient x input against
+// Token attribution (model/training/tokenattribution.h, Engine::attribute): gradient x input against
 // central finite differences, integrated-gradients completeness with an error bound that shrinks
 // as 1/steps^2 (the midpoint rule), both on the tiny reference decoder (float64 weights; its
 // softmax and norms compute in float32, hence the float32-sized tolerances); and the Engine facade
@@ -135,31 +135,52 @@ private slots:
                                                      f, m_input, m_input * 0, steps));
     }
 
-    // Through the facade: a tiny checkpoint with a saved 3-label adapter; every mask gives one
-    // attribution per token, the predicted label, and IG that sums to f(x) - f(x').
-    void engineAttributesThePredictedClass() {
-        QTemporaryDir dir;
+    // A tiny checkpoint in <dir>/model with a saved 3-label adapter in <dir>/adapter (random
+    // LoRA B, so every mask sees the adapter); returns {model, adapter}.
+    static std::pair<std::string, std::string> writeModelAndAdapter(
+        const QTemporaryDir& dir, TaskKind task, const std::vector<std::string>& labels) {
         const std::string model = dir.filePath("model").toStdString();
         TinyCheckpointOptions options;
         options.qkStd = 0.2;
         options.corpusPath = std::string(FSLLM_SOURCE_DIR) + "/resources/corpus/tiny_corpus.txt";
         TinyCheckpoint::write(model, options);
         const std::string adapter = dir.filePath("adapter").toStdString();
-        {
-            Decoder decoder = loadDecoder(model);
-            AdapterConfig config;
-            decoder->enableLora(config.lora, config.targets);
-            torch::manual_seed(5);
-            torch::NoGradGuard noGrad;
-            for (auto& [path, layer] : decoder->loraLayers())
-                layer->loraB.normal_(0.0, 0.05);
-            ClassificationHead head(options.hidden, 3, HeadKind::Fs, 0, 1e-5, torch::kCPU);
-            AdapterIo::save(adapter, *decoder, head.get(), config);
-            ClassifierSpec spec;
-            spec.labels = {"neg", "neu", "pos"};
-            spec.mask = {MaskMode::Decay, 0.5};
-            spec.save(adapter);
-        }
+        Decoder decoder = loadDecoder(model);
+        AdapterConfig config;
+        decoder->enableLora(config.lora, config.targets);
+        torch::manual_seed(5);
+        torch::NoGradGuard noGrad;
+        for (auto& [path, layer] : decoder->loraLayers())
+            layer->loraB.normal_(0.0, 0.05);
+        ClassificationHead head(options.hidden, static_cast<int64_t>(labels.size()), HeadKind::Fs,
+                                0, 1e-5, torch::kCPU);
+        AdapterIo::save(adapter, *decoder, head.get(), config);
+        ClassifierSpec spec;
+        spec.task = task;
+        spec.labels = labels;
+        spec.mask = {MaskMode::Decay, 0.5};
+        spec.save(adapter);
+        return {model, adapter};
+    }
+
+    // Integrated gradients add up to f(x) - f(x'), within the midpoint rule's error.
+    static void checkCompleteness(const AttributionResult& result) {
+        double sum = 0.0;
+        for (float a : result.integratedGradients)
+            sum += a;
+        const double delta = result.inputScore - result.baselineScore;
+        QVERIFY2(std::abs(sum - delta) <= 1e-3 + 0.05 * std::abs(delta),
+                 qPrintable(QStringLiteral("%1: sum %2 vs delta %3")
+                                .arg(QString::fromStdString(result.mask.describe()))
+                                .arg(sum).arg(delta)));
+    }
+
+    // Through the facade: a tiny checkpoint with a saved 3-label adapter; every mask gives one
+    // attribution per token, the predicted label, and IG that sums to f(x) - f(x').
+    void engineAttributesThePredictedClass() {
+        QTemporaryDir dir;
+        const auto [model, adapter] =
+            writeModelAndAdapter(dir, TaskKind::Sequence, {"neg", "neu", "pos"});
         auto engine = Engine::open(model);
         AttributionRequest request;
         request.text = "the film was good and the music was better";
@@ -185,14 +206,10 @@ private slots:
                      prediction.probabilities.at(std::size_t(result.labelIndex)));
             for (float p : prediction.probabilities)
                 QVERIFY(p <= result.probability + 1e-6);
-            double sum = 0.0;
-            for (float a : result.integratedGradients)
-                sum += a;
-            const double delta = result.inputScore - result.baselineScore;
-            QVERIFY2(std::abs(sum - delta) <= 1e-3 + 0.05 * std::abs(delta),
-                     qPrintable(QStringLiteral("%1: sum %2 vs delta %3")
-                                    .arg(QString::fromStdString(mask.describe()))
-                                    .arg(sum).arg(delta)));
+            QCOMPARE(result.tokenIndex, -1);
+            checkCompleteness(result);
+            if (QTest::currentTestFailed())
+                return;
         }
         // A cancel flag that is already set stops before any gradient; one that turns true
         // after two polls stops inside integrated gradients.
@@ -204,6 +221,73 @@ private slots:
         QVERIFY(stopped.cancelled);
         QVERIFY(stopped.integratedGradients.empty());
         QCOMPARE(polls, 3);
+    }
+
+    // A token classifier: the tag of a chosen token is attributed (its probability is the one
+    // inspect gives that token), -1 picks the most confident non-"O" token after BOS, and a
+    // token past the end is refused by name.
+    void engineAttributesATokensTag() {
+        QTemporaryDir dir;
+        const std::vector<std::string> labels = {"O", "B-PER", "I-PER"};
+        const auto [model, adapter] = writeModelAndAdapter(dir, TaskKind::Token, labels);
+        auto engine = Engine::open(model);
+        engine->loadAdapter(adapter);
+        AttributionRequest request;
+        request.text = "the film was good and the music was better";
+        request.steps = 64;
+        const std::size_t C = labels.size();
+        for (const MaskSpec& mask : kMasks) {
+            request.mask = mask;
+            InspectRequest inspect;
+            inspect.text = request.text;
+            inspect.mask = mask;
+            const InspectResult prediction = engine->inspect(inspect); // [T, C] probabilities
+            const int T = prediction.tokenCount;
+            QVERIFY(T > 3);
+            auto probability = [&](int token, std::size_t tag) {
+                return prediction.probabilities.at(std::size_t(token) * C + tag);
+            };
+            auto predictedTag = [&](int token) {
+                std::size_t best = 0;
+                for (std::size_t c = 1; c < C; ++c)
+                    if (probability(token, c) > probability(token, best))
+                        best = c;
+                return best;
+            };
+            for (int token : {2, T - 1}) {
+                request.token = token;
+                const AttributionResult result = engine->attribute(request);
+                QCOMPARE(result.tokenIndex, token);
+                QCOMPARE(result.gradientTimesInput.size(), std::size_t(T));
+                QCOMPARE(result.integratedGradients.size(), std::size_t(T));
+                QCOMPARE(std::size_t(result.labelIndex), predictedTag(token));
+                QCOMPARE(result.label, labels.at(std::size_t(result.labelIndex)));
+                QCOMPARE(float(result.probability),
+                         probability(token, std::size_t(result.labelIndex)));
+                checkCompleteness(result);
+                if (QTest::currentTestFailed())
+                    return;
+            }
+            // Automatic choice: the rule, recomputed from inspect's probabilities.
+            int expected = T - 1;
+            float best = -1.0f;
+            for (int token = 1; token < T; ++token) {
+                const std::size_t tag = predictedTag(token);
+                if (labels[tag] != "O" && probability(token, tag) > best) {
+                    best = probability(token, tag);
+                    expected = token;
+                }
+            }
+            request.token = -1;
+            QCOMPARE(engine->attribute(request).tokenIndex, expected);
+            request.token = T;
+            try {
+                engine->attribute(request);
+                QFAIL("a token past the end was accepted");
+            } catch (const FsllmError& e) {
+                QVERIFY2(QString(e.what()).contains("out of range"), e.what());
+            }
+        }
     }
 };
 

@@ -106,6 +106,41 @@ private slots:
         QVERIFY(maxAbsDiff(mid.hidden, bidirectional.hidden) > 1e-3);
     }
 
+    // The mask from layer k (as BiLLM does): layers below k are exactly the causal forward's,
+    // layers from k see the future; k = 0 is the plain mask; a k past the last layer is refused.
+    void maskFromLayerKeepsLowerLayersCausal() {
+        Decoder decoder = loadDecoder(kReference + "/tiny_llama"); // 2 layers
+        const std::vector<int64_t> ids = {1, 17, 42, 100, 5, 63, 28, 81, 3};
+        const auto causal = runAlone(*decoder, ids, {MaskMode::Causal, 0.0});
+        const auto decay = runAlone(*decoder, ids, {MaskMode::Decay, 0.5});
+        MaskSpec fromOne{MaskMode::Decay, 0.5};
+        fromOne.fromLayer = 1;
+        QCOMPARE(fromOne.describe(), std::string("decay(lambda=0.5) from layer 1"));
+        const auto mixed = runAlone(*decoder, ids, fromOne);
+        QCOMPARE(maxAbsDiff(mixed.attention[0], causal.attention[0]), 0.0);
+        QCOMPARE(torch::triu(mixed.attention[0][0], 1).abs().max().item<float>(), 0.0f);
+        QVERIFY(torch::triu(mixed.attention[1][0], 1).abs().max().item<float>() > 1e-3f);
+        QVERIFY(maxAbsDiff(mixed.hidden, causal.hidden) > 1e-4);
+        QVERIFY(maxAbsDiff(mixed.hidden, decay.hidden) > 1e-4);
+        MaskSpec fromZero{MaskMode::Decay, 0.5};
+        fromZero.fromLayer = 0;
+        QCOMPARE(maxAbsDiff(runAlone(*decoder, ids, fromZero).hidden, decay.hidden), 0.0);
+        MaskSpec pastTheEnd{MaskMode::Bidirectional, 0.0};
+        pastTheEnd.fromLayer = 2;
+        try {
+            runAlone(*decoder, ids, pastTheEnd);
+            QFAIL("a mask starting past the last layer was accepted");
+        } catch (const FsllmError& e) {
+            QVERIFY2(QString(e.what()).contains("has 2 decoder layers"), e.what());
+        }
+        MaskSpec negative{MaskMode::Decay, 0.5};
+        negative.fromLayer = -1;
+        QVERIFY_THROWS_EXCEPTION(FsllmError, negative.validate());
+        MaskSpec causalFromLate{MaskMode::Causal, 0.0}; // causal everywhere anyway: accepted
+        causalFromLate.fromLayer = 5;
+        QCOMPARE(maxAbsDiff(runAlone(*decoder, ids, causalFromLate).hidden, causal.hidden), 0.0);
+    }
+
     void attentionRowsAndCausalZeros() {
         Decoder decoder = loadDecoder(kReference + "/tiny_mistral");
         const std::vector<int64_t> ids = {1, 12, 76, 40, 3, 59, 21};
@@ -162,6 +197,19 @@ private slots:
         QVERIFY(std::abs(plain[0 * 4 + 3] - (-2.1f)) < 1e-6);
         QCOMPARE(plain[3 * 4 + 0], 0.0f);
         QVERIFY(std::isinf(maskMatrix(3, {MaskMode::Causal, 0.0})[1]));
+        // The tensor and the studio's matrix agree entry for entry on an unpadded sentence.
+        const double inf = std::numeric_limits<double>::infinity();
+        for (const MaskSpec& spec : {MaskSpec{MaskMode::Causal, 0.0},
+                                     MaskSpec{MaskMode::Bidirectional, 0.0},
+                                     MaskSpec{MaskMode::Decay, 0.3}, MaskSpec{MaskMode::Decay, inf}}) {
+            const auto tensor = buildAttentionBias(spec, torch::full({1}, 6, torch::kInt64), 6);
+            const auto values = tensor[0][0].contiguous(); // [6, 6] f32
+            const auto matrix = maskMatrix(6, spec);
+            QCOMPARE(std::size_t(values.numel()), matrix.size());
+            for (std::size_t i = 0; i < matrix.size(); ++i)
+                QVERIFY2(values.data_ptr<float>()[i] == matrix[i],
+                         qPrintable(QString::fromStdString(spec.describe())));
+        }
         QVERIFY_THROWS_EXCEPTION(FsllmError, (MaskSpec{MaskMode::Decay, -1.0}.validate()));
         QVERIFY_THROWS_EXCEPTION(FsllmError, (MaskSpec{MaskMode::Decay, NAN}.validate()));
     }

@@ -7,7 +7,7 @@
 #include "checkpointshapes.h"
 #include "classificationhead.h"
 #include "decoderfixture.h"
-#include "families/familytable.h"
+#include "familytable.h"
 #include "fsllmerror.h"
 #include "loadedmodel.h"
 #include "masking.h"

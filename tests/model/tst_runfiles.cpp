@@ -3,6 +3,7 @@
 // per-class scores and confusion matrix computed from predictions files (PredictionReport), on
 // small cases whose numbers are worked out by hand in the comments.
 #include "atomicfile.h"
+#include "classifierspec.h"
 #include "fsllmerror.h"
 #include "metricstail.h"
 #include "predictionreport.h"
@@ -49,6 +50,39 @@ class TstRunFiles : public QObject {
     Q_OBJECT
 
 private slots:
+    // Where the mask starts travels through classifier.json and run.json; files written before
+    // it existed read as 0 (every layer); a bad value is refused by name.
+    void maskFromLayerRoundTrips() {
+        ClassifierSpec spec;
+        spec.labels = {"neg", "pos"};
+        spec.mask = {MaskMode::Decay, 0.25};
+        spec.mask.fromLayer = 3;
+        const ClassifierSpec back = ClassifierSpec::fromJsonText(spec.toJsonText(), "spec");
+        QCOMPARE(back.mask.fromLayer, 3);
+        QCOMPARE(back.mask.lambda, 0.25);
+        std::string old = spec.toJsonText();
+        const std::size_t at = old.find("\"mask_from_layer\": 3,");
+        QVERIFY(at != std::string::npos);
+        old.erase(at, std::string("\"mask_from_layer\": 3,").size());
+        QCOMPARE(ClassifierSpec::fromJsonText(old, "old").mask.fromLayer, 0);
+        for (const char* bad : {"-1", "2.5", "\"two\"", "99999999"}) {
+            std::string text = spec.toJsonText();
+            const std::string field = "\"mask_from_layer\": 3";
+            text.replace(text.find(field), field.size(),
+                         std::string("\"mask_from_layer\": ") + bad);
+            try {
+                ClassifierSpec::fromJsonText(text, "spec.json");
+                QFAIL(qPrintable(QStringLiteral("accepted mask_from_layer %1").arg(bad)));
+            } catch (const FsllmError& e) {
+                QVERIFY2(QString(e.what()).contains("spec.json: field 'mask_from_layer'"),
+                         e.what());
+            }
+        }
+        TrainingConfig config;
+        config.mask = spec.mask;
+        QCOMPARE(TrainingConfig::fromJsonText(config.toJsonText(), "run.json").mask.fromLayer, 3);
+    }
+
     void metricsTailReadsOnlyWhatWasAppended() {
         QTemporaryDir dir;
         const std::string path = dir.filePath("metrics.jsonl").toStdString();

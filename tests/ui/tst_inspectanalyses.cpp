@@ -10,6 +10,7 @@
 #include "attentionheadsview.h"
 #include "attentionheatmap.h"
 #include "attributionview.h"
+#include "exportdialog.h"
 #include "classificationhead.h"
 #include "classifierspec.h"
 #include "inspectpanel.h"
@@ -20,6 +21,8 @@
 #include "loadedmodel.h"
 #include "tinycheckpoint.h"
 
+#include <QComboBox>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -33,10 +36,15 @@ class TestInspectAnalyses : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QString m_model, m_adapter, m_causalAdapter;
+    QString m_model, m_adapter, m_causalAdapter, m_taggerAdapter;
 
-    // A random LoRA adapter with a 2-label head, trained (so to speak) with `mask`.
-    void saveAdapter(const QString& directory, const MaskSpec& mask, int seed) {
+    // A random LoRA adapter with a 2-label head (a 3-tag one for token tasks), trained (so to
+    // speak) with `mask`.
+    void saveAdapter(const QString& directory, const MaskSpec& mask, int seed,
+                     TaskKind task = TaskKind::Sequence) {
+        const std::vector<std::string> labels = task == TaskKind::Sequence
+                                                    ? std::vector<std::string>{"neg", "pos"}
+                                                    : std::vector<std::string>{"O", "B-X", "I-X"};
         LoadedModel model = LoadedModel::open(m_model.toStdString(), "cpu", "float32", false);
         AdapterConfig config;
         model.decoder->enableLora(config.lora, config.targets);
@@ -46,10 +54,12 @@ class TestInspectAnalyses : public QObject {
             for (auto& [path, layer] : model.decoder->loraLayers())
                 layer->loraB.normal_(0.0, 0.05);
         }
-        ClassificationHead head(model.config.hiddenSize, 2, HeadKind::Fs, 0, 1e-5, torch::kCPU);
+        ClassificationHead head(model.config.hiddenSize, static_cast<int64_t>(labels.size()),
+                                HeadKind::Fs, 0, 1e-5, torch::kCPU);
         AdapterIo::save(directory.toStdString(), *model.decoder, head.get(), config);
         ClassifierSpec spec;
-        spec.labels = {"neg", "pos"};
+        spec.task = task;
+        spec.labels = labels;
         spec.mask = mask;
         spec.save(directory.toStdString());
     }
@@ -73,6 +83,63 @@ private slots:
         saveAdapter(m_adapter, {MaskMode::Decay, 0.5}, 3);
         m_causalAdapter = m_dir.filePath("causal-run");
         saveAdapter(m_causalAdapter, {MaskMode::Causal, 0.0}, 4);
+        m_taggerAdapter = m_dir.filePath("tagger-run");
+        saveAdapter(m_taggerAdapter, {MaskMode::Decay, 0.5}, 5, TaskKind::Token);
+    }
+
+    // The token index every headline names ("token 3 “…” is tagged"), or -1 when they differ.
+    static int explainedToken(const AttributionView* view) {
+        static const QRegularExpression pattern(QStringLiteral("token (\\d+) "));
+        int token = -2;
+        for (int mask = 0; mask < AttributionView::kMasks; ++mask) {
+            const QRegularExpressionMatch match = pattern.match(view->headline(mask));
+            if (!match.hasMatch())
+                return -1;
+            const int index = match.captured(1).toInt();
+            if (token != -2 && index != token)
+                return -1;
+            token = index;
+        }
+        return token;
+    }
+
+    // A token classifier as adapter: the three masks explain the tag of one token, chosen
+    // automatically at first; choosing a token explains that one; a new sentence goes back to
+    // the automatic choice.
+    void tokenClassifierAttributionExplainsOneToken() {
+        InspectPanel panel;
+        panel.resize(1400, 800);
+        panel.show();
+        panel.setAttributionSteps(8);
+        QSignalSpy attributed(&panel, &InspectPanel::attributed);
+        panel.setSentence(QStringLiteral("the film was good and the music was a story"));
+        openModel(&panel, m_taggerAdapter);
+        QVERIFY(attributed.count() > 0 || attributed.wait(120000));
+        AttributionView* view = panel.attribution();
+        QVERIFY(view->hasResults());
+        QVERIFY(view->tokenChoiceShown());
+        QCOMPARE(view->chosenToken(), -1);
+        const int automatic = explainedToken(view);
+        QVERIFY2(automatic >= 1, qPrintable(view->headline(0)));
+
+        auto* choice = view->findChild<QComboBox*>(QStringLiteral("attributionToken"));
+        QVERIFY(choice);
+        QCOMPARE(choice->count(), panel.lastOutcome().causal.tokenCount + 1); // + automatic
+        const int wanted = automatic == 2 ? 3 : 2;
+        const int index = choice->findData(wanted);
+        QVERIFY(index > 0);
+        attributed.clear();
+        choice->setCurrentIndex(index);
+        emit choice->activated(index); // as a user's pick
+        QVERIFY(attributed.wait(120000));
+        QCOMPARE(explainedToken(view), wanted);
+        QCOMPARE(view->chosenToken(), wanted);
+
+        attributed.clear();
+        panel.setSentence(QStringLiteral("a story about music"));
+        QVERIFY(attributed.wait(120000));
+        QCOMPARE(view->chosenToken(), -1);
+        QVERIFY(explainedToken(view) >= 1);
     }
 
     void attributionAndSweepFollowTheMaps() {
@@ -111,6 +178,12 @@ private slots:
         QVERIFY(share.back() < share.front() / 10.0);
         QVERIFY(std::abs(sweep.causalEntropyOf(-1) - entropy.back()) < entropy.back());
         QVERIFY(!panel.plots().isEmpty());
+        // Ctrl+E lists the layers x heads grid among the tab's figures (it writes itself).
+        bool gridListed = false;
+        for (const NamedPlot& named : panel.plots())
+            gridListed = gridListed || (named.name == QStringLiteral("Attention heads grid") &&
+                                        !named.plot && named.image);
+        QVERIFY(gridListed);
     }
 
     // Opens numbered by beginOpen(): a newer number silently supersedes an older open (no signal

@@ -8,11 +8,14 @@
 #include "attentionheatmap.h"
 #include "attentionstatistics.h"
 #include "attributionview.h"
+#include "exportdialog.h"
 #include "lambdasweepplot.h"
 #include "lambdasweepview.h"
 
 #include <QDir>
 #include <QImage>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -276,6 +279,23 @@ private slots:
             for (int x = 0; x < image.width() && !cellDrawn; ++x)
                 cellDrawn = image.pixel(x, y) == cell;
         QVERIFY(cellDrawn);
+        // Through the export dialog (Ctrl+E), where the Inspect tab lists the grid among its
+        // figures: a PNG at the dialog's scale (1 here, so half the width of the 2x export).
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().setValue(QStringLiteral("export/folder"), dir.filePath("dialog"));
+        QSettings().setValue(QStringLiteral("export/scale"), 1.0);
+        ExportDialog dialog({NamedPlot{QStringLiteral("Attention heads grid"), nullptr,
+                                       [&view](const QString& path, double scale, QString* e) {
+                                           return view.exportImage(path, e, scale);
+                                       }}});
+        QStringList written;
+        QVERIFY2(dialog.exportChosen(&written, &error), qPrintable(error));
+        QCOMPARE(written, QStringList{dir.filePath("dialog/attention_heads_grid.png")});
+        const QImage half(written.front());
+        QVERIFY(!half.isNull());
+        QVERIFY2(std::abs(2 * half.width() - image.width()) <= 2,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(half.width()).arg(image.width())));
+        QCOMPARE(half.text(QStringLiteral("Title")), title);
         // Another mask and scale: the title and the name follow.
         view.setMask(AttentionHeadsView::Causal);
         view.setScale(AttentionScale::Log);

@@ -115,6 +115,22 @@ private slots:
         QVERIFY(!image.isNull());
         QVERIFY(image.width() >= 1000 && image.height() >= 700);
     }
+
+    // The slider benchmark runs end to end and prints its figures (their size is the
+    // benchmark's business, not the test's): 24 moves, each redrawn.
+    void sliderBenchmarkPrintsItsFigures() {
+        const QString model = m_dir.filePath("slider-model");
+        TinyCheckpointOptions options;
+        options.corpusPath = FSLLM_SOURCE_DIR "/resources/corpus/tiny_corpus.txt";
+        TinyCheckpoint::write(model.toStdString(), options);
+        const Result result = runStudio({"--model", model, "--measure-slider"}, m_dir.path(),
+                                        180000);
+        QVERIFY2(result.code == 0, qPrintable(result.out));
+        QVERIFY2(result.out.contains(QStringLiteral("lambda slider, 24 moves at")) &&
+                     result.out.contains(QStringLiteral("redraw median")),
+                 qPrintable(result.out));
+        QCOMPARE(runStudio({"--measure-slider"}, m_dir.path()).code, 2); // needs --model
+    }
 };
 
 QTEST_MAIN(TestStudioCli)

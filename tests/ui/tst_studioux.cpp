@@ -373,6 +373,25 @@ private slots:
         QVERIFY(form.config().gradientCheckpointing);
         QVERIFY(memory->text() != plain); // fewer activations kept
     }
+
+    // Issue 11: where the mask starts, set in the form, reaches the run's config and its folder
+    // name; a causal mask has no first layer.
+    void trainFormSetsWhereTheMaskStarts() {
+        TrainSettingsForm form;
+        auto* fromLayer = form.findChild<QSpinBox*>(QStringLiteral("maskFromLayer"));
+        QVERIFY(fromLayer);
+        MaskSpec mask{MaskMode::Decay, 0.5};
+        mask.fromLayer = 2;
+        form.setMask(mask);
+        QCOMPARE(fromLayer->value(), 2);
+        QVERIFY(fromLayer->isEnabled());
+        QCOMPARE(form.config().mask.fromLayer, 2);
+        QVERIFY2(form.autoRunFolder(QDateTime::currentDateTime()).endsWith("decay0.5-from2"),
+                 qPrintable(form.autoRunFolder(QDateTime::currentDateTime())));
+        form.setMask(MaskSpec{MaskMode::Causal, 0.0});
+        QVERIFY(!fromLayer->isEnabled());
+        QCOMPARE(form.config().mask.fromLayer, 0);
+    }
 };
 
 QTEST_MAIN(TestStudioUx)

@@ -35,6 +35,7 @@ struct ClassifierSpec {
     // The adapter weights saved beside it (AdapterConfig::kWeightsFile).
     static constexpr const char* kWeightsFile = "adapter_model.safetensors";
     static constexpr int kMaxHeadInner = 1 << 16;
+    static constexpr int kMaxMaskFromLayer = 1 << 16;
 
     std::string toJsonText() const;
     // Throws FsllmError("<sourceName>: field '<name>': ...") for any missing or wrong field.

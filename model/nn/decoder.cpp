@@ -84,14 +84,26 @@ DecoderOutput DecoderImpl::forwardEmbeddings(const torch::Tensor& embeddings,
                                              const ForwardOptions& options) {
     const int64_t T = embeddings.size(1);
     const auto onDevice = lengths.to(device());
-    auto bias = buildAttentionBias(options.mask, onDevice, T); // [B, 1, T, T] f32
-    // Sliding-window layers (Mistral, Qwen) get their own bias when the window is shorter
-    // than the input; otherwise the two are the same.
+    const MaskSpec& mask = options.mask;
+    mask.validateFor(m_config.numLayers);
+    // The additive biases [B, 1, T, T] f32 of one mask: all keys, and for sliding-window layers
+    // (Mistral, Qwen) the windowed one when the window is shorter than the input.
     const bool windowMatters = m_config.slidingWindow > 0 && m_config.slidingWindow < T;
-    auto windowBias = windowMatters
-                          ? buildAttentionBias(options.mask, onDevice, T, m_config.slidingWindow)
-                          : bias;                               // [B, 1, T, T] f32
-    auto [cos, sin] = m_rope.table(T, device(), dtype());       // [T, hd] each
+    struct Biases {
+        torch::Tensor full, window;
+    };
+    const auto biasesOf = [&](const MaskSpec& spec) {
+        Biases biases;
+        biases.full = buildAttentionBias(spec, onDevice, T);
+        biases.window = windowMatters
+                            ? buildAttentionBias(spec, onDevice, T, m_config.slidingWindow)
+                            : biases.full;
+        return biases;
+    };
+    // Layers below mask.fromLayer stay causal (MaskSpec::atLayer); the others use the mask.
+    const Biases upper = biasesOf(mask.atLayer(m_config.numLayers));
+    const Biases lower = mask.fromLayer > 0 ? biasesOf(mask.atLayer(0)) : upper;
+    auto [cos, sin] = m_rope.table(T, device(), dtype()); // [T, hd] each
 
     DecoderOutput output;
     auto x = embeddings; // [B, T, D]
@@ -101,7 +113,9 @@ DecoderOutput DecoderImpl::forwardEmbeddings(const torch::Tensor& embeddings,
         auto layer = layers[index]->as<DecoderLayerImpl>();
         if (options.stop && options.stop())
             throw Cancelled("stopped before decoder layer " + std::to_string(index));
-        const auto& layerBias = m_config.slidesAt(static_cast<int>(index)) ? windowBias : bias;
+        const Biases& biases = static_cast<int>(index) < mask.fromLayer ? lower : upper;
+        const auto& layerBias =
+            m_config.slidesAt(static_cast<int>(index)) ? biases.window : biases.full;
         if (recompute) {
             x = LayerRecompute::forward(*layer, x, cos, sin, layerBias);
             continue;

@@ -39,6 +39,7 @@ std::string InspectResult::toJsonText() const {
     object["tokens"] = tokens;
     object["mask"] = maskModeName(mask.mode);
     object["lambda"] = std::isinf(mask.lambda) ? json(nullptr) : json(mask.lambda);
+    object["mask_from_layer"] = mask.fromLayer;
     if (!attention.empty())
         object["attention"] = nested(attention.data(), {layers, heads, tokenCount, tokenCount});
     if (!hidden.empty())

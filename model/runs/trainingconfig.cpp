@@ -90,6 +90,7 @@ std::string TrainingConfig::toJsonText() const {
     object["method"] = method;
     object["mask"] = maskModeName(mask.mode);
     object["lambda"] = std::isinf(mask.lambda) ? json(nullptr) : json(mask.lambda);
+    object["mask_from_layer"] = mask.fromLayer;
     object["pooling"] = poolingName(pooling);
     object["head"] = headKindName(head);
     object["head_inner"] = headInner;
@@ -139,6 +140,7 @@ TrainingConfig TrainingConfig::fromJsonText(const std::string& text, const std::
             c.mask.lambda = INFINITY;
         else
             read(object, "lambda", c.mask.lambda);
+        read(object, "mask_from_layer", c.mask.fromLayer);
         c.pooling = readEnum(object, "pooling", poolingFromName, c.pooling);
         c.head = readEnum(object, "head", headKindFromName, c.head);
         read(object, "head_inner", c.headInner);

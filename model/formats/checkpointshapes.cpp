@@ -3,7 +3,7 @@
 // Thread-safety: pure functions.
 #include "checkpointshapes.h"
 
-#include "families/familytable.h"
+#include "familytable.h"
 #include "fsllmerror.h"
 
 #include <algorithm>

@@ -139,6 +139,7 @@ std::string ClassifierSpec::toJsonText() const {
     object["mask"] = maskModeName(mask.mode);
     // JSON has no infinity: an infinite lambda is stored as null.
     object["lambda"] = std::isinf(mask.lambda) ? json(nullptr) : json(mask.lambda);
+    object["mask_from_layer"] = mask.fromLayer;
     return object.dump(2) + "\n";
 }
 
@@ -175,6 +176,15 @@ ClassifierSpec ClassifierSpec::fromJsonText(const std::string& text, const std::
             spec.mask.lambda = lambda.get<double>();
         else
             throw FsllmError(source + ": field 'lambda' must be a number or null");
+    }
+    if (object.contains("mask_from_layer")) { // absent in runs trained before it existed: 0
+        const json& from = object["mask_from_layer"];
+        if (!from.is_number_integer() || from.get<std::int64_t>() < 0 ||
+            from.get<std::int64_t>() > kMaxMaskFromLayer)
+            throw FsllmError(source + ": field 'mask_from_layer' must be an integer from 0 to " +
+                             std::to_string(kMaxMaskFromLayer) + ", got " +
+                             JsonText::shown(from));
+        spec.mask.fromLayer = from.get<int>();
     }
     spec.mask.validate();
     return spec;

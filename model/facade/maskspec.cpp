@@ -9,6 +9,9 @@
 namespace fsllm {
 
 void MaskSpec::validate() const {
+    if (fromLayer < 0)
+        throw FsllmError("the mask's first layer must be >= 0 (0 = every layer), got " +
+                         std::to_string(fromLayer));
     if (mode != MaskMode::Decay)
         return;
     if (std::isnan(lambda) || lambda < 0.0)
@@ -30,11 +33,32 @@ double MaskSpec::futureBias(int distance) const {
     return 0.0;
 }
 
+void MaskSpec::validateFor(int layerCount) const {
+    validate();
+    if (fromLayer >= layerCount && mode != MaskMode::Causal)
+        throw FsllmError("the " + std::string(maskModeName(mode)) + " mask starts at layer " +
+                         std::to_string(fromLayer) + " (mask_from_layer) but the model has " +
+                         std::to_string(layerCount) + " decoder layers (0.." +
+                         std::to_string(layerCount - 1) + "); choose a first layer below " +
+                         std::to_string(layerCount));
+}
+
+MaskSpec MaskSpec::atLayer(int layer) const {
+    if (layer < fromLayer)
+        return MaskSpec{};
+    MaskSpec spec = *this;
+    spec.fromLayer = 0;
+    return spec;
+}
+
 std::string MaskSpec::describe() const {
-    if (mode != MaskMode::Decay)
-        return maskModeName(mode);
     std::ostringstream out;
-    out << "decay(lambda=" << lambda << ")";
+    if (mode == MaskMode::Decay)
+        out << "decay(lambda=" << lambda << ")";
+    else
+        out << maskModeName(mode);
+    if (fromLayer > 0 && mode != MaskMode::Causal)
+        out << " from layer " << fromLayer;
     return out.str();
 }
 

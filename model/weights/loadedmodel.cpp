@@ -2,8 +2,8 @@
 
 #include "checkpointindex.h"
 #include "checkpointshapes.h"
-#include "families/modelfamily.h"
 #include "fsllmerror.h"
+#include "modelfamily.h"
 #include "tensorutil.h"
 #include "weightloader.h"
 

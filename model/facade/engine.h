@@ -60,6 +60,11 @@ struct AttributionRequest {
     std::string text;
     MaskSpec mask;
     int steps = 32; // integrated-gradients interpolation points, 1..1024
+    // Token classifiers only: the token (0-based over the tokens, BOS = 0) whose predicted tag is
+    // attributed. -1: of the tokens after BOS tagged other than "O", the one tagged with the
+    // highest probability (an entity the model sees), else the last token. Out of range:
+    // FsllmError. Sequence classifiers ignore it.
+    int token = -1;
     // Polled between batches of interpolation points (any thread's flag); returning true stops
     // the work and attribute() returns a result with `cancelled` set. Empty: never stops.
     std::function<bool()> cancel;
@@ -92,9 +97,10 @@ public:
     // Tokenizes `request.text` (BOS first) and runs the decoder under `request.mask`.
     InspectResult inspect(const InspectRequest& request);
 
-    // Token attribution (gradient x input and integrated gradients, model/tokenattribution.h)
-    // for the class the loaded sequence classifier predicts for `request.text` under
-    // `request.mask`. Throws FsllmError when no adapter is loaded or it is a token-task one.
+    // Token attribution (gradient x input and integrated gradients, TokenAttribution) for the
+    // class the loaded classifier predicts for `request.text` under `request.mask`: the
+    // sentence's class (sequence classifiers) or one token's tag (token classifiers, chosen by
+    // `request.token`). Throws FsllmError when no adapter is loaded.
     AttributionResult attribute(const AttributionRequest& request);
 
 private:

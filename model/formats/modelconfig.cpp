@@ -4,7 +4,7 @@
 #include "modelconfig.h"
 
 #include "configreader.h"
-#include "families/familytable.h"
+#include "familytable.h"
 #include "fsllmerror.h"
 #include "jsontext.h"
 #include "lfspointer.h"

@@ -16,8 +16,13 @@ class ClassifierModelImpl : public torch::nn::Module {
 public:
     ClassifierModelImpl(Decoder decoder, const ClassifierSpec& spec);
 
-    // ids/lengths as in Batch -> logits [B, C] (seq) or [B, T, C] (token), f32.
+    // ids/lengths as in Batch -> logits [B, C] (seq) or [B, T, C] (token), f32, under the spec's
+    // mask: the decoder, then classify.
     torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& lengths);
+    // Everything after the decoder, the one place that applies pooling and the head (training,
+    // evaluation, Engine::inspect and Engine::attribute all come here): hidden [B, T, D] and
+    // lengths [B] -> logits [B, C] (seq: pooled per the spec) or [B, T, C] (token), f32.
+    torch::Tensor classify(const torch::Tensor& hidden, const torch::Tensor& lengths);
     // Mean cross-entropy over labelled examples/tokens (kIgnoreLabel skipped).
     static torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& labels);
 

@@ -1,6 +1,6 @@
 #include "benchmark.h"
 
-#include "classificationhead.h"
+#include "classifiermodel.h"
 #include "decoder.h"
 #include "fsllmerror.h"
 #include "runtimeinfo.h"
@@ -100,7 +100,11 @@ BenchmarkReport Benchmark::run(const BenchmarkOptions& o,
         for (auto& parameter : decoder->parameters())
             parameter.normal_(0.0, 0.02);
     }
-    ClassificationHead head(o.hidden, o.numLabels, HeadKind::Fs, 0, 1e-5, device);
+    ClassifierSpec spec; // the FS head on the last token, under the decay mask
+    for (int label = 0; label < o.numLabels; ++label)
+        spec.labels.push_back("class" + std::to_string(label));
+    spec.mask = MaskSpec{MaskMode::Decay, 0.5};
+    ClassifierModel classifier(decoder, spec);
 
     const int64_t B = o.batch, T = o.seqLen, D = o.hidden, F = config.intermediateSize;
     const int64_t qkvo = D * config.numHeads * config.headDim * 2 +
@@ -111,7 +115,7 @@ BenchmarkReport Benchmark::run(const BenchmarkOptions& o,
     auto lengths = torch::full({B}, T, torch::kInt64);
     auto labels = torch::randint(0, o.numLabels, {B}, torch::kInt64).to(device);
     ForwardOptions forwardOptions;
-    forwardOptions.mask = MaskSpec{MaskMode::Decay, 0.5};
+    forwardOptions.mask = spec.mask;
 
     BenchmarkReport report;
     std::ostringstream shape;
@@ -146,20 +150,12 @@ BenchmarkReport Benchmark::run(const BenchmarkOptions& o,
     say("measuring LoRA training steps");
     {
         decoder->enableLora(LoraSettings{o.loraRank, 32.0, 0.1}, LoraTargets{});
-        decoder->train();
-        head->train();
-        std::vector<torch::Tensor> trainable;
-        for (auto& parameter : decoder->parameters())
-            if (parameter.requires_grad())
-                trainable.push_back(parameter);
-        for (auto& parameter : head->parameters())
-            trainable.push_back(parameter);
-        torch::optim::AdamW optimizer(trainable, torch::optim::AdamWOptions(2e-4));
+        classifier->train();
+        torch::optim::AdamW optimizer(classifier->trainableParameters(),
+                                      torch::optim::AdamWOptions(2e-4));
         auto step = [&] {
             optimizer.zero_grad();
-            auto output = decoder->forward(ids, lengths, forwardOptions);
-            auto logits = head(poolHidden(output.hidden, lengths, Pooling::Last));
-            torch::nn::functional::cross_entropy(logits, labels).backward();
+            ClassifierModelImpl::loss(classifier->forward(ids, lengths), labels).backward();
             optimizer.step();
         };
         step();

@@ -17,9 +17,14 @@ torch::Tensor ClassifierModelImpl::forward(const torch::Tensor& ids, const torch
     options.mask = m_spec.mask;
     options.recomputeLayers = m_recomputeLayers;
     DecoderOutput output = decoder->forward(ids, lengths, options); // hidden [B, T, D]
+    return classify(output.hidden, lengths);
+}
+
+torch::Tensor ClassifierModelImpl::classify(const torch::Tensor& hidden,
+                                            const torch::Tensor& lengths) {
     if (m_spec.task == TaskKind::Sequence)
-        return head(poolHidden(output.hidden, lengths, m_spec.pooling)); // [B, C]
-    return head(output.hidden);                                         // [B, T, C]
+        return head(poolHidden(hidden, lengths, m_spec.pooling)); // [B, C]
+    return head(hidden);                                         // [B, T, C]
 }
 
 torch::Tensor ClassifierModelImpl::loss(const torch::Tensor& logits, const torch::Tensor& labels) {

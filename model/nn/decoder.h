@@ -53,7 +53,7 @@ public:
     DecoderOutput forward(const torch::Tensor& ids, const torch::Tensor& lengths,
                           const ForwardOptions& options);
     // The same from token embeddings [B, T, D] (compute dtype, on device()) instead of ids, so a
-    // caller can differentiate with respect to them (token attribution, model/tokenattribution.h).
+    // caller can differentiate with respect to them (token attribution, model/training/tokenattribution.h).
     DecoderOutput forwardEmbeddings(const torch::Tensor& embeddings, const torch::Tensor& lengths,
                                     const ForwardOptions& options);
 

@@ -2,10 +2,10 @@
 
 #include "adapterio.h"
 #include "atomicdirectory.h"
-#include "classificationhead.h"
-#include "families/modelfamily.h"
+#include "classifiermodel.h"
 #include "fsllmerror.h"
 #include "loadedmodel.h"
+#include "modelfamily.h"
 #include "tensorutil.h"
 #include "tokenattribution.h"
 
@@ -47,12 +47,40 @@ ModelSummary summaryOf(const std::string& directory, const ModelConfig& config) 
     return s;
 }
 
+// The token a token classifier's attribution explains (Engine::attribute, AttributionRequest::
+// token): `requested` when it is one of the T tokens; for -1, of the tokens after BOS whose
+// predicted tag is not "O", the one predicted with the highest probability, else the last token.
+// probabilities: [T, C].
+int attributedToken(const torch::Tensor& probabilities, const std::vector<std::string>& labels,
+                    int requested) {
+    const int T = static_cast<int>(probabilities.size(0));
+    if (requested >= 0) {
+        if (requested >= T)
+            throw FsllmError("token " + std::to_string(requested) + " is out of range: the text "
+                             "has " + std::to_string(T) + " tokens (0-based, BOS = 0)");
+        return requested;
+    }
+    if (requested != -1)
+        throw FsllmError("token must be -1 (choose automatically) or a token index >= 0, got " +
+                         std::to_string(requested));
+    const auto best = probabilities.max(1);
+    torch::Tensor confidence = std::get<0>(best).clone(); // [T] probability of the predicted tag
+    const torch::Tensor predicted = std::get<1>(best);    // [T] the predicted tag
+    for (std::size_t c = 0; c < labels.size(); ++c)
+        if (labels[c] == "O")
+            confidence.masked_fill_(predicted.eq(static_cast<int64_t>(c)), -1.0);
+    if (T > 1)
+        confidence[0].fill_(-1.0); // BOS carries no word's tag
+    const int64_t token = confidence.argmax().item<int64_t>();
+    return confidence[token].item<double>() >= 0.0 ? static_cast<int>(token) : T - 1;
+}
+
 } // namespace
 
 struct Engine::Impl {
     LoadedModel model;
     std::optional<ClassifierSpec> classifier;
-    ClassificationHead head{nullptr};
+    ClassifierModel classifierModel{nullptr}; // over model.decoder, once an adapter is loaded
 };
 
 Engine::Engine() : m_impl(std::make_unique<Impl>()) {}
@@ -114,15 +142,13 @@ void Engine::loadAdapter(const std::string& runOrAdapterDirectory) {
         throw FsllmError(runDirectory + ": an adapter is already loaded; open the model again to "
                          "use another one");
     try {
-        const ModelConfig& config = d.model.config;
-        d.head = ClassificationHead(config.hiddenSize, static_cast<int64_t>(spec.labels.size()),
-                                    spec.head, spec.headInner, config.rmsNormEps, d.model.device);
-        AdapterIo::load(runDirectory, *d.model.decoder, d.head.get());
+        d.classifierModel = ClassifierModel(d.model.decoder, spec);
+        AdapterIo::load(runDirectory, *d.model.decoder, d.classifierModel->head.get());
     } catch (const c10::Error& e) {
+        d.classifierModel = nullptr;
         throw FsllmError(runDirectory + ": " + e.what_without_backtrace());
     }
-    d.model.decoder->eval();
-    d.head->eval();
+    d.classifierModel->eval(); // the decoder and the head
     d.classifier = spec;
 }
 
@@ -171,10 +197,8 @@ InspectResult Engine::inspect(const InspectRequest& request) {
             result.hasPrediction = true;
             result.task = spec.task;
             result.labels = spec.labels;
-            auto features = spec.task == TaskKind::Sequence
-                                ? poolHidden(output.hidden, lengths, spec.pooling)
-                                : output.hidden[0]; // [1, D] or [T, D]
-            result.probabilities = toVector(torch::softmax(impl.head(features), -1));
+            auto logits = impl.classifierModel->classify(output.hidden, lengths)[0]; // [C] or [T, C]
+            result.probabilities = toVector(torch::softmax(logits, -1));
         }
     } catch (const c10::Error& e) {
         throw FsllmError(std::string("inspect failed: ") + e.what_without_backtrace());
@@ -188,9 +212,6 @@ AttributionResult Engine::attribute(const AttributionRequest& request) {
     if (!impl.classifier)
         throw FsllmError("token attribution needs a trained classifier: choose a run or adapter");
     const ClassifierSpec& spec = *impl.classifier;
-    if (spec.task != TaskKind::Sequence)
-        throw FsllmError("token attribution is for sequence classifiers; this adapter is a "
-                         "token-task one");
     request.mask.validate();
     const Tokenizer& tokenizer = d.requireTokenizer();
     const std::vector<int> ids = tokenizer.encode(request.text, /*addBos=*/true);
@@ -212,27 +233,38 @@ AttributionResult Engine::attribute(const AttributionRequest& request) {
                                                .to(d.device))[0];
         }
         Decoder decoder = d.decoder;
-        ClassificationHead head = impl.head;
+        ClassifierModel classifier = impl.classifierModel;
         const MaskSpec mask = request.mask;
-        const Pooling pooling = spec.pooling;
-        // Logits [B, C] of a batch of embeddings [B, T, D] (full-length rows, no padding).
-        auto logitsOf = [decoder, head, mask, pooling](const torch::Tensor& embeddings) mutable {
+        // Logits of a batch of embeddings [B, T, D] (full-length rows, no padding): [B, C] for
+        // sequence classifiers, [B, T, C] for token classifiers.
+        auto logitsOf = [decoder, classifier, mask](const torch::Tensor& embeddings) mutable {
             auto lengths = torch::full({embeddings.size(0)}, embeddings.size(1), torch::kInt64);
             DecoderOutput output = decoder->forwardEmbeddings(embeddings, lengths,
                                                               ForwardOptions{mask, false, false});
-            return head(poolHidden(output.hidden, lengths, pooling)); // [B, C] f32
+            return classifier->classify(output.hidden, lengths);
         };
-        torch::Tensor probabilities;
+        torch::Tensor probabilities; // [C]: the sentence's, or the attributed token's
+        const bool tokenTask = spec.task == TaskKind::Token;
         {
             torch::NoGradGuard noGrad;
-            probabilities = torch::softmax(logitsOf(input.unsqueeze(0))[0], -1); // [C]
+            torch::Tensor all = torch::softmax(logitsOf(input.unsqueeze(0))[0], -1); // [C]|[T, C]
+            if (tokenTask) {
+                result.tokenIndex = attributedToken(all, spec.labels, request.token);
+                probabilities = all[result.tokenIndex];
+            } else {
+                probabilities = all;
+            }
         }
         const int64_t target = probabilities.argmax().item<int64_t>();
         result.labelIndex = static_cast<int>(target);
         result.label = spec.labels.at(static_cast<std::size_t>(target));
         result.probability = probabilities[target].item<double>();
-        EmbeddingScore score = [logitsOf, target](const torch::Tensor& embeddings) mutable {
-            return logitsOf(embeddings).select(1, target); // [B]
+        const int64_t position = result.tokenIndex;
+        EmbeddingScore score = [logitsOf, target, position](const torch::Tensor& embeddings) mutable {
+            torch::Tensor logits = logitsOf(embeddings); // [B, C] or [B, T, C]
+            if (position >= 0)
+                logits = logits.select(1, position); // [B, C]
+            return logits.select(1, target);         // [B]
         };
         if (request.cancel && request.cancel()) {
             result.cancelled = true;

@@ -142,6 +142,7 @@ void TrainingJob::Impl::prepare() {
     }
     say("loading model " + config.modelDir);
     model = LoadedModel::open(config.modelDir, config.device, config.dtype, /*requireTokenizer=*/true);
+    config.mask.validateFor(model.config.numLayers);
     const Tokenizer& tokenizer = model.requireTokenizer();
     trainData = EncodedDataset::encode(trainRaw, tokenizer, &labels, config.task(),
                                        config.maxLength, config.trainFile);
@@ -495,8 +496,12 @@ TrainingSummary TrainingJob::run(TrainingObserver* observer) {
 // checkpoint, or start fresh. A run folder without a checkpoint (killed before its first
 // optimizer step) starts again from step 0, both for --resume and for a new run into it.
 void TrainingJob::Impl::openFolder() {
-    if (!resume)
+    if (!resume) {
         config.validate();
+        if (config.mask.fromLayer > 0) // refused before a run folder exists
+            config.mask.validateFor(
+                ModelConfig::fromFile(config.modelDir + "/config.json").numLayers);
+    }
     folder = std::make_unique<RunFolder>(config.outDir);
     if (resume) {
         const std::string checkpoint = AtomicDirectory::resolve(config.outDir + "/checkpoint");

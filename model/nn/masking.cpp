@@ -1,6 +1,7 @@
 #include "masking.h"
 
 #include <limits>
+#include <vector>
 
 namespace fsllm {
 
@@ -12,35 +13,25 @@ torch::Tensor tokenMask(const torch::Tensor& lengths, int64_t T) {
 torch::Tensor buildAttentionBias(const MaskSpec& spec, const torch::Tensor& lengths, int64_t T,
                                  int64_t slidingWindow) {
     spec.validate();
-    const auto floatOptions = torch::TensorOptions().dtype(torch::kFloat32).device(lengths.device());
     const float negInf = -std::numeric_limits<float>::infinity();
-
-    auto index = torch::arange(T, floatOptions);
-    auto distance = index.unsqueeze(0) - index.unsqueeze(1); // [T, T] f32, j - i
-    auto future = distance > 0;                              // [T, T] bool
-
-    torch::Tensor bias; // [T, T] f32
-    switch (spec.mode) {
-    case MaskMode::Causal:
-        bias = torch::zeros({T, T}, floatOptions).masked_fill(future, negInf);
-        break;
-    case MaskMode::Bidirectional:
-        bias = torch::zeros({T, T}, floatOptions);
-        break;
-    case MaskMode::Decay:
-        if (std::isinf(spec.lambda))
-            bias = torch::zeros({T, T}, floatOptions).masked_fill(future, negInf);
-        else
-            bias = torch::where(future, distance * static_cast<float>(-spec.lambda),
-                                torch::zeros({T, T}, floatOptions));
-        break;
-    }
+    // The bias of every distance d = j - i comes from MaskSpec::futureBias, the one definition of
+    // the modes: futureByDistance[d] for d in 0..T-1 (0 on the diagonal), then [T, T] by indexing
+    // it with max(j - i, 0), so entries on and below the diagonal are 0.
+    std::vector<float> futureByDistance(static_cast<std::size_t>(T), 0.0f);
+    for (int64_t d = 1; d < T; ++d)
+        futureByDistance[static_cast<std::size_t>(d)] =
+            static_cast<float>(spec.futureBias(static_cast<int>(d)));
+    auto index = torch::arange(T, lengths.options().dtype(torch::kInt64));
+    auto distance = index.unsqueeze(0) - index.unsqueeze(1); // [T, T] int64, j - i
+    auto bias = torch::tensor(futureByDistance, torch::kFloat32)
+                    .to(lengths.device())
+                    .index({distance.clamp_min(0)}); // [T, T] f32
     auto realTokens = tokenMask(lengths, T);                         // [B, T] bool
     auto padKey = realTokens.logical_not();                          // [B, T] bool
     auto full = bias.unsqueeze(0).repeat({lengths.size(0), 1, 1});  // [B, T, T]
     full = full.masked_fill(padKey.unsqueeze(1), negInf);           // mask padded keys
     if (slidingWindow > 0 && slidingWindow < T) {
-        auto outside = distance.abs() >= static_cast<float>(slidingWindow); // [T, T] bool
+        auto outside = distance.abs() >= slidingWindow; // [T, T] bool
         auto windowed = outside.unsqueeze(0).logical_and(realTokens.unsqueeze(2)); // [B, T, T]
         full = full.masked_fill(windowed, negInf); // real query rows only
     }
