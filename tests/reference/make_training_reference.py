@@ -190,6 +190,8 @@ def projection(x, base, lora, case, layer, module):
         return y
     r, alpha = case["lora_rank"], case["lora_alpha"]
     scaling = alpha / math.sqrt(r) if case["use_rslora"] else alpha / r
+    if case.get("dropout_train", 0.0) > 0.0:  # eager_token_train.py only; the cases use 0
+        x = torch.nn.functional.dropout(x, case["dropout_train"], training=True)
     return y + scaling * ((x @ lora[key + ".A"].T) @ lora[key + ".B"].T)
 
 
