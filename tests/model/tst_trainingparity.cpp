@@ -6,9 +6,11 @@
 // weights after the last step, agree within 1e-5 over 50 steps, for every mask, head, pooling
 // and task kind (tests/data/reference/training/<case>/, described in tests/reference/README.md).
 #include "adapterio.h"
+#include "classificationhead.h"
 #include "classifiermodel.h"
 #include "classifierspec.h"
 #include "decoderfixture.h"
+#include "loralinear.h"
 #include "safetensorsfile.h"
 #include "tensorutil.h"
 #include "trainingconfig.h"
@@ -167,6 +169,46 @@ private slots:
         QCOMPARE(deviation.steps, 50);
         qInfo("%s", deviation.describe().c_str());
         QVERIFY2(deviation.within(kTolerance), deviation.describe().c_str());
+    }
+
+    // The parity above starts from stored weights; a fresh run starts from the engine's own
+    // initialisation, which must be the one an eager implementation gets from torch.nn and PEFT
+    // (tests/reference/eager_token_train.py): fs head linears U(-1/sqrt(in), 1/sqrt(in)) (torch
+    // kaiming_uniform_ with a = sqrt(5), bias the same bound), RMSNorm weight 1; linear head
+    // normal(0, 0.02); LoRA A U(-1/sqrt(in), 1/sqrt(in)), B 0. A uniform of bound b has
+    // standard deviation b / sqrt(3).
+    void initialisationMatchesEagerDefaults() {
+        torch::manual_seed(7);
+        const int64_t D = 96, inner = 160;
+        ClassificationHead fs(D, 2, HeadKind::Fs, inner, 1e-5, torch::kCPU);
+        auto params = fs->named_parameters(/*recurse=*/true);
+        auto checkUniform = [&](const std::string& name, double fanIn) {
+            const torch::Tensor value = params[name];
+            const double bound = 1.0 / std::sqrt(fanIn);
+            QVERIFY2(value.abs().max().item<double>() <= bound, name.c_str());
+            const double ratio = value.std().item<double>() / (bound / std::sqrt(3.0));
+            QVERIFY2(ratio > 0.9 && ratio < 1.1,
+                     (name + ": std ratio " + std::to_string(ratio)).c_str());
+        };
+        checkUniform("w.weight", D);
+        checkUniform("v.weight", D);
+        checkUniform("w2.weight", inner);
+        checkUniform("out.weight", D);
+        QVERIFY(params["out.bias"].abs().max().item<double>() <= 1.0 / std::sqrt(double(D)));
+        QVERIFY(params["out.bias"].abs().max().item<double>() > 0.0);
+        QVERIFY(torch::equal(params["norm.weight"], torch::ones({D})));
+
+        ClassificationHead linear(D, 50, HeadKind::Linear, 0, 1e-5, torch::kCPU);
+        const double linearStd = linear->named_parameters()["weight"].std().item<double>();
+        QVERIFY2(std::abs(linearStd / 0.02 - 1.0) < 0.1, std::to_string(linearStd).c_str());
+
+        LoraLinear lora(D, 64, false, torch::TensorOptions().dtype(torch::kFloat32));
+        lora->enableLora(LoraSettings{8, 32.0, 0.0});
+        const double bound = 1.0 / std::sqrt(double(D));
+        QVERIFY(lora->loraA.abs().max().item<double>() <= bound);
+        const double ratio = lora->loraA.std().item<double>() / (bound / std::sqrt(3.0));
+        QVERIFY2(ratio > 0.9 && ratio < 1.1, std::to_string(ratio).c_str());
+        QVERIFY(torch::equal(lora->loraB, torch::zeros({64, 8})));
     }
 
     // The comparison can fail: a change to any one setting the reference depends on moves the
