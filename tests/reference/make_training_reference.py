@@ -26,7 +26,9 @@ What it writes, under tests/data/reference/training/:
       step.<s>.lr        [1]     the learning rate the step used,
       step.<s>.grad_norm [1]     global L2 norm of the gradients before clipping,
       step.<s>.grad.<key> [...]  the gradient of every trainable tensor (PEFT key) before
-                                 clipping, summed over micro-batches of loss / grad_accum;
+                                 clipping, summed over micro-batches of loss / grad_accum
+                                 (every step for CASES; SAMPLED_STEPS for the product cases;
+                                 metadata "gradient_steps" lists them);
       final.<key>        [...]   every trainable tensor after the last step.
 
 The method (docs/design.md §2):
@@ -111,6 +113,30 @@ CASES = {
                                    pooling="last", labels=2, seed=17, lora_targets="q,v",
                                    weight_decay=0.0, warmup_ratio=0.0, max_grad_norm=0.3),
 }
+
+# The rest of the product mask x head x pooling (sequence) and mask x head (token), with the
+# common options: full gradients are stored at SAMPLED_STEPS only (losses, rates, gradient norms
+# at every step, and the final weights), to keep the files small.
+SAMPLED_STEPS = [0, 1, STEPS // 2, STEPS - 1]
+MASKS = [("causal", None), ("bidirectional", 0.0), ("decay", 0.5)]
+
+
+def product_cases():
+    cases = {}
+    seed = 100
+    for task, poolings in (("seq", ["last", "mean", "max"]), ("token", ["last"])):
+        for mask, lam in MASKS:
+            for head in ("fs", "linear"):
+                for pooling in poolings:
+                    name = ("seq_%s_%s_%s" % (mask, head, pooling) if task == "seq"
+                            else "token_%s_%s" % (mask, head))
+                    seed += 1
+                    if name not in CASES:
+                        cases[name] = dict(task=task, mask=mask, lam=lam, head=head,
+                                           pooling=pooling, labels=3, seed=seed,
+                                           grad_steps=SAMPLED_STEPS)
+    return cases
+
 
 PROJECTIONS = {"q": "self_attn.q_proj", "k": "self_attn.k_proj", "v": "self_attn.v_proj",
                "o": "self_attn.o_proj", "gate": "mlp.gate_proj", "up": "mlp.up_proj",
@@ -449,8 +475,9 @@ def build_case(name, spec, base):
         trace["step.%d.loss" % s] = torch.tensor([sum(micro) / len(micro)])
         trace["step.%d.lr" % s] = torch.tensor([lr])
         trace["step.%d.grad_norm" % s] = torch.tensor([norm])
-        for key, gk in grads.items():
-            trace["step.%d.grad.%s" % (s, key)] = gk
+        if case.get("grad_steps") is None or s in case["grad_steps"]:
+            for key, gk in grads.items():
+                trace["step.%d.grad.%s" % (s, key)] = gk
         losses.append(sum(micro) / len(micro))
         if case["max_grad_norm"] > 0:
             coef = case["max_grad_norm"] / (norm + 1e-6)
@@ -470,7 +497,7 @@ def build_case(name, spec, base):
 
     first, last = sum(losses[:5]) / 5, sum(losses[-5:]) / 5
     assert last < first - 0.05, "%s: the loss did not fall (%.4f -> %.4f)" % (name, first, last)
-    if case["max_grad_norm"] > 0:
+    if case["max_grad_norm"] > 0 and name in CASES:  # the cases chosen to exercise clipping
         assert clipped > 0, "%s: clipping never happened; lower max_grad_norm" % name
     folder = os.path.join(OUT_ROOT, name)
     os.makedirs(folder, exist_ok=True)
@@ -480,7 +507,9 @@ def build_case(name, spec, base):
     write_safetensors(os.path.join(folder, "adapter_model.safetensors"), init)
     write_safetensors(os.path.join(folder, "trace.safetensors"), trace,
                       {"format": "pt", "steps": str(STEPS),
-                       "grad_accum": str(case["grad_accum"])})
+                       "grad_accum": str(case["grad_accum"]),
+                       "gradient_steps": ",".join(str(s) for s in
+                                                  case.get("grad_steps") or range(STEPS))})
     size = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
     print("%-30s loss %.4f -> %.4f (first/last 5 steps), %2d/%d steps clipped, %d tensors, "
           "%d KB" % (name, first, last, clipped, STEPS, len(params), size // 1024))
@@ -498,7 +527,7 @@ def main():
     write_json(os.path.join(model_dir, "config.json"), cfg)
     stored, _ = read_safetensors(os.path.join(model_dir, "model.safetensors"))
     base = {k: v.to(DTYPE) for k, v in stored.items()}
-    for name, spec in CASES.items():
+    for name, spec in list(CASES.items()) + list(product_cases().items()):
         build_case(name, spec, base)
 
 
