@@ -74,6 +74,20 @@ torch::Tensor stored(const SafetensorsFile& trace, const std::string& name) {
     return tensorFromView(trace.tensor(name), torch::kFloat32);
 }
 
+// An integer from the trace's metadata; a missing or malformed one names the file and the key.
+int metadataInt(const SafetensorsFile& trace, const std::string& key) {
+    const auto& metadata = trace.metadata();
+    const auto found = metadata.find(key);
+    try {
+        if (found != metadata.end())
+            return std::stoi(found->second);
+    } catch (const std::exception&) {
+    }
+    throw std::runtime_error(trace.path() + ": metadata '" + key +
+                             "' is missing or not an integer; regenerate with "
+                             "tests/reference/make_training_reference.py");
+}
+
 double scalar(const SafetensorsFile& trace, const std::string& name) {
     return stored(trace, name).item<double>();
 }
@@ -114,10 +128,10 @@ struct Deviation {
 Deviation replay(const ParityCase& parity, const TrainingConfig& config) {
     EngineUnderTest engine(parity);
     SafetensorsFile trace(parity.dir + "/trace.safetensors");
-    const int steps = std::stoi(trace.metadata().at("steps"));
+    const int steps = metadataInt(trace, "steps");
     const int accum = config.gradAccum;
-    if (std::stoi(trace.metadata().at("grad_accum")) != accum)
-        throw std::runtime_error(parity.dir + ": run.json and the trace disagree on grad_accum");
+    if (metadataInt(trace, "grad_accum") != accum)
+        throw std::runtime_error(trace.path() + ": metadata 'grad_accum' differs from run.json's");
     TrainingStep stepper(engine.classifier, config, steps);
     auto named = engine.trainableByKey();
     if (named.size() != stepper.trainable().size())
