@@ -1,6 +1,5 @@
 #include "trainingjob.h"
 
-#include "adamwsetup.h"
 #include "adapterio.h"
 #include "atomicdirectory.h"
 #include "atomicfile.h"
@@ -12,7 +11,6 @@
 #include "evaluator.h"
 #include "fsllmerror.h"
 #include "labelset.h"
-#include "learningrateschedule.h"
 #include "loadedmodel.h"
 #include "memoryestimate.h"
 #include "memoryprobe.h"
@@ -20,6 +18,7 @@
 #include "runrecord.h"
 #include "runtimeinfo.h"
 #include "trainerstate.h"
+#include "trainingstep.h"
 
 #include <atomic>
 #include <chrono>
@@ -60,7 +59,7 @@ struct TrainingJob::Impl {
     std::vector<RawExample> trainRaw, devRaw;
     std::optional<EncodedDataset> trainData, devData;
     ClassifierModel classifier{nullptr};
-    std::unique_ptr<torch::optim::AdamW> optimizer;
+    std::unique_ptr<TrainingStep> stepper; // owns the AdamW optimizer
     TrainerState state;
     Clock::time_point started;
     bool checkpointSaved = false;       // this run folder has a checkpoint from this job
@@ -171,10 +170,7 @@ void TrainingJob::Impl::buildModel() {
     model.decoder->enableLora(LoraSettings{config.loraRank, config.loraAlpha, config.loraDropout},
                               LoraTargets::parse(config.loraTargets));
     classifier = ClassifierModel(model.decoder, spec);
-    classifier->setRecomputeLayers(config.gradientCheckpointing);
-
-    optimizer = AdamWSetup::create(classifier->trainableParameters(), config.learningRate,
-                                   config.weightDecay);
+    stepper = std::make_unique<TrainingStep>(classifier, config, stepsPerEpoch() * config.epochs);
 }
 
 AdapterConfig TrainingJob::Impl::adapterConfig() const {
@@ -263,7 +259,7 @@ void TrainingJob::Impl::copyBestPredictions() {
 // rename, a clean error on a full disk) rather than torch::save's file writer.
 std::string TrainingJob::Impl::optimizerBytes() const {
     torch::serialize::OutputArchive archive;
-    optimizer->save(archive);
+    stepper->optimizer().save(archive);
     std::string bytes;
     archive.save_to([&bytes](const void* data, std::size_t size) -> std::size_t {
         bytes.append(static_cast<const char*>(data), size);
@@ -302,7 +298,7 @@ void TrainingJob::Impl::restoreCheckpoint() {
     const std::string directory = AtomicDirectory::resolve(config.outDir + "/checkpoint");
     state = TrainerState::load(directory + "/state.json");
     AdapterIo::load(directory, *classifier->decoder, classifier->head.get());
-    torch::load(*optimizer, directory + "/optimizer.pt");
+    torch::load(stepper->optimizer(), directory + "/optimizer.pt");
     checkpointSaved = true;
     lastCheckpoint = Clock::now();
     say("resumed from step " + std::to_string(state.step) + " (epoch " +
@@ -329,8 +325,7 @@ void TrainingJob::Impl::reconcileBest() {
 TrainingSummary TrainingJob::Impl::train() {
     const int perEpoch = stepsPerEpoch();
     const int totalSteps = perEpoch * config.epochs;
-    const int warmup = static_cast<int>(std::lround(config.warmupRatio * totalSteps));
-    const LearningRateSchedule schedule(config.learningRate, totalSteps, warmup, config.schedule);
+    const LearningRateSchedule& schedule = stepper->schedule();
     if (observer)
         observer->onStarted(folder->directory(), totalSteps, labels.names());
     say("training " + std::to_string(totalSteps) + " optimizer steps (" +
@@ -340,7 +335,6 @@ TrainingSummary TrainingJob::Impl::train() {
     TrainingSummary summary;
     summary.runDir = folder->directory();
     const auto lengths = trainData->lengths();
-    const auto trainable = classifier->trainableParameters();
     classifier->train();
 
     double lossSum = 0.0; // over micro-batches since the last step record
@@ -366,16 +360,13 @@ TrainingSummary TrainingJob::Impl::train() {
                 break;
             }
             Batch batch = trainData->batch(plan[b], /*padId=*/0, model.device);
-            auto loss = ClassifierModelImpl::loss(classifier->forward(batch.ids, batch.lengths),
-                                                  batch.labels);
-            const double lossValue = loss.item<double>();
+            const double lossValue = stepper->accumulate(batch);
             if (!std::isfinite(lossValue))
                 throw FsllmError("training loss became " + std::to_string(lossValue) + " at step " +
                                  std::to_string(state.step + 1) + " (learning rate " +
                                  std::to_string(schedule.at(state.step)) + "); lower --lr, "
                                  "enable clipping (--max-grad-norm) or check the data. The best "
                                  "checkpoint so far is kept in " + folder->path("best"));
-            (loss / config.gradAccum).backward();
             lossSum += lossValue;
             ++lossCount;
             tokensSinceRecord += batch.realTokens;
@@ -384,12 +375,7 @@ TrainingSummary TrainingJob::Impl::train() {
             if (++micro % config.gradAccum != 0 && !lastOfEpoch)
                 continue;
 
-            const double rate = schedule.at(state.step);
-            AdamWSetup::setLearningRate(*optimizer, rate);
-            if (config.maxGradNorm > 0.0)
-                torch::nn::utils::clip_grad_norm_(trainable, config.maxGradNorm);
-            optimizer->step();
-            optimizer->zero_grad();
+            const double rate = stepper->apply(state.step);
             ++state.step;
 
             if (state.step % config.logEvery == 0 || state.step == totalSteps) {

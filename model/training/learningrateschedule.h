@@ -1,5 +1,8 @@
-// Linear warm-up from 0 to the base rate, then linear or cosine decay to 0 at the last step (as
-// Hugging Face's get_linear/cosine_schedule_with_warmup). Thread-safety: immutable value.
+// Linear warm-up to the base rate, then linear or cosine decay to 0 at the last step, as Hugging
+// Face's get_linear/cosine_schedule_with_warmup except that warm-up step s (0-based) of W uses
+// base * (s + 1) / (W + 1) instead of base * s / W, so that no step has a rate of 0.
+// After warm-up, p = (s - W) / (total - W): linear base * (1 - p), cosine base * (1 + cos(pi p)) / 2.
+// Thread-safety: immutable value.
 #pragma once
 
 #include <string>

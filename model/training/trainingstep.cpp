@@ -1,0 +1,46 @@
+#include "trainingstep.h"
+
+#include "adamwsetup.h"
+
+#include <cmath>
+
+namespace fsllm {
+
+namespace {
+
+LearningRateSchedule scheduleFor(const TrainingConfig& config, int totalSteps) {
+    const int warmup = static_cast<int>(std::lround(config.warmupRatio * totalSteps));
+    return LearningRateSchedule(config.learningRate, totalSteps, warmup, config.schedule);
+}
+
+} // namespace
+
+TrainingStep::TrainingStep(ClassifierModel classifier, const TrainingConfig& config,
+                           int totalSteps)
+    : m_classifier(std::move(classifier)), m_trainable(m_classifier->trainableParameters()),
+      m_optimizer(AdamWSetup::create(m_trainable, config.learningRate, config.weightDecay)),
+      m_schedule(scheduleFor(config, totalSteps)), m_maxGradNorm(config.maxGradNorm),
+      m_gradAccum(std::max(1, config.gradAccum)) {
+    m_classifier->setRecomputeLayers(config.gradientCheckpointing);
+}
+
+double TrainingStep::accumulate(const Batch& batch) {
+    auto loss = ClassifierModelImpl::loss(m_classifier->forward(batch.ids, batch.lengths),
+                                          batch.labels); // [] f32
+    const double value = loss.item<double>();
+    if (std::isfinite(value))
+        (loss / m_gradAccum).backward();
+    return value;
+}
+
+double TrainingStep::apply(int step) {
+    const double rate = m_schedule.at(step);
+    AdamWSetup::setLearningRate(*m_optimizer, rate);
+    if (m_maxGradNorm > 0.0)
+        torch::nn::utils::clip_grad_norm_(m_trainable, m_maxGradNorm);
+    m_optimizer->step();
+    m_optimizer->zero_grad();
+    return rate;
+}
+
+} // namespace fsllm
