@@ -26,17 +26,16 @@ double quantile(std::vector<double> values, double q) {
 
 } // namespace
 
-SliderBenchmark::SliderBenchmark(MainWindow* window) : QObject(window), m_window(window) {}
+SliderBenchmark::SliderBenchmark(MainWindow* window, const QString& sentence)
+    : QObject(window), m_window(window),
+      m_sentence(sentence.isEmpty() ? QString::fromUtf8(kDefaultSentence) : sentence) {}
 
 void SliderBenchmark::arm() {
     InspectPanel* panel = m_window->inspectPanel();
     m_slider = panel->findChild<QSlider*>();
     connect(panel, &InspectPanel::modelOpened, this, [this, panel] {
         m_window->setCurrentTab(MainWindow::Tab::Inspect);
-        if (panel->sentence().trimmed().isEmpty())
-            panel->setSentence(QStringLiteral(
-                "The quiet film follows a young musician who returns to her small town and "
-                "slowly learns to love the old songs of her childhood again."));
+        panel->setSentence(m_sentence);
         panel->inspectNow();
     });
     connect(panel, &InspectPanel::modelFailed, this, [](const QString& dir, const QString& error) {
@@ -48,10 +47,13 @@ void SliderBenchmark::arm() {
 }
 
 void SliderBenchmark::onInspected() {
+    const InspectPanel* panel = m_window->inspectPanel();
+    if (m_move >= 0 && panel->lastOutcome().lambda != panel->lambda())
+        return; // an earlier position's result: this move's is still on its way
     if (m_move >= 0) {
         m_window->repaint(); // synchronous: the new maps are on screen when it returns
         m_redrawMs.push_back(double(m_clock.nsecsElapsed()) / 1e6);
-        m_forwardMs.push_back(m_window->inspectPanel()->lastOutcome().milliseconds);
+        m_forwardMs.push_back(panel->lastOutcome().milliseconds);
     }
     ++m_move;
     if (m_move >= kMoves) {

@@ -10,6 +10,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QString>
 
 #include <vector>
 
@@ -26,7 +27,13 @@ public:
     static constexpr int kMoves = 24;
     static constexpr int kTimeoutMs = 60000;
 
-    explicit SliderBenchmark(MainWindow* window);
+    // 32 tokens (BOS included) with the default model's tokenizer.
+    static constexpr const char* kDefaultSentence =
+        "The quiet film follows a young musician who returns to her small town and slowly "
+        "learns to love the old songs of her childhood again at last.";
+
+    // `sentence`: the text inspected (empty: kDefaultSentence).
+    SliderBenchmark(MainWindow* window, const QString& sentence);
     // Starts when the model opens (call before the model is opened).
     void arm();
 
@@ -36,6 +43,7 @@ private:
     void finish();
 
     MainWindow* m_window;
+    QString m_sentence;
     QSlider* m_slider = nullptr;
     QElapsedTimer m_clock;
     int m_move = -1; // -1: waiting for the first (unmeasured) inspection

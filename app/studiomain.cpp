@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
     }
     fsllm::StallMeter openMeter;
     if (options.measureSlider)
-        (new fsllm::SliderBenchmark(&window))->arm(); // owned by the window
+        (new fsllm::SliderBenchmark(&window, options.sentence))->arm(); // owned by the window
     if (options.measureOpen)
         measureOpen(window, openMeter, [&window, &options] { preload(window, options); });
     else
