@@ -218,7 +218,8 @@ int EngineCommands::inspect(const std::vector<std::string>& args) {
                              "closer to causal), got '" +
                              line.value("lambda", "") + "'");
     }
-    auto engine = Engine::open(modelDir, line.engineOptions());
+    // float32 for a small half-precision model unless --dtype says otherwise
+    auto engine = Engine::open(modelDir, Engine::inspectionOptions(modelDir, line.engineOptions()));
     if (line.has("adapter"))
         engine->loadAdapter(line.value("adapter", ""));
 

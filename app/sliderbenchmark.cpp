@@ -33,7 +33,9 @@ SliderBenchmark::SliderBenchmark(MainWindow* window, const QString& sentence)
 void SliderBenchmark::arm() {
     InspectPanel* panel = m_window->inspectPanel();
     m_slider = panel->findChild<QSlider*>();
-    connect(panel, &InspectPanel::modelOpened, this, [this, panel] {
+    connect(panel, &InspectPanel::modelOpened, this,
+            [this, panel](const QString&, const ModelSummary& summary) {
+        m_computeDtype = QString::fromStdString(summary.computeDtype);
         m_window->setCurrentTab(MainWindow::Tab::Inspect);
         panel->setSentence(m_sentence);
         panel->inspectNow();
@@ -83,10 +85,11 @@ void SliderBenchmark::nextMove() {
 
 void SliderBenchmark::finish() {
     const InspectPanel* panel = m_window->inspectPanel();
-    std::printf("%s: lambda slider, %zu moves at %d tokens (%d layers x %d heads): redraw median "
-                "%.1f ms, 90th percentile %.1f ms, max %.1f ms; of which the decay(lambda) "
-                "inspection median %.1f ms\n",
-                qPrintable(QFileInfo(panel->modelDir()).fileName()), m_redrawMs.size(),
+    std::printf("%s (%s): lambda slider, %zu moves at %d tokens (%d layers x %d heads): redraw "
+                "median %.1f ms, 90th percentile %.1f ms, max %.1f ms; of which the "
+                "decay(lambda) inspection median %.1f ms\n",
+                qPrintable(QFileInfo(panel->modelDir()).fileName()), qPrintable(m_computeDtype),
+                m_redrawMs.size(),
                 panel->lastOutcome().causal.tokenCount, panel->lastOutcome().causal.layers,
                 panel->lastOutcome().causal.heads, quantile(m_redrawMs, 0.5),
                 quantile(m_redrawMs, 0.9), quantile(m_redrawMs, 1.0),

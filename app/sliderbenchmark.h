@@ -44,6 +44,7 @@ private:
 
     MainWindow* m_window;
     QString m_sentence;
+    QString m_computeDtype; // what the Inspect tab's engine computes in
     QSlider* m_slider = nullptr;
     QElapsedTimer m_clock;
     int m_move = -1; // -1: waiting for the first (unmeasured) inspection

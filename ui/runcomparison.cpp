@@ -34,7 +34,8 @@ RunComparisonResult RunComparison::compute(quint64 id, const QString& modelDir,
             if (cache) {
                 engine = cache->engine(modelDir, runDir);
             } else {
-                engine = Engine::open(modelDir.toStdString());
+                engine = Engine::open(modelDir.toStdString(),
+                                      Engine::inspectionOptions(modelDir.toStdString()));
                 engine->loadAdapter(runDir.toStdString());
             }
             const ClassifierSpec* spec = engine->classifier();

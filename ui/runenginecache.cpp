@@ -48,7 +48,8 @@ std::shared_ptr<Engine> RunEngineCache::engine(const QString& modelDir, const QS
         ++m_opens;
     }
     // Opened without the map's lock: the GUI thread may release entries meanwhile.
-    std::shared_ptr<Engine> engine = Engine::open(key.first.toStdString());
+    std::shared_ptr<Engine> engine =
+        Engine::open(key.first.toStdString(), Engine::inspectionOptions(key.first.toStdString()));
     engine->loadAdapter(key.second.toStdString());
     const std::lock_guard<std::mutex> lock(m_map);
     if (!m_closed)

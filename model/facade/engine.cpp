@@ -130,6 +130,23 @@ ModelSummary Engine::summarize(const std::string& modelDirectory, const EngineOp
     return s;
 }
 
+EngineOptions Engine::inspectionOptions(const std::string& modelDirectory,
+                                        EngineOptions options) {
+    if (options.dtype != "auto")
+        return options;
+    try {
+        const ModelSummary headers = summarize(modelDirectory, options);
+        const bool halfPrecision =
+            headers.computeDtype == "bfloat16" || headers.computeDtype == "float16";
+        if (halfPrecision && headers.device == "cpu" &&
+            headers.parameterCount <= kFloat32InspectionMaxParameters)
+            options.dtype = "float32";
+    } catch (const std::exception&) {
+        // open() reads the same files and says what is wrong with them.
+    }
+    return options;
+}
+
 void Engine::loadAdapter(const std::string& runOrAdapterDirectory) {
     Impl& d = *m_impl;
     // A run folder keeps its selected adapter in best/; an adapter folder is used as it is.
