@@ -45,17 +45,17 @@ RunComparisonResult RunComparison::compute(quint64 id, const QString& modelDir,
             request.wantHidden = false;
             request.wantLogits = false;
             column.prediction = engine->inspect(request);
-            if (spec->task == TaskKind::Sequence) {
-                AttributionRequest attribution;
-                attribution.text = request.text;
-                attribution.mask = spec->mask;
-                attribution.steps = attributionSteps;
-                attribution.cancel = cancel;
-                column.attribution = engine->attribute(attribution);
-                if (column.attribution.cancelled) {
-                    out.cancelled = true;
-                    return out;
-                }
+            // Sequence classifiers: the predicted class; token classifiers: the tag of the
+            // most confident entity token (AttributionRequest::token -1).
+            AttributionRequest attribution;
+            attribution.text = request.text;
+            attribution.mask = spec->mask;
+            attribution.steps = attributionSteps;
+            attribution.cancel = cancel;
+            column.attribution = engine->attribute(attribution);
+            if (column.attribution.cancelled) {
+                out.cancelled = true;
+                return out;
             }
         } catch (const std::exception& e) {
             const std::string message = e.what();

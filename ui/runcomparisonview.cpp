@@ -214,9 +214,17 @@ void RunComparisonView::showResult(const RunComparisonResult& result) {
                 QStringList attributed;
                 for (const auto& piece : c.attribution.tokens)
                     attributed << QString::fromStdString(piece);
+                const AttributionResult& a = c.attribution;
+                const QString target =
+                    a.tokenIndex >= 0 && a.tokenIndex < attributed.size()
+                        ? tr(" of token %1 “%2”'s tag %3")
+                              .arg(a.tokenIndex)
+                              .arg(attributed[a.tokenIndex].toHtmlEscaped(),
+                                   QString::fromStdString(a.label).toHtmlEscaped())
+                        : QString();
                 column.strip->setText(
-                    tr("integrated gradients (%1 steps):<br>").arg(c.attribution.steps) +
-                    TokenStrip::html(attributed, c.attribution.integratedGradients, scale));
+                    tr("integrated gradients%1 (%2 steps):<br>").arg(target).arg(a.steps) +
+                    TokenStrip::html(attributed, a.integratedGradients, scale));
             }
         }
         m_columnsLayout->addWidget(column.box, 1);

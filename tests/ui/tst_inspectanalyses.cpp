@@ -369,6 +369,14 @@ private slots:
         QVERIFY(compared.wait(120000));
         QCOMPARE(view.columnCount(), 2);
         QVERIFY(view.statusText().contains(QStringLiteral("music and time")));
+        // A token classifier's column attributes one token's tag.
+        view.addRun(m_taggerAdapter);
+        view.compare();
+        QVERIFY(compared.wait(120000));
+        QCOMPARE(view.columnCount(), 3);
+        QVERIFY2(view.columnStrip(2).contains(QStringLiteral("of token ")),
+                 qPrintable(view.columnStrip(2)));
+        QCOMPARE(int(view.columnStrip(2).count("<span")), view.columnHeatmap(2)->tokenCount());
     }
 
     // The engines a comparison opened are kept while the view lives: another sentence reuses
