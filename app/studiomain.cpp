@@ -53,6 +53,7 @@ void preload(fsllm::MainWindow& window, const fsllm::StudioOptions& options) {
         window.setInspectAdapter(options.adapterDir);
     if (!options.sentence.isEmpty())
         window.inspectPanel()->setSentence(options.sentence);
+    window.inspectPanel()->setAttributionToken(options.attributionToken);
     if (options.epochs > 0)
         window.trainPanel()->form()->setEpochs(options.epochs);
     if (options.threads > 0)

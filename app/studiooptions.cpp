@@ -92,6 +92,11 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
         QStringLiteral("measure-open"),
         QStringLiteral("Open --model, print the time it took, the longest event-loop stall "
                        "meanwhile and the peak memory, then exit (1 when it failed)."));
+    const QCommandLineOption attributionToken(
+        QStringLiteral("attribution-token"),
+        QStringLiteral("With a token classifier as --adapter: the token (0 = BOS) whose tag the "
+                       "Attribution page explains (default: the most confident entity)."),
+        QStringLiteral("N"));
     const QCommandLineOption measureSlider(
         QStringLiteral("measure-slider"),
         QStringLiteral("Open --model (with --adapter and --sentence if given), move the Inspect "
@@ -99,7 +104,7 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
     parser.addOptions({model, train, dev, adapter, runs, selectedRun, predictions, sentence, tab,
                        inspectPage,
                        compare, report, out, screenshot, size, autostart, epochs, timeout,
-                       threads, measureOpen, measureSlider});
+                       threads, measureOpen, measureSlider, attributionToken});
     parser.addPositionalArgument(QStringLiteral("RUN_DIR"),
                                  QStringLiteral("More run folders for --report."),
                                  QStringLiteral("[RUN_DIR...]"));
@@ -173,6 +178,14 @@ bool StudioOptions::parse(const QCoreApplication& app, StudioOptions* o, int* ex
         o->epochs = parser.value(epochs).toInt(&ok);
         if (!ok || o->epochs < 1)
             return fail(QStringLiteral("--epochs: expected a positive whole number"), exitCode);
+    }
+    if (parser.isSet(attributionToken)) {
+        bool ok = false;
+        o->attributionToken = parser.value(attributionToken).toInt(&ok);
+        if (!ok || o->attributionToken < 0)
+            return fail(QStringLiteral("--attribution-token: expected a token index >= 0 "
+                                       "(0 is BOS)"),
+                        exitCode);
     }
     if (parser.isSet(threads)) {
         bool ok = false;

@@ -21,6 +21,7 @@ struct StudioOptions {
     QString selectedRun; // --run: selected on the Runs tab, its per-class scores shown
     QString predictionsFile; // --predictions: which evaluation of --run the scores show
     QString sentence;
+    int attributionToken = -1; // token classifiers: the token whose tag is attributed (-1: auto)
     QString tab = QStringLiteral("train"); // train | inspect | runs
     QString inspectPage = QStringLiteral("masks"); // masks | heads | difference | attribution |
                                                    // sweep | runs

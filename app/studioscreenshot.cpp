@@ -44,14 +44,12 @@ bool StudioScreenshot::ready() const {
     if (m_options.tab == QLatin1String("inspect") && inspect->isModelReady() &&
         !inspect->hasOutcome() && inspect->errorText().isEmpty())
         return false;
-    // The slower analyses of the page shown (the attribution only with a sequence classifier).
+    // The slower analyses of the page shown (the attribution with any classifier as adapter).
     if (m_options.tab == QLatin1String("inspect") && inspect->hasOutcome()) {
         if (m_options.inspectPage == QLatin1String("sweep") && !inspect->sweepView()->hasSweep())
             return false;
         if (m_options.inspectPage == QLatin1String("attribution") &&
-            inspect->lastOutcome().hasPrediction &&
-            inspect->lastOutcome().prediction.task == TaskKind::Sequence &&
-            !inspect->attribution()->hasResults())
+            inspect->lastOutcome().hasPrediction && !inspect->attribution()->hasResults())
             return false;
         if (m_options.inspectPage == QLatin1String("runs") &&
             inspect->runsView()->runs().size() >= 2 && inspect->runsView()->columnCount() == 0)

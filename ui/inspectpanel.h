@@ -77,6 +77,9 @@ public:
     void setPage(Page page);
     // Integrated-gradients points for attribution (default 32); applies to the next query.
     void setAttributionSteps(int steps) { m_attributionSteps = steps; }
+    // Token classifiers: the token whose tag the Attribution page explains (-1: automatic), as
+    // if chosen in its list; a new sentence goes back to automatic.
+    void setAttributionToken(int token) { m_attributionToken = token; }
     int attributionSteps() const { return m_attributionSteps; }
     PredictionView* prediction() const { return m_prediction; }
     QList<NamedPlot> plots() const;

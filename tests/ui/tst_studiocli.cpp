@@ -60,6 +60,10 @@ private slots:
         QCOMPARE(runStudio({"--report", m_dir.path()}, m_dir.path()).code, 2); // no --out
         QCOMPARE(runStudio({"--tab", "settings"}, m_dir.path()).code, 2);
         QCOMPARE(runStudio({"--no-such-option"}, m_dir.path()).code, 2);
+        const Result badToken = runStudio({"--attribution-token", "-1"}, m_dir.path());
+        QCOMPARE(badToken.code, 2);
+        QVERIFY2(badToken.out.contains(QStringLiteral("--attribution-token")),
+                 qPrintable(badToken.out));
         const Result missing = runStudio(
             {"--report", m_dir.filePath("none"), "--out", m_dir.filePath("out0")}, m_dir.path());
         QCOMPARE(missing.code, 1);
