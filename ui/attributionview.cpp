@@ -144,7 +144,7 @@ void AttributionView::setTokenChoices(const std::vector<std::string>& tokens, in
     m_tokenRow->setVisible(!tokens.empty());
     if (tokens.empty())
         return;
-    m_tokenChoice->addItem(tr("automatic: the most confident entity"), -1);
+    m_tokenChoice->addItem(tr("automatic: the most confident token tagged other than O"), -1);
     for (std::size_t i = 0; i < tokens.size(); ++i)
         m_tokenChoice->addItem(tr("%1: %2").arg(i).arg(QString::fromStdString(tokens[i])),
                                int(i));
