@@ -1,7 +1,5 @@
 #include "commandspec.h"
 
-#include <algorithm>
-
 namespace fsllm {
 
 std::set<std::string> CommandSpec::valueOptions() const {
@@ -27,12 +25,14 @@ std::string CommandSpec::usage() const {
     text += summary;
     if (!options.empty())
         text += "options:\n";
-    std::size_t width = 0;
-    for (const OptionSpec& option : options)
-        width = std::max(width, option.name.size() + (option.value.empty() ? 0 : option.value.size() + 1));
+    // "  --name VALUE   help" with the help in a column; a longer left side puts it below.
+    constexpr std::size_t kColumn = 30;
     for (const OptionSpec& option : options) {
         std::string left = "--" + option.name + (option.value.empty() ? "" : " " + option.value);
-        left.resize(width + 4, ' ');
+        if (left.size() + 2 > kColumn)
+            left += "\n" + std::string(kColumn + 2, ' ');
+        else
+            left.resize(kColumn, ' ');
         text += "  " + left + option.help + "\n";
     }
     text += notes;

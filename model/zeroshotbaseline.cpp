@@ -236,10 +236,10 @@ ZeroShotReport ZeroShotBaseline::run(const ZeroShotOptions& o,
     for (const auto& [label, word] : report.verbalizers)
         details["verbalizers"][label] = word;
     AtomicFile::write(folder.path("zeroshot.json"), details.dump(2) + "\n");
-    nlohmann::json scores = nlohmann::json::parse(result.toJsonText());
-    scores["data"] = std::filesystem::absolute(o.dataFile).lexically_normal().string();
-    scores["examples"] = report.examples;
-    AtomicFile::write(report.scoresPath, scores.dump(2) + "\n");
+    nlohmann::json scored = nlohmann::json::parse(result.toJsonText());
+    scored["data"] = std::filesystem::absolute(o.dataFile).lexically_normal().string();
+    scored["examples"] = report.examples;
+    AtomicFile::write(report.scoresPath, scored.dump(2) + "\n");
     say("zero-shot accuracy " + std::to_string(report.accuracy) + ", macro F1 " +
         std::to_string(report.f1));
     return report;
