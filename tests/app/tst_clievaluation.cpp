@@ -140,7 +140,8 @@ void TestCliEvaluation::helpListsEveryAcceptedOption() {
     QVERIFY2(bogus.err.contains("unknown option --no-such-option"), bogus.err.constData());
 }
 
-// A token run with --max-length 12 evaluated on sentences longer than that: the output and the
+// A token run with --max-length 24 (a short sentence is about 16 tokens) evaluated on sentences
+// of 26 words, longer than that: the output and the
 // scores say how many sentences and words were cut; the cut words are "<cut>" in the predictions
 // (not "O"), so they count against the token accuracy (their gold tag is O or an entity), and a
 // gold entity among them is missed without a predicted one.
@@ -150,7 +151,7 @@ void TestCliEvaluation::evalReportsCutSentences() {
         QStringList{"train", "--model", m_tiny, "--task", "token", "--train",
                     write("train.conll", conllSentences(12)), "--dev",
                     write("dev.conll", conllSentences(4)), "--epochs", "1", "--batch-size", "4",
-                    "--max-length", "12", "--out", runDir});
+                    "--max-length", "24", "--out", runDir});
     QVERIFY2(problemOf(run).isEmpty(), qPrintable(problemOf(run)));
     QByteArray test = conllSentences(2); // short: nothing cut
     for (int sentence = 0; sentence < 2; ++sentence) {
@@ -178,7 +179,7 @@ void TestCliEvaluation::evalReportsCutSentences() {
     QCOMPARE(scores["truncated"]["examples"].get<int>(), 2);
     QCOMPARE(scores["truncated"]["words"].get<int>(), cut);
     QVERIFY2(run.out.contains(QStringLiteral("truncated 2 example(s) longer than the run's "
-                                             "--max-length 12 tokens, cut there; %1 word(s) cut")
+                                             "--max-length 24 tokens, cut there; %1 word(s) cut")
                                   .arg(cut)
                                   .toUtf8()),
              run.out.constData());

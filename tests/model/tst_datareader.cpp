@@ -362,11 +362,11 @@ private slots:
     }
 
     void formatNames() {
-        for (const char* name : {"auto", "tsv", "sentence", "csv", "jsonl", "conll"})
+        for (const char* name : {"auto", "tsv", "sentence", "csv", "jsonl", "conll", "text"})
             QCOMPARE(std::string(dataFormatName(dataFormatFromName(name))), std::string(name));
         const std::string message = errorOf([] { dataFormatFromName("xml"); });
         QVERIFY2(message.find("'xml'") != std::string::npos, message.c_str());
-        QVERIFY2(message.find("tsv, sentence, csv, jsonl or conll") != std::string::npos,
+        QVERIFY2(message.find("tsv, sentence, csv, jsonl, conll or text") != std::string::npos,
                  message.c_str());
     }
 

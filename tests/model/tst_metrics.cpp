@@ -112,7 +112,8 @@ private slots:
         COMPARE_NEAR(empty.macroF1, 0.0);
         QVERIFY_EXCEPTION_THROWN(Metrics::classification({0, 1}, {0}, {"a", "b"}), FsllmError);
         QVERIFY_EXCEPTION_THROWN(Metrics::classification({0, 2}, {0, 1}, {"a", "b"}), FsllmError);
-        QVERIFY_EXCEPTION_THROWN(Metrics::classification({0, 1}, {0, -1}, {"a", "b"}), FsllmError);
+        // -1 is Metrics::kNotPredicted (notPredictedClassification); other ids outside throw.
+        QVERIFY_EXCEPTION_THROWN(Metrics::classification({0, 1}, {0, -2}, {"a", "b"}), FsllmError);
     }
 
     // ---- Entities (conlleval) ---------------------------------------------------------------
