@@ -5,13 +5,11 @@ namespace fsllm {
 namespace {
 
 const OptionSpec kFormat{"format", "F",
-                         "auto|tsv|sentence|csv|jsonl|conll (default: the run's, else auto: from "
-                         "the extension and the first lines)"};
+                         "auto|tsv|sentence|csv|jsonl|conll (default: the run's; auto guesses)"};
 const OptionSpec kTextColumn{"text-column", "NAME",
-                             "TSV/CSV column or JSONL key of the text (default: sentence or text; "
-                             "'title+description' joins columns)"};
+                             "column or JSONL key of the text (default: sentence, text; a+b joins)"};
 const OptionSpec kLabelColumn{"label-column", "NAME",
-                              "TSV/CSV column or JSONL key of the label (default: label)"};
+                              "column or JSONL key of the label (default: label)"};
 const OptionSpec kCsvColumns{"csv-columns", "a,b,c",
                              "column names of a CSV file without a header row (AG News)"};
 const OptionSpec kTagColumn{"tag-column", "N",
