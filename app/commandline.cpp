@@ -30,6 +30,9 @@ CommandLine::CommandLine(const std::string& command, const std::vector<std::stri
     }
 }
 
+CommandLine::CommandLine(const CommandSpec& spec, const std::vector<std::string>& args)
+    : CommandLine(spec.name, args, spec.valueOptions(), spec.flags()) {}
+
 bool CommandLine::has(const std::string& name) const { return m_values.count(name) > 0; }
 
 std::string CommandLine::required(const std::string& name) const {

@@ -3,6 +3,7 @@
 // Thread-safety: value type, not shared.
 #pragma once
 
+#include "commandspec.h"
 #include "engine.h"
 
 #include <map>
@@ -18,6 +19,8 @@ public:
     // Throws FsllmError for an unknown option or a value option given without a value.
     CommandLine(const std::string& command, const std::vector<std::string>& args,
                 const std::set<std::string>& valueOptions, const std::set<std::string>& flags);
+    // The options of `spec` (its value options and flags), so that --help lists what is parsed.
+    CommandLine(const CommandSpec& spec, const std::vector<std::string>& args);
 
     bool has(const std::string& name) const;
     // Throws FsllmError("fsllm <command>: --<name> is required") when absent.

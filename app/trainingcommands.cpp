@@ -3,9 +3,12 @@
 #include "atomicfile.h"
 #include "classifierrun.h"
 #include "commandline.h"
+#include "fsllmerror.h"
 #include "runevaluation.h"
 #include "terminalprogress.h"
+#include "trainingcommandspecs.h"
 #include "trainingjob.h"
+#include "unlabelledinput.h"
 #include "zeroshotbaseline.h"
 
 #include <csignal>
@@ -17,46 +20,6 @@
 namespace fsllm {
 
 namespace {
-
-const std::map<std::string, std::string> kUsage = {
-    {"train",
-     "fsllm train --model DIR --task seq|token --train FILE --dev FILE --out RUN_DIR\n"
-     "            [--format auto|tsv|sentence|csv|jsonl|conll] [--text-column NAME]\n"
-     "            [--label-column NAME] [--csv-columns a,b,c] [--tag-column N]\n"
-     "            [--mask causal|bidirectional|decay] [--lambda 0.5] [--mask-from-layer 0]\n"
-     "            [--pooling last|mean|max] [--head fs|linear] [--head-inner N] [--lora-rank 8] [--lora-alpha 32]\n"
-     "            [--lora-dropout 0.1] [--lora-targets q,k,v,o] [--lr 2e-4] [--weight-decay 0.01]\n"
-     "            [--batch-size 16] [--grad-accum 1] [--epochs 3] [--max-length 128]\n"
-     "            [--warmup-ratio 0.06] [--schedule linear|cosine] [--max-grad-norm 1]\n"
-     "            [--eval-every N] [--log-every 10] [--early-stop N] [--seed 42]\n"
-     "            [--gradient-checkpointing]\n"
-     "            [--device auto|cpu|cuda] [--dtype auto|float32|bfloat16] [--threads N]\n"
-     "   or: fsllm train --config run.json [--out RUN_DIR]      (any option above overrides)\n"
-     "   or: fsllm train --resume RUN_DIR\n"
-     "  LoRA fine-tuning with label supervision; Ctrl-C or SIGTERM stops cleanly after the\n"
-     "  current step (resume later). The run folder is locked while a job writes it.\n"
-     "  --mask-from-layer K keeps decoder layers 0..K-1 causal and applies --mask from layer K\n"
-     "  on (as BiLLM does); 0, the default, applies it in every layer.\n"},
-    {"eval", "fsllm eval --run RUN_DIR --data FILE [--format F] [--text-column NAME]\n"
-             "           [--label-column NAME] [--json OUT] [--predictions OUT] [--model DIR]\n"
-             "  Accuracy, precision, recall, F1 (entity-level for token tasks) of the run's best\n"
-             "  checkpoint on FILE. The predictions and scores are also kept in\n"
-             "  RUN_DIR/evaluations/ (the studio's Runs tab shows their confusion matrix).\n"},
-    {"predict", "fsllm predict --run RUN_DIR (--text TEXT | --data FILE) [--model DIR]\n"
-                "  Labels and probabilities (seq) or one tag per word (token).\n"},
-    {"zeroshot",
-     "fsllm zeroshot --model DIR --data FILE --out RUN_DIR [--template \"Review: {text}\\nSentiment:\"]\n"
-     "               [--verbalizers 0=negative,1=positive] [--format F] [--text-column NAME]\n"
-     "               [--label-column NAME] [--batch-size 16] [--max-length 256]\n"
-     "  The paper's w/o LS baseline: each label's word scored by the LM head after a prompt.\n"},
-};
-
-const std::set<std::string> kTrainOptions = {
-    "model", "task", "train", "dev", "out", "format", "text-column", "label-column", "csv-columns",
-    "tag-column", "mask", "lambda", "mask-from-layer", "pooling", "head", "head-inner", "lora-rank", "lora-alpha",
-    "lora-dropout", "lora-targets", "lr", "weight-decay", "batch-size", "grad-accum", "epochs",
-    "max-length", "warmup-ratio", "schedule", "max-grad-norm", "eval-every", "log-every",
-    "early-stop", "seed", "device", "dtype", "threads", "config", "resume"};
 
 std::vector<std::string> splitCommas(const std::string& text) {
     std::vector<std::string> parts;
@@ -150,11 +113,18 @@ public:
 } // namespace
 
 std::string TrainingCommands::usage(const std::string& command) {
-    return CommandLine::usageFrom(kUsage, command);
+    if (command.empty()) {
+        std::string all;
+        for (const CommandSpec* spec : TrainingCommandSpecs::all())
+            all += spec->usage() + "\n";
+        return all;
+    }
+    const CommandSpec* spec = TrainingCommandSpecs::find(command);
+    return spec ? spec->usage() : std::string();
 }
 
 int TrainingCommands::train(const std::vector<std::string>& args) {
-    CommandLine line("train", args, kTrainOptions, {"gradient-checkpointing"});
+    CommandLine line(TrainingCommandSpecs::train(), args);
     std::unique_ptr<TrainingJob> job =
         line.has("resume") ? TrainingJob::resuming(line.value("resume", ""))
                            : std::make_unique<TrainingJob>(configFrom(line));
@@ -170,10 +140,7 @@ int TrainingCommands::train(const std::vector<std::string>& args) {
 }
 
 int TrainingCommands::eval(const std::vector<std::string>& args) {
-    CommandLine line("eval", args,
-                     {"run", "data", "format", "text-column", "label-column", "csv-columns",
-                      "tag-column", "json", "predictions", "model", "device", "dtype", "threads"},
-                     {});
+    CommandLine line(TrainingCommandSpecs::eval(), args);
     // The predictions and scores are kept in the run folder too (evaluations/), where the
     // studio's Runs tab finds them for the confusion matrix and per-class scores; the studio's
     // "Evaluate file…" runs the same RunEvaluation.
@@ -193,7 +160,13 @@ int TrainingCommands::eval(const std::vector<std::string>& args) {
               << "precision " << report.precision << "\n"
               << "recall    " << report.recall << "\n"
               << "f1        " << report.f1 << "\n"
-              << "loss      " << report.loss << "\n";
+              << "loss      " << report.loss << "\n"
+              << "truncated " << report.truncatedExamples;
+    if (report.truncatedExamples > 0) // the words cut are scored as not predicted (Metrics)
+        std::cout << " example(s) longer than the run's --max-length " << report.maxLength
+                  << " tokens, cut there; " << report.wordsCut
+                  << " word(s) cut, scored as not predicted (a gold entity there is missed)";
+    std::cout << "\n";
     if (line.has("json")) {
         AtomicFile::write(line.value("json", ""), report.json);
         std::cout << "wrote     " << line.value("json", "") << "\n";
@@ -204,10 +177,10 @@ int TrainingCommands::eval(const std::vector<std::string>& args) {
 }
 
 int TrainingCommands::predict(const std::vector<std::string>& args) {
-    CommandLine line("predict", args,
-                     {"run", "text", "data", "format", "text-column", "label-column",
-                      "csv-columns", "tag-column", "model", "device", "dtype", "threads"},
-                     {});
+    CommandLine line(TrainingCommandSpecs::predict(), args);
+    if (line.has("text") == line.has("data"))
+        throw FsllmError("fsllm predict: give either --text TEXT or --data FILE (see fsllm "
+                         "predict --help)");
     auto run = ClassifierRun::open(line.required("run"), line.engineOptions(), line.value("model", ""));
     const bool token = run->config().task() == TaskKind::Token;
     std::vector<RawExample> examples;
@@ -220,15 +193,27 @@ int TrainingCommands::predict(const std::vector<std::string>& args) {
         examples.push_back(example);
     } else {
         DataReadOptions options = run->config().data;
+        options.format = DataFormat::Auto; // the run's format describes its labelled files
+        options.task = run->config().task();
         applyDataOptions(line, options);
-        examples = DataReader::read(line.required("data"), options);
+        const std::string path = line.value("data", "");
+        UnlabelledRead input = UnlabelledInput::read(path, options, run->labels());
+        std::cerr << "note: " << path << ": read " << input.examples.size()
+                  << (token ? " sentence(s)" : " text(s)") << " as " << input.layout
+                  << (input.detected ? " (found from the file; --format chooses another layout)"
+                                     : "")
+                  << "\n";
+        examples = std::move(input.examples);
     }
     const auto predictions = run->predict(examples);
+    int cutExamples = 0, cutWords = 0;
     std::cout << std::fixed << std::setprecision(4);
     for (const auto& prediction : predictions) {
-        if (token) {
+        cutExamples += prediction.truncated ? 1 : 0;
+        cutWords += prediction.wordsCut;
+        if (token) { // CoNLL-style TSV: a word may hold '/' or spaces, never a tab
             for (std::size_t w = 0; w < prediction.words.size(); ++w)
-                std::cout << (w ? " " : "") << prediction.words[w] << "/" << prediction.tags[w];
+                std::cout << prediction.words[w] << "\t" << prediction.tags[w] << "\n";
             std::cout << "\n";
             continue;
         }
@@ -237,6 +222,14 @@ int TrainingCommands::predict(const std::vector<std::string>& args) {
             std::cout << "\t" << run->labels()[c] << "=" << prediction.probabilities[c];
         std::cout << "\n";
     }
+    if (cutExamples > 0)
+        std::cerr << "note: " << cutExamples << (token ? " sentence(s)" : " text(s)")
+                  << " longer than the run's --max-length " << run->config().maxLength
+                  << " tokens were cut"
+                  << (token ? ": " + std::to_string(cutWords) + " word(s) past it are not "
+                                  "predicted (tag " + Metrics::kCutTag + ")"
+                            : std::string(": only their first tokens were classified"))
+                  << "\n";
     return 0;
 }
 
@@ -245,11 +238,7 @@ int TrainingCommands::predict(const std::vector<std::string>& args) {
 namespace fsllm {
 
 int TrainingCommands::zeroshot(const std::vector<std::string>& args) {
-    CommandLine line("zeroshot", args,
-                     {"model", "data", "out", "template", "verbalizers", "format", "text-column",
-                      "label-column", "csv-columns", "batch-size", "max-length", "device", "dtype",
-                      "threads"},
-                     {});
+    CommandLine line(TrainingCommandSpecs::zeroshot(), args);
     ZeroShotOptions options;
     options.modelDir = line.required("model");
     options.dataFile = line.required("data");
@@ -270,7 +259,9 @@ int TrainingCommands::zeroshot(const std::vector<std::string>& args) {
         options, [](const std::string& text) { std::cout << text << std::endl; });
     std::cout << std::fixed << std::setprecision(4) << "accuracy  " << report.accuracy << "\n"
               << "precision " << report.precision << "\nrecall    " << report.recall
-              << "\nf1        " << report.f1 << "\n";
+              << "\nf1        " << report.f1 << "\n"
+              << "kept      " << report.predictionsPath << "\n"
+              << "kept      " << report.scoresPath << "\n";
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <iterator>
+#include <stdexcept>
 #include <string_view>
 
 namespace fsllm {
@@ -23,7 +24,8 @@ using nlohmann::json;
 using LineCursor = TextFile::LineCursor;
 
 // Indexed by DataFormat.
-constexpr const char* kFormatNames[] = {"auto", "tsv", "sentence", "csv", "jsonl", "conll"};
+constexpr const char* kFormatNames[] = {"auto",  "tsv",   "sentence", "csv",
+                                        "jsonl", "conll", "text"};
 
 // Throws FsllmError("<path>:<line>: " + the parts, concatenated).
 template <typename... Parts>
@@ -38,6 +40,7 @@ template <typename... Parts>
 // Which fields make an example: the text columns (joined with a space) and the label column.
 struct ColumnPlan {
     std::vector<std::size_t> text;
+    bool labelled = true; // false: unlabelled input, no label column is read
     std::size_t label = 0;
     std::size_t width = 0; // fields every row must have
     std::string widthNote; // "the header has 2" | "2 column names were given"
@@ -88,8 +91,11 @@ ColumnPlan planColumns(const std::vector<std::string>& header, const DataReadOpt
     }
     for (const std::string& name : textNames)
         plan.text.push_back(requireColumn(header, name, "text", path, line));
-    plan.label = requireColumn(header, options.labelColumn.empty() ? "label" : options.labelColumn,
-                               "label", path, line);
+    plan.labelled = options.requireLabels;
+    if (plan.labelled)
+        plan.label = requireColumn(header,
+                                   options.labelColumn.empty() ? "label" : options.labelColumn,
+                                   "label", path, line);
     return plan;
 }
 
@@ -102,9 +108,11 @@ RawExample exampleFromFields(const std::vector<Field>& fields, const ColumnPlan&
     }
     RawExample example;
     example.line = line;
-    example.label = std::string(TextFile::trimmed(fields[plan.label]));
-    if (example.label.empty())
-        fail(path, line, "the label is empty; give every example a label or remove the row");
+    if (plan.labelled) {
+        example.label = std::string(TextFile::trimmed(fields[plan.label]));
+        if (example.label.empty())
+            fail(path, line, "the label is empty; give every example a label or remove the row");
+    }
     for (std::size_t column : plan.text) {
         const std::string_view part = TextFile::trimmed(fields[column]);
         if (!part.empty())
@@ -250,6 +258,8 @@ RawExample sequenceFromJson(const json& object, const DataReadOptions& options,
         if (!part.empty())
             example.text += (example.text.empty() ? "" : " ") + part;
     }
+    if (!options.requireLabels)
+        return example;
     const std::string labelKey = options.labelColumn.empty() ? "label" : options.labelColumn;
     chooseKey(object, labelKey, {}, "label", path, line);
     example.label = jsonLabel(object.at(labelKey), labelKey, path, line);
@@ -278,11 +288,13 @@ RawExample tokensFromJson(const json& object, const DataReadOptions& options,
                           const std::string& path, int line) {
     const std::string wordsKey =
         chooseKey(object, options.textColumn, {"tokens", "words"}, "words", path, line);
-    const std::string tagsKey =
-        chooseKey(object, options.labelColumn, {"tags", "ner_tags"}, "tags", path, line);
     RawExample example;
     example.line = line;
     example.words = jsonStrings(object.at(wordsKey), wordsKey, false, path, line);
+    if (!options.requireLabels)
+        return example;
+    const std::string tagsKey =
+        chooseKey(object, options.labelColumn, {"tags", "ner_tags"}, "tags", path, line);
     example.tags = jsonStrings(object.at(tagsKey), tagsKey, true, path, line);
     if (example.words.size() != example.tags.size()) {
         fail(path, line, std::to_string(example.words.size()), " words but ",
@@ -313,7 +325,9 @@ std::vector<RawExample> readJsonl(const std::string& path, std::string_view text
 
 // ---- CoNLL columns ------------------------------------------------------------------------
 
-std::vector<RawExample> readConll(const std::string& path, std::string_view text, int tagColumn) {
+// Unlabelled (`tagged` false): the word of each line only; further columns are ignored.
+std::vector<RawExample> readConll(const std::string& path, std::string_view text, int tagColumn,
+                                  bool tagged) {
     if (tagColumn < -1 || tagColumn == 0) {
         throw FsllmError(path + ": CoNLL tag column " + std::to_string(tagColumn) +
                          " is not a tag column; choose 1 or more (0 is the token), or -1 for "
@@ -334,6 +348,12 @@ std::vector<RawExample> readConll(const std::string& path, std::string_view text
             finishSentence();
             continue;
         }
+        if (sentence.words.empty())
+            sentence.line = lines.number();
+        if (!tagged) {
+            sentence.words.emplace_back(columns.front());
+            continue;
+        }
         if (columns.size() < 2) {
             fail(path, lines.number(), "the line ", TextFile::inQuotes(TextFile::trimmed(line)),
                  " has a token but no tag; write 'token ... tag' with a blank line between "
@@ -345,12 +365,33 @@ std::vector<RawExample> readConll(const std::string& path, std::string_view text
                  " columns but the tag column is ", std::to_string(tagColumn),
                  " (0-based); choose a smaller tag column, or -1 for the last");
         }
-        if (sentence.words.empty())
-            sentence.line = lines.number();
         sentence.words.emplace_back(columns.front());
         sentence.tags.emplace_back(columns[tag]);
     }
     finishSentence();
+    return examples;
+}
+
+// ---- Plain text: one text (or sentence) per line, no labels -------------------------------
+
+std::vector<RawExample> readText(std::string_view text, TaskKind task) {
+    std::vector<RawExample> examples;
+    LineCursor lines(text);
+    std::string_view line;
+    while (lines.next(line)) {
+        line = TextFile::trimmed(line);
+        if (line.empty())
+            continue;
+        RawExample example;
+        example.line = lines.number();
+        if (task == TaskKind::Token) {
+            for (std::string_view word : TextFile::splitWhitespace(line))
+                example.words.emplace_back(word);
+        } else {
+            example.text = std::string(line);
+        }
+        examples.push_back(std::move(example));
+    }
     return examples;
 }
 
@@ -408,18 +449,8 @@ std::string tableEvidence(std::string_view text) {
 
 DataFormat detectFormat(const std::string& path, std::string_view text,
                         const DataReadOptions& options) {
-    std::string extension = std::filesystem::path(path).extension().string();
-    std::transform(extension.begin(), extension.end(), extension.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (extension == ".tsv")
-        return DataFormat::Tsv;
-    if (extension == ".csv")
-        return DataFormat::Csv;
-    if (extension == ".jsonl" || extension == ".json" || extension == ".ndjson")
-        return DataFormat::Jsonl;
-    if (extension == ".conll" || extension == ".bio" || extension == ".iob" ||
-        extension == ".iobes" || extension == ".bioes")
-        return DataFormat::Conll;
+    if (const DataFormat named = DataReader::formatFromExtension(path); named != DataFormat::Auto)
+        return named;
 
     LineCursor lines(text);
     std::string_view first;
@@ -474,7 +505,15 @@ void checkExampleSize(const std::string& path, const RawExample& example) {
              "tokens are used anyway)");
 }
 
-void checkTaskFits(const std::string& path, DataFormat format, TaskKind task) {
+void checkTaskFits(const std::string& path, DataFormat format, const DataReadOptions& options) {
+    const TaskKind task = options.task;
+    if (format == DataFormat::Text) {
+        if (options.requireLabels)
+            throw FsllmError(path + ": the text format holds no labels, but this file must be "
+                                    "labelled; choose a labelled format (tsv, sentence, csv, "
+                                    "jsonl or conll), or use the file with fsllm predict");
+        return;
+    }
     if (task == TaskKind::Token && format != DataFormat::Conll && format != DataFormat::Jsonl) {
         throw FsllmError(path + ": a " + dataFormatName(format) +
                          " file holds one label per "
@@ -496,7 +535,7 @@ DataFormat dataFormatFromName(const std::string& name) {
             return static_cast<DataFormat>(i);
     }
     throw FsllmError("unknown data format '" + name +
-                     "'; choose auto, tsv, sentence, csv, jsonl or conll");
+                     "'; choose auto, tsv, sentence, csv, jsonl, conll or text");
 }
 
 const char* dataFormatName(DataFormat format) {
@@ -505,16 +544,20 @@ const char* dataFormatName(DataFormat format) {
 }
 
 std::vector<RawExample> DataReader::read(const std::string& path, const DataReadOptions& options) {
+    if (options.format == DataFormat::Auto && !options.requireLabels)
+        throw std::invalid_argument("DataReader::read: unlabelled input needs a format; "
+                                    "UnlabelledInput::read detects it");
     const std::string text = TextFile::load(path);
     const DataFormat format =
         options.format == DataFormat::Auto ? detectFormat(path, text, options) : options.format;
-    checkTaskFits(path, format, options.task);
+    checkTaskFits(path, format, options);
     const std::vector<RawExample> examples =
         format == DataFormat::Tsv             ? readTsv(path, text, options)
         : format == DataFormat::SentenceLabel ? readSentenceLabel(path, text)
         : format == DataFormat::Csv           ? readCsv(path, text, options)
         : format == DataFormat::Jsonl         ? readJsonl(path, text, options)
-                                              : readConll(path, text, options.conllTagColumn);
+        : format == DataFormat::Text          ? readText(text, options.task)
+        : readConll(path, text, options.conllTagColumn, options.requireLabels);
     for (const RawExample& example : examples)
         checkExampleSize(path, example);
     if (examples.empty()) {
@@ -522,6 +565,22 @@ std::vector<RawExample> DataReader::read(const std::string& path, const DataRead
              " file; check that it holds data rows, not only a header or document markers");
     }
     return examples;
+}
+
+DataFormat DataReader::formatFromExtension(const std::string& path) {
+    std::string extension = std::filesystem::path(path).extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (extension == ".tsv")
+        return DataFormat::Tsv;
+    if (extension == ".csv")
+        return DataFormat::Csv;
+    if (extension == ".jsonl" || extension == ".json" || extension == ".ndjson")
+        return DataFormat::Jsonl;
+    if (extension == ".conll" || extension == ".bio" || extension == ".iob" ||
+        extension == ".iobes" || extension == ".bioes")
+        return DataFormat::Conll;
+    return DataFormat::Auto;
 }
 
 DataFormat DataReader::detect(const std::string& path, TaskKind task) {

@@ -15,9 +15,12 @@
 
 namespace fsllm {
 
-enum class DataFormat { Auto, Tsv, SentenceLabel, Csv, Jsonl, Conll };
+// Text: one text per line, no labels (token tasks: one sentence per line, words split at white
+// space); only for unlabelled input (prediction).
+enum class DataFormat { Auto, Tsv, SentenceLabel, Csv, Jsonl, Conll, Text };
 
-// "auto" | "tsv" | "sentence" | "csv" | "jsonl" | "conll"; throws FsllmError listing the choices.
+// "auto" | "tsv" | "sentence" | "csv" | "jsonl" | "conll" | "text"; throws FsllmError listing
+// the choices.
 DataFormat dataFormatFromName(const std::string& name);
 const char* dataFormatName(DataFormat format);
 
@@ -36,6 +39,11 @@ struct DataReadOptions {
     // CSV files without a header (AG News): header names to assume, e.g. {"class","title",
     // "description"}. Empty -> the first row is the header.
     std::vector<std::string> csvColumns;
+    // false: unlabelled input (prediction). TSV/CSV/JSONL need no label column or key (one
+    // that is there is ignored), CoNLL lines may hold the word only (further columns are
+    // ignored), and the text format is allowed. Auto-detection of unlabelled files is
+    // UnlabelledInput's; read() needs an explicit format then.
+    bool requireLabels = true;
 };
 
 class DataReader {
@@ -61,6 +69,9 @@ public:
     // table whose header has no label column (a space before the first tab, or 3+ fields on
     // every line), and when a label or text column is given for a file without such a header.
     static DataFormat detect(const std::string& path, TaskKind task);
+    // The format the extension names (.tsv, .csv, .jsonl/.json/.ndjson, .conll/.bio/.iob/.iobes/
+    // .bioes, any case); Auto for any other extension.
+    static DataFormat formatFromExtension(const std::string& path);
 };
 
 } // namespace fsllm

@@ -66,7 +66,8 @@ bool startOfChunk(const ChunkTag& previous, const ChunkTag& tag) {
 class ChunkCounter {
 public:
     void step(std::string_view goldTag, std::string_view guessedTag, bool boundary) {
-        const ChunkTag gold = splitTag(goldTag), guessed = splitTag(guessedTag);
+        const ChunkTag gold = splitTag(goldTag);
+        const ChunkTag guessed = splitTag(guessedTag == Metrics::kCutTag ? "O" : guessedTag);
         const bool endGold = endOfChunk(m_lastGold, gold);
         const bool endGuessed = endOfChunk(m_lastGuessed, guessed);
         const bool startGold = startOfChunk(m_lastGold, gold);
@@ -142,6 +143,11 @@ ClassificationMetrics Metrics::classification(const std::vector<int>& gold,
     int correct = 0;
     for (std::size_t i = 0; i < gold.size(); ++i) {
         const int g = gold[i], p = predicted[i];
+        if (p == kNotPredicted && g >= 0 && g < classes) {
+            ++metrics.perClass[g].support;
+            ++metrics.notPredicted;
+            continue;
+        }
         if (g < 0 || g >= classes || p < 0 || p >= classes) {
             throw FsllmError("metrics: example " + std::to_string(i) + " has class id " +
                              std::to_string(g < 0 || g >= classes ? g : p) + " outside [0, " +

@@ -21,8 +21,9 @@ struct ClassificationMetrics {
     double macroPrecision = 0.0, macroRecall = 0.0, macroF1 = 0.0;
     double microPrecision = 0.0, microRecall = 0.0, microF1 = 0.0;
     std::vector<ClassScores> perClass;
-    std::vector<std::vector<int>> confusion; // [gold][predicted]
+    std::vector<std::vector<int>> confusion; // [gold][predicted]; not-predicted items have no cell
     int total = 0;
+    int notPredicted = 0; // items predicted as kNotPredicted: misses of their gold class
 };
 
 struct EntityMetrics {
@@ -34,7 +35,15 @@ struct EntityMetrics {
 
 class Metrics {
 public:
-    // gold/predicted: class ids in [0, labels.size()). Precision of a class never predicted is 0
+    // The class id of an item that was not predicted (a word cut by --max-length).
+    static constexpr int kNotPredicted = -1;
+    // The tag of a word that was not predicted: a token it would need was cut by --max-length.
+    // Entity scoring reads it as outside any chunk (a gold entity there is missed, none is
+    // predicted) and as a wrong tag for the token accuracy.
+    static constexpr const char* kCutTag = "<cut>";
+
+    // gold/predicted: class ids in [0, labels.size()); a predicted kNotPredicted counts as a miss
+    // of the gold class (support and accuracy) and as no prediction of any class. Precision of a class never predicted is 0
     // (as scikit-learn with zero_division=0). Macro scores average the classes that occur in gold
     // or predictions (scikit-learn's default); perClass still lists every label. Micro P = R =
     // F1 = accuracy (single-label). Throws FsllmError on size mismatch or an id out of range.

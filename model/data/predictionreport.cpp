@@ -134,7 +134,8 @@ void readTokens(PredictionReport& report, const std::string& text,
     if (report.labels.empty()) {
         std::set<std::string> found;
         for (const auto& [tag, number] : seen)
-            found.insert(tag);
+            if (tag != Metrics::kCutTag)
+                found.insert(tag);
         report.labels.assign(found.begin(), found.end());
     }
     std::map<std::string, int> ids;
@@ -142,6 +143,10 @@ void readTokens(PredictionReport& report, const std::string& text,
         ids[report.labels[i]] = static_cast<int>(i);
     std::vector<int> goldIds, predictedIds;
     for (std::size_t i = 0; i < seen.size(); ++i) {
+        if (i % 2 == 1 && seen[i].first == Metrics::kCutTag) { // a word cut by --max-length
+            predictedIds.push_back(Metrics::kNotPredicted);
+            continue;
+        }
         const auto it = ids.find(seen[i].first);
         if (it == ids.end())
             throw FsllmError(where(report.path, seen[i].second) + "tag " +

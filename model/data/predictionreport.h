@@ -6,7 +6,8 @@
 // Sequence tasks (TSV: line, gold, predicted, p_<label>...): per-class P/R/F1/support and the
 // [gold][predicted] confusion over the run's labels. Token tasks (CoNLL: word gold predicted):
 // the per-tag confusion over words, and for chunk tags per-entity-type P/R/F1/support counted as
-// conlleval does. Thread-safety: value type; read() and sources() read files only.
+// conlleval does; a word predicted Metrics::kCutTag (cut by --max-length) is a miss of its gold
+// tag and has no confusion cell. Thread-safety: value type; read() and sources() read files only.
 #pragma once
 
 #include "classifierspec.h"

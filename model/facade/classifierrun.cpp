@@ -71,6 +71,9 @@ EvaluationReport ClassifierRun::evaluate(const std::string& dataFile,
                                                    std::max(1, d.config.batchSize), control);
     EvaluationReport report;
     report.examples = static_cast<int>(raw.size());
+    report.truncatedExamples = result.truncatedExamples;
+    report.wordsCut = result.wordsCut;
+    report.maxLength = d.config.maxLength;
     if (result.cancelled) {
         report.cancelled = true;
         return report;
@@ -98,6 +101,7 @@ std::vector<Prediction> ClassifierRun::predict(const std::vector<RawExample>& ex
                                  .to(torch::kCPU).contiguous(); // [B, C] or [B, T, C]
         for (std::size_t b = 0; b < indices.size(); ++b) {
             Prediction& prediction = predictions[indices[b]];
+            prediction.truncated = data.examples()[indices[b]].truncated;
             auto row = probabilities[static_cast<int64_t>(b)];
             if (d.spec.task == TaskKind::Sequence) {
                 prediction.probabilities.assign(row.data_ptr<float>(),
@@ -108,9 +112,11 @@ std::vector<Prediction> ClassifierRun::predict(const std::vector<RawExample>& ex
             auto best = row.argmax(-1); // [T]
             auto access = best.accessor<int64_t, 1>();
             prediction.words = examples[indices[b]].words;
-            for (int first : data.examples()[indices[b]].firstSubToken)
+            for (int first : data.examples()[indices[b]].firstSubToken) {
                 prediction.tags.push_back(first >= 0 ? d.labels.name(static_cast<int>(access[first]))
-                                                     : std::string("O"));
+                                                     : std::string(Metrics::kCutTag));
+                prediction.wordsCut += first >= 0 ? 0 : 1;
+            }
         }
     }
     return predictions;

@@ -18,6 +18,11 @@ namespace fsllm {
 struct EvaluationReport {
     double accuracy = 0.0, precision = 0.0, recall = 0.0, f1 = 0.0, loss = 0.0;
     int examples = 0;
+    // Examples longer than the run's maximum length (maxLength tokens), cut there; for token
+    // tasks the words cut with them, which are scored as not predicted (Metrics::kCutTag).
+    int truncatedExamples = 0;
+    int wordsCut = 0;
+    int maxLength = 0;
     bool cancelled = false; // EvaluationControl::cancel stopped it: no scores, nothing written
     std::string json; // {"accuracy", "precision", "recall", "f1", "loss", "per_class", ...}
 };
@@ -26,6 +31,8 @@ struct Prediction {
     std::string label;                      // seq: the argmax label
     std::vector<float> probabilities;       // seq: [C] in labels() order
     std::vector<std::string> words, tags;   // token: one predicted tag per word
+    bool truncated = false; // longer than the run's maximum length: its tokens past it were cut
+    int wordsCut = 0;       // token: words cut with them, tagged Metrics::kCutTag
 };
 
 class ClassifierRun {

@@ -17,6 +17,7 @@
 #include "runfolder.h"
 #include "runrecord.h"
 #include "runtimeinfo.h"
+#include "throughputmeter.h"
 #include "trainerstate.h"
 #include "trainingstep.h"
 
@@ -153,7 +154,7 @@ void TrainingJob::Impl::prepare() {
             say("truncated " + describeCount(stats.truncatedExamples, "examples") + " to " +
                 std::to_string(config.maxLength) + " tokens" +
                 (stats.wordsCut ? " (" + describeCount(stats.wordsCut, "words") +
-                                      " cut; they count as predicted O)"
+                                      " cut; dev scores count them as not predicted)"
                                 : std::string()));
     }
     buildModel();
@@ -339,8 +340,7 @@ TrainingSummary TrainingJob::Impl::train() {
 
     double lossSum = 0.0; // over micro-batches since the last step record
     int lossCount = 0;
-    int64_t tokensSinceRecord = 0;
-    auto recordStart = Clock::now();
+    ThroughputMeter throughput(Clock::now()); // training time only: evaluations excluded
     std::string stopReason = "completed";
     bool stop = false;
 
@@ -351,8 +351,12 @@ TrainingSummary TrainingJob::Impl::train() {
                            static_cast<uint64_t>(state.batchInEpoch)); // dropout stream
         int micro = 0;
         for (std::size_t b = static_cast<std::size_t>(state.batchInEpoch); b < plan.size(); ++b) {
-            while (paused.load() && !stopRequested.load())
-                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            if (paused.load()) {
+                throughput.pause(Clock::now());
+                while (paused.load() && !stopRequested.load())
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                throughput.resume(Clock::now());
+            }
             if (stopRequested.load() && micro % config.gradAccum == 0) { // at a step boundary
                 saveCheckpoint(); // before the epoch loop advances its counters
                 stop = true;
@@ -369,7 +373,7 @@ TrainingSummary TrainingJob::Impl::train() {
                                  "checkpoint so far is kept in " + folder->path("best"));
             lossSum += lossValue;
             ++lossCount;
-            tokensSinceRecord += batch.realTokens;
+            throughput.addTokens(batch.realTokens);
             state.batchInEpoch = static_cast<int>(b) + 1;
             const bool lastOfEpoch = b + 1 == plan.size();
             if (++micro % config.gradAccum != 0 && !lastOfEpoch)
@@ -379,15 +383,13 @@ TrainingSummary TrainingJob::Impl::train() {
             ++state.step;
 
             if (state.step % config.logEvery == 0 || state.step == totalSteps) {
-                const double seconds =
-                    std::chrono::duration<double>(Clock::now() - recordStart).count();
                 StepRecord record;
                 record.step = state.step;
                 record.totalSteps = totalSteps;
                 record.epoch = static_cast<double>(state.step) / perEpoch;
                 record.trainLoss = lossSum / std::max(1, lossCount);
                 record.learningRate = rate;
-                record.tokensPerSecond = seconds > 0 ? tokensSinceRecord / seconds : 0.0;
+                record.tokensPerSecond = throughput.take(Clock::now());
                 record.wallSeconds = wallSeconds();
                 const double perStep = record.wallSeconds / std::max(1, state.step);
                 record.etaSeconds = perStep * (totalSteps - state.step);
@@ -396,11 +398,10 @@ TrainingSummary TrainingJob::Impl::train() {
                     observer->onStep(record);
                 lossSum = 0.0;
                 lossCount = 0;
-                tokensSinceRecord = 0;
-                recordStart = Clock::now();
             }
             const bool evalNow = (config.evalEvery > 0 && state.step % config.evalEvery == 0) ||
                                  lastOfEpoch;
+            throughput.pause(Clock::now()); // evaluating and saving are not training
             if (evalNow) {
                 bool improved = false;
                 evaluate(&improved);
@@ -412,7 +413,6 @@ TrainingSummary TrainingJob::Impl::train() {
                 } else {
                     saveCheckpoint();
                 }
-                recordStart = Clock::now();
                 if (config.earlyStopPatience > 0 &&
                     state.evalsWithoutImprovement >= config.earlyStopPatience) {
                     stop = true;
@@ -422,6 +422,7 @@ TrainingSummary TrainingJob::Impl::train() {
             } else if (!checkpointSaved || Clock::now() - lastCheckpoint > kCheckpointInterval) {
                 saveCheckpoint(); // the first one right after step 1: a kill is never a dead end
             }
+            throughput.resume(Clock::now());
         }
     }
     summary.completed = stopReason != "stopped by user";

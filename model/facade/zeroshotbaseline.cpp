@@ -7,6 +7,7 @@
 #include "labelset.h"
 #include "loadedmodel.h"
 #include "metrics.h"
+#include "predictionreport.h"
 #include "runfolder.h"
 #include "runtimeinfo.h"
 #include "trainingrecords.h"
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -223,13 +225,21 @@ ZeroShotReport ZeroShotBaseline::run(const ZeroShotOptions& o,
     record.isBest = true;
     record.wallSeconds = report.wallSeconds;
     folder.appendMetrics(record.toJsonLine());
-    Evaluator::writePredictions(folder.path("dev_predictions.tsv"), result, raw, labels,
-                                TaskKind::Sequence);
+    // Named after the file scored, as `fsllm eval` names its evaluations (a test file is not
+    // "dev"), where the Runs tab lists them.
+    report.predictionsPath =
+        PredictionReport::evaluationPredictionsPath(o.outDir, o.dataFile, TaskKind::Sequence);
+    report.scoresPath = PredictionReport::evaluationScoresPath(o.outDir, o.dataFile);
+    std::filesystem::create_directories(std::filesystem::path(report.scoresPath).parent_path());
+    Evaluator::writePredictions(report.predictionsPath, result, raw, labels, TaskKind::Sequence);
     nlohmann::json details = {{"template", o.promptTemplate}, {"labels", labels.names()}};
     for (const auto& [label, word] : report.verbalizers)
         details["verbalizers"][label] = word;
     AtomicFile::write(folder.path("zeroshot.json"), details.dump(2) + "\n");
-    AtomicFile::write(folder.path("dev_metrics.json"), result.toJsonText());
+    nlohmann::json scored = nlohmann::json::parse(result.toJsonText());
+    scored["data"] = std::filesystem::absolute(o.dataFile).lexically_normal().string();
+    scored["examples"] = report.examples;
+    AtomicFile::write(report.scoresPath, scored.dump(2) + "\n");
     say("zero-shot accuracy " + std::to_string(report.accuracy) + ", macro F1 " +
         std::to_string(report.f1));
     return report;

@@ -2,7 +2,9 @@
 // example is classified by the label whose word the causal LM finds most likely after a prompt:
 // score(label) = sum of log p(word pieces | BOS, prompt(text)). Writes a run folder in the same
 // format as fine-tuning (run.json with method "zeroshot", metrics.jsonl with one evaluation,
-// dev_predictions.tsv, zeroshot.json), so reports compare it side by side.
+// zeroshot.json) with the predictions and scores named after the data file as `fsllm eval`
+// names them (evaluations/<file name>.predictions.tsv and .json), so reports compare it side by
+// side.
 // No torch in this header. Thread-safety: one at a time.
 #pragma once
 
@@ -17,7 +19,7 @@ namespace fsllm {
 
 struct ZeroShotOptions {
     std::string modelDir;
-    std::string dataFile; // labelled evaluation data (dev)
+    std::string dataFile; // labelled evaluation data (dev or test)
     DataReadOptions data; // task must be seq
     std::string outDir;
     // "{text}" is replaced by the example's text.
@@ -39,6 +41,9 @@ struct ZeroShotReport {
     int examples = 0;
     std::vector<std::pair<std::string, std::string>> verbalizers; // as used
     double wallSeconds = 0.0;
+    // Where the predictions and scores were written, named after the data file as `fsllm eval`
+    // names them: OUT/evaluations/<file name>.predictions.tsv and <file name>.json.
+    std::string predictionsPath, scoresPath;
 };
 
 class ZeroShotBaseline {

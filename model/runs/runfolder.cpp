@@ -78,7 +78,8 @@ RunFolder::~RunFolder() = default;
 bool RunFolder::holdsResults() const {
     return !AtomicDirectory::resolve(path("checkpoint")).empty() ||
            !AtomicDirectory::resolve(path("best")).empty() ||
-           std::filesystem::exists(path("dev_metrics.json"));
+           std::filesystem::exists(path("dev_metrics.json")) ||
+           std::filesystem::exists(path("evaluations")); // a zero-shot run's results
 }
 
 bool RunFolder::startFresh(bool discardResults) {

@@ -37,7 +37,8 @@ public:
     // Reopens for resume: existing metrics and log lines are kept; metrics after `keepUpToStep`
     // (steps the checkpoint does not cover) are dropped.
     void reopen(int keepUpToStep);
-    // True when the folder holds a checkpoint, best/ or dev metrics.
+    // True when the folder holds a checkpoint, best/, dev metrics or evaluations/ (a zero-shot
+    // run's scores).
     bool holdsResults() const;
 
     const std::string& directory() const { return m_directory; }

@@ -30,6 +30,7 @@ EncodedDataset EncodedDataset::encode(const std::vector<RawExample>& examples,
         }
         if (static_cast<int>(encoded.ids.size()) > maxLength) {
             ++dataset.m_stats.truncatedExamples;
+            encoded.truncated = true;
             encoded.ids.resize(static_cast<std::size_t>(maxLength));
             if (task == TaskKind::Token) {
                 encoded.tokenLabels.resize(static_cast<std::size_t>(maxLength));

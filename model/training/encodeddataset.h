@@ -23,12 +23,13 @@ struct EncodedExample {
     int64_t label = -1;                // sequence tasks: class id (-1 when unlabelled)
     std::vector<int64_t> tokenLabels;  // token tasks: [T], tag id at a word's first sub-token
     std::vector<int> firstSubToken;    // token tasks: per word, index into ids; -1 if truncated
+    bool truncated = false;            // longer than maxLength: ids cut there
 };
 
 struct EncodingStats {
     int examples = 0;
     int truncatedExamples = 0; // examples longer than maxLength
-    int wordsCut = 0;          // token tasks: words lost to truncation (predicted as "O")
+    int wordsCut = 0;          // token tasks: words lost to truncation (not predicted)
     int64_t tokens = 0;        // after truncation
 };
 

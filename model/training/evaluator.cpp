@@ -34,8 +34,11 @@ EvaluationResult Evaluator::run(ClassifierModelImpl& model, const EncodedDataset
     result.probabilities.resize(static_cast<std::size_t>(data.size()));
     result.predictedTags.resize(task == TaskKind::Token ? raw.size() : 0);
 
-    // Words cut off by truncation get "O" (or, in tag sets without it, the first tag).
-    const std::string truncatedTag = labels.contains("O") ? "O" : labels.name(0);
+    // Words cut off by truncation are not predicted: a gold entity there is missed, and no tag
+    // is predicted for them (not "O", which would be a wrong prediction of a class).
+    const std::string truncatedTag = Metrics::kCutTag;
+    result.truncatedExamples = data.stats().truncatedExamples;
+    result.wordsCut = data.stats().wordsCut;
     double lossSum = 0.0;
     int64_t lossCount = 0;
     const int total = static_cast<int>(data.size());
@@ -107,7 +110,10 @@ EvaluationResult Evaluator::run(ClassifierModelImpl& model, const EncodedDataset
         for (std::size_t i = 0; i < raw.size(); ++i)
             for (std::size_t w = 0; w < raw[i].tags.size(); ++w) {
                 gold.push_back(labels.id(raw[i].tags[w], "gold", raw[i].line));
-                predicted.push_back(labels.id(result.predictedTags[i][w], "predicted", raw[i].line));
+                const std::string& tag = result.predictedTags[i][w];
+                predicted.push_back(tag == Metrics::kCutTag
+                                        ? Metrics::kNotPredicted
+                                        : labels.id(tag, "predicted", raw[i].line));
             }
         result.classification = Metrics::classification(gold, predicted, labels.names());
         result.accuracy = result.classification.accuracy;
@@ -127,7 +133,9 @@ std::string EvaluationResult::toJsonText() const {
     nlohmann::json object = {{"accuracy", accuracy}, {"precision", precision}, {"recall", recall},
                              {"f1", f1},             {"loss", loss},           {"per_class", perClass}};
     object["scoring"] = entityLevel ? "entity" : "per item";
+    object["truncated"] = {{"examples", truncatedExamples}, {"words", wordsCut}};
     if (!entityLevel) {
+        object["not_predicted"] = classification.notPredicted;
         object["micro_f1"] = classification.microF1;
         object["confusion"] = classification.confusion;
         object["labels"] = nlohmann::json::array();

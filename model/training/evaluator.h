@@ -27,10 +27,15 @@ struct EvaluationResult {
     std::vector<int> predicted;                            // seq: class per example
     std::vector<std::vector<float>> probabilities;         // seq: [N][C]
     std::vector<std::vector<std::string>> predictedTags;   // token: per example, per word
+    // Examples longer than the maximum length (their tokens past it are cut) and, for token
+    // tasks, the words cut with them: those are not predicted (Metrics::kCutTag).
+    int truncatedExamples = 0;
+    int wordsCut = 0;
 
     // What selects the best checkpoint on dev: entity F1 when entity-level, else accuracy.
     double selectionScore() const { return entityLevel ? f1 : accuracy; }
-    // {"accuracy", "precision", "recall", "f1", "loss", "per_class": {label: {p, r, f1, support}}}
+    // {"accuracy", "precision", "recall", "f1", "loss", "per_class": {label: {p, r, f1, support}},
+    //  "truncated": {"examples", "words"}, ...}
     std::string toJsonText() const;
 };
 
@@ -42,7 +47,8 @@ public:
                                 const std::vector<RawExample>& raw, const LabelSet& labels,
                                 int batchSize, const EvaluationControl& control = {});
     // Writes predictions: seq -> TSV (line, gold, predicted, one probability column per label);
-    // token -> CoNLL columns (word gold predicted). Atomic.
+    // token -> CoNLL columns (word gold predicted; Metrics::kCutTag for a word cut by the
+    // maximum length). Atomic.
     static void writePredictions(const std::string& path, const EvaluationResult& result,
                                  const std::vector<RawExample>& raw, const LabelSet& labels,
                                  TaskKind task);

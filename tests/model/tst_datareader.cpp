@@ -4,6 +4,7 @@
 #include "fsllmerror.h"
 #include "labelset.h"
 #include "textfile.h"
+#include "unlabelledinput.h"
 
 #include <QtTest>
 
@@ -361,11 +362,11 @@ private slots:
     }
 
     void formatNames() {
-        for (const char* name : {"auto", "tsv", "sentence", "csv", "jsonl", "conll"})
+        for (const char* name : {"auto", "tsv", "sentence", "csv", "jsonl", "conll", "text"})
             QCOMPARE(std::string(dataFormatName(dataFormatFromName(name))), std::string(name));
         const std::string message = errorOf([] { dataFormatFromName("xml"); });
         QVERIFY2(message.find("'xml'") != std::string::npos, message.c_str());
-        QVERIFY2(message.find("tsv, sentence, csv, jsonl or conll") != std::string::npos,
+        QVERIFY2(message.find("tsv, sentence, csv, jsonl, conll or text") != std::string::npos,
                  message.c_str());
     }
 
@@ -576,6 +577,72 @@ private slots:
         QVERIFY2(message.rfind(dev + ":4: label '2' was not seen in training (known: 0, 1)", 0) ==
                      0,
                  message.c_str());
+    }
+
+    // ---- Unlabelled input (prediction) --------------------------------------------------------
+
+    void unlabelledLayouts() {
+        const std::vector<std::string> labels = strings({"neg", "pos"});
+        const auto read = [&](const QString& name, const QByteArray& content, TaskKind task) {
+            return UnlabelledInput::read(write(name, content), options(task), labels);
+        };
+        // SST-2 style sentences: each whole line is one text, no label taken from it.
+        UnlabelledRead text = read("sst2.txt", "it 's a charming journey\nhide new secretions\n",
+                                   TaskKind::Sequence);
+        QCOMPARE(text.format, DataFormat::Text);
+        QCOMPARE(text.examples.size(), std::size_t(2));
+        QCOMPARE(text.examples[0].text, std::string("it 's a charming journey"));
+        QVERIFY(text.examples[0].label.empty());
+        // A TSV without a label column, in a .txt; a JSONL without a label key.
+        UnlabelledRead table = read("test.txt", "id\tsentence\n1\ta fine film\n", TaskKind::Sequence);
+        QCOMPARE(table.format, DataFormat::Tsv);
+        QCOMPARE(table.examples.at(0).text, std::string("a fine film"));
+        QCOMPARE(read("t.jsonl", "{\"text\": \"a fine film\"}\n", TaskKind::Sequence).examples.at(0).text,
+                 std::string("a fine film"));
+        // Token tasks: sentences per line; words-only CoNLL; tagged CoNLL with its tags ignored.
+        UnlabelledRead sentences = read("s.txt", "John lives in Paris\nMary sings\n", TaskKind::Token);
+        QCOMPARE(sentences.format, DataFormat::Text);
+        QCOMPARE(sentences.examples.at(1).words, strings({"Mary", "sings"}));
+        UnlabelledRead words = read("w.txt", "John\nlives\n\nMary\n", TaskKind::Token);
+        QCOMPARE(words.format, DataFormat::Conll);
+        QCOMPARE(words.examples.size(), std::size_t(2));
+        QCOMPARE(words.examples.at(0).words, strings({"John", "lives"}));
+        QCOMPARE(words.examples.at(1).line, 4);
+        QCOMPARE(read("x.conll", "EU B-ORG\nrejects\n", TaskKind::Token).examples.at(0).words,
+                 strings({"EU", "rejects"}));
+        // An explicit --format is taken as given.
+        DataReadOptions sentence = options(TaskKind::Sequence, DataFormat::SentenceLabel);
+        QCOMPARE(UnlabelledInput::read(write("l.txt", "pos a fine film\n"), sentence, labels)
+                     .examples.at(0).text,
+                 std::string("a fine film"));
+    }
+
+    void unlabelledAmbiguityIsRefused() {
+        const std::vector<std::string> labels = strings({"neg", "pos"});
+        const auto messageOf = [&](const QString& name, const QByteArray& content, TaskKind task) {
+            const std::string path = write(name, content);
+            return errorOf([&] { UnlabelledInput::read(path, options(task), labels); });
+        };
+        std::string message = messageOf("lab.txt", "pos a fine film\nneg dull\n", TaskKind::Sequence);
+        QVERIFY2(message.find("lab.txt:1: ") != std::string::npos &&
+                     message.find("--format sentence") != std::string::npos &&
+                     message.find("--format text") != std::string::npos,
+                 message.c_str());
+        // One line that does not start with a label is enough to tell: plain text.
+        QCOMPARE(messageOf("mixed.txt", "pos a fine film\nthe worst film\n", TaskKind::Sequence),
+                 std::string("<no error>"));
+        message = messageOf("tabs.txt", "1\ta fine film\n", TaskKind::Sequence);
+        QVERIFY2(message.find("--format tsv") != std::string::npos, message.c_str());
+        message = messageOf("one.txt", "John\nlives\n", TaskKind::Token);
+        QVERIFY2(message.find("--format conll") != std::string::npos, message.c_str());
+        message = messageOf("cols.txt", "John NNP\nlives VBZ\n\nMary NNP\n", TaskKind::Token);
+        QVERIFY2(message.find("2 fields") != std::string::npos, message.c_str());
+        // The text format holds no labels: refused where labels are needed.
+        message = errorOf([&] {
+            DataReader::read(write("train.txt", "a fine film\n"),
+                             options(TaskKind::Sequence, DataFormat::Text));
+        });
+        QVERIFY2(message.find("holds no labels") != std::string::npos, message.c_str());
     }
 
     void labelSetRefusesDuplicates() {

@@ -112,7 +112,8 @@ private slots:
         COMPARE_NEAR(empty.macroF1, 0.0);
         QVERIFY_EXCEPTION_THROWN(Metrics::classification({0, 1}, {0}, {"a", "b"}), FsllmError);
         QVERIFY_EXCEPTION_THROWN(Metrics::classification({0, 2}, {0, 1}, {"a", "b"}), FsllmError);
-        QVERIFY_EXCEPTION_THROWN(Metrics::classification({0, 1}, {0, -1}, {"a", "b"}), FsllmError);
+        // -1 is Metrics::kNotPredicted (notPredictedClassification); other ids outside throw.
+        QVERIFY_EXCEPTION_THROWN(Metrics::classification({0, 1}, {0, -2}, {"a", "b"}), FsllmError);
     }
 
     // ---- Entities (conlleval) ---------------------------------------------------------------
@@ -260,6 +261,41 @@ private slots:
                                                   {{"B-WORK-OF-ART", "I-WORK-OF-ART"}});
         QCOMPARE(m.correctChunks, 1);
         QCOMPARE(m.perType.front().label, std::string("WORK-OF-ART"));
+    }
+
+    void cutWordsAreNotPredicted() {
+        // Words cut by --max-length: "B-PER I-PER" past the cut is missed (gold 2, found 1,
+        // correct 1), no chunk is predicted there, and every cut word is a wrong tag, also
+        // where gold is O (tokens: 5, correct: B-LOC, O = 2).
+        const std::string cut = Metrics::kCutTag;
+        const EntityMetrics m =
+            Metrics::entities({{"B-LOC", "O", "O", "B-PER", "I-PER"}}, {{"B-LOC", "O", cut, cut, cut}});
+        QCOMPARE(m.goldChunks, 2);
+        QCOMPARE(m.predictedChunks, 1);
+        QCOMPARE(m.correctChunks, 1);
+        COMPARE_NEAR(m.precision, 1.0);
+        COMPARE_NEAR(m.recall, 0.5);
+        COMPARE_NEAR(m.tokenAccuracy, 2.0 / 5.0);
+        // A chunk cut in the middle is wrong in extent: gold I-PER continues past the cut.
+        const EntityMetrics split = Metrics::entities({{"B-PER", "I-PER"}}, {{"B-PER", cut}});
+        QCOMPARE(split.predictedChunks, 1);
+        QCOMPARE(split.correctChunks, 0);
+    }
+
+    void notPredictedClassification() {
+        // gold a b b, predicted a, (not predicted), b: b's recall 1/2, its precision 1/1; no
+        // confusion cell for the word not predicted; accuracy 2/3.
+        const ClassificationMetrics m = Metrics::classification(
+            {0, 1, 1}, {0, Metrics::kNotPredicted, 1}, {"a", "b"});
+        QCOMPARE(m.notPredicted, 1);
+        QCOMPARE(m.perClass[1].support, 2);
+        QCOMPARE(m.perClass[1].predicted, 1);
+        COMPARE_NEAR(m.perClass[1].recall, 0.5);
+        COMPARE_NEAR(m.perClass[1].precision, 1.0);
+        COMPARE_NEAR(m.accuracy, 2.0 / 3.0);
+        QCOMPARE(m.confusion[1][0] + m.confusion[1][1], 1);
+        QVERIFY_EXCEPTION_THROWN(
+            Metrics::classification({Metrics::kNotPredicted}, {0}, {"a"}), FsllmError);
     }
 
     void entityEdgeCases() {

@@ -279,7 +279,12 @@ private slots:
             }
         }
         const double expectedPositive = 1.0 / (1.0 + std::exp(scores[0] - scores[1]));
-        std::ifstream predictions(options.outDir + "/dev_predictions.tsv");
+        // Named after the file scored, as fsllm eval names its evaluations (not "dev_").
+        QCOMPARE(report.predictionsPath,
+                 options.outDir + "/evaluations/zeroshot.txt.predictions.tsv");
+        QCOMPARE(report.scoresPath, options.outDir + "/evaluations/zeroshot.txt.json");
+        QVERIFY(!std::filesystem::exists(options.outDir + "/dev_predictions.tsv"));
+        std::ifstream predictions(report.predictionsPath);
         std::string header, first;
         std::getline(predictions, header);
         std::getline(predictions, first);
