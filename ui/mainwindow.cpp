@@ -202,7 +202,7 @@ void MainWindow::onModelOpened(const QString& dir, const ModelSummary& summary) 
     spdlog::info("model opened: {}", dir.toStdString());
     m_recent->add(dir);
     m_train->showModelSummary(summary);
-    m_modelLabel->setFullText(tr("%1 — %2 layers, d=%3, %4 on %5")
+    m_modelLabel->setFullText(tr("%1 — %2 layers, d=%3, inspected in %4 on %5")
                                   .arg(QFileInfo(dir).fileName())
                                   .arg(summary.layers)
                                   .arg(summary.hiddenSize)
