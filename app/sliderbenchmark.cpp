@@ -32,7 +32,7 @@ SliderBenchmark::SliderBenchmark(MainWindow* window, const QString& sentence)
 
 void SliderBenchmark::arm() {
     InspectPanel* panel = m_window->inspectPanel();
-    m_slider = panel->findChild<QSlider*>();
+    m_slider = panel->findChild<QSlider*>(QStringLiteral("lambdaSlider"));
     connect(panel, &InspectPanel::modelOpened, this,
             [this, panel](const QString&, const ModelSummary& summary) {
         m_computeDtype = QString::fromStdString(summary.computeDtype);

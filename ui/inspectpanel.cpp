@@ -138,6 +138,7 @@ QWidget* InspectPanel::buildInputs() {
     auto* clearAdapter = new QPushButton(tr("Base model"));
     clearAdapter->setToolTip(tr("Inspect the base model without an adapter"));
     m_lambda = new QSlider(Qt::Horizontal);
+    m_lambda->setObjectName(QStringLiteral("lambdaSlider"));
     m_lambda->setRange(0, kSliderSteps);
     m_lambda->setValue(positionForLambda(kDefaultLambda));
     m_lambdaValue = new QLabel;

@@ -449,18 +449,11 @@ std::string tableEvidence(std::string_view text) {
 
 DataFormat detectFormat(const std::string& path, std::string_view text,
                         const DataReadOptions& options) {
-    if (const DataFormat named = DataReader::formatFromExtension(path); named != DataFormat::Auto)
-        return named;
-
-    LineCursor lines(text);
     std::string_view first;
-    while (lines.next(first) && TextFile::trimmed(first).empty()) {
-    }
-    first = TextFile::trimmed(first);
-    if (first.rfind("-DOCSTART-", 0) == 0)
-        return DataFormat::Conll;
-    if (first.front() == '{')
-        return DataFormat::Jsonl;
+    int firstLine = 0;
+    const DataFormat plain = DataReader::formatFromPathOrFirstLine(path, text, &first, &firstLine);
+    if (plain != DataFormat::Auto)
+        return plain;
     if (options.task == TaskKind::Token || looksLikeConll(text))
         return DataFormat::Conll;
     std::vector<std::string> cells;
@@ -474,14 +467,14 @@ DataFormat detectFormat(const std::string& path, std::string_view text,
         const std::string given = !options.labelColumn.empty()
                                       ? "label column " + TextFile::inQuotes(options.labelColumn)
                                       : "text column " + TextFile::inQuotes(options.textColumn);
-        fail(path, lines.number(), "a ", given, " was given but the first line is not a ",
+        fail(path, firstLine, "a ", given, " was given but the first line is not a ",
              "tab-separated header naming it (its fields are ", TextFile::inQuotesList(cells),
              "); name a column of the header, or choose the format (tsv, csv or jsonl)");
     }
     if (first.find('\t') != std::string_view::npos) {
         const std::string evidence = tableEvidence(text);
         if (!evidence.empty())
-            fail(path, lines.number(), "cannot tell the data format: the lines look like a ",
+            fail(path, firstLine, "cannot tell the data format: the lines look like a ",
                  "tab-separated table (", evidence, ") but the first line has no 'label' ",
                  "column (its fields are ", TextFile::inQuotesList(cells), "); for a TSV with ",
                  "a header choose the label column (and --format tsv), for '<label> <text>' ",
@@ -489,7 +482,7 @@ DataFormat detectFormat(const std::string& path, std::string_view text,
     }
     if (first.find_first_of(" \t") != std::string_view::npos)
         return DataFormat::SentenceLabel;
-    fail(path, lines.number(), "cannot tell the data format from the first line ",
+    fail(path, firstLine, "cannot tell the data format from the first line ",
          TextFile::inQuotes(first), "; choose the format (tsv, sentence, csv, jsonl or conll)");
 }
 
@@ -544,10 +537,14 @@ const char* dataFormatName(DataFormat format) {
 }
 
 std::vector<RawExample> DataReader::read(const std::string& path, const DataReadOptions& options) {
+    return parse(path, TextFile::load(path), options);
+}
+
+std::vector<RawExample> DataReader::parse(const std::string& path, std::string_view text,
+                                          const DataReadOptions& options) {
     if (options.format == DataFormat::Auto && !options.requireLabels)
         throw std::invalid_argument("DataReader::read: unlabelled input needs a format; "
                                     "UnlabelledInput::read detects it");
-    const std::string text = TextFile::load(path);
     const DataFormat format =
         options.format == DataFormat::Auto ? detectFormat(path, text, options) : options.format;
     checkTaskFits(path, format, options);
@@ -580,6 +577,24 @@ DataFormat DataReader::formatFromExtension(const std::string& path) {
     if (extension == ".conll" || extension == ".bio" || extension == ".iob" ||
         extension == ".iobes" || extension == ".bioes")
         return DataFormat::Conll;
+    return DataFormat::Auto;
+}
+
+DataFormat DataReader::formatFromPathOrFirstLine(const std::string& path, std::string_view text,
+                                                  std::string_view* first, int* firstLineNumber) {
+    if (const DataFormat named = formatFromExtension(path); named != DataFormat::Auto)
+        return named;
+    LineCursor lines(text);
+    std::string_view line;
+    while (lines.next(line) && TextFile::trimmed(line).empty()) {
+    }
+    line = TextFile::trimmed(line);
+    *first = line;
+    *firstLineNumber = lines.number();
+    if (line.rfind("-DOCSTART-", 0) == 0)
+        return DataFormat::Conll;
+    if (!line.empty() && line.front() == '{')
+        return DataFormat::Jsonl;
     return DataFormat::Auto;
 }
 

@@ -60,6 +60,10 @@ public:
     // FsllmError("<path>: ...") for a missing file, a
     // sequence format used for a token task (or CoNLL for a sequence task) and a bad tag column.
     static std::vector<RawExample> read(const std::string& path, const DataReadOptions& options);
+    // read() on `text`, the contents of `path` as TextFile::load returns them (for callers that
+    // have loaded the file already; messages name `path`).
+    static std::vector<RawExample> parse(const std::string& path, std::string_view text,
+                                         const DataReadOptions& options);
 
     // Guesses the format from the extension (.tsv, .csv, .jsonl/.json/.ndjson, .conll/.bio/.iob/
     // .iobes/.bioes) and otherwise (.txt, eng.train, ...) from the content: -DOCSTART- or a token
@@ -72,6 +76,12 @@ public:
     // The format the extension names (.tsv, .csv, .jsonl/.json/.ndjson, .conll/.bio/.iob/.iobes/
     // .bioes, any case); Auto for any other extension.
     static DataFormat formatFromExtension(const std::string& path);
+    // The first step of detect() and UnlabelledInput::detect(): what the extension or the first
+    // non-blank line alone says. The extension's format; else Conll for "-DOCSTART-", Jsonl for
+    // '{'; else Auto, with that line (trimmed) in `first` and its 1-based number in
+    // `firstLineNumber` for the content checks that follow.
+    static DataFormat formatFromPathOrFirstLine(const std::string& path, std::string_view text,
+                                                std::string_view* first, int* firstLineNumber);
 };
 
 } // namespace fsllm

@@ -121,20 +121,14 @@ DataFormat detectToken(const std::string& path, std::string_view text, int first
 DataFormat UnlabelledInput::detect(const std::string& path, std::string_view text,
                                    const DataReadOptions& options,
                                    const std::vector<std::string>& runLabels) {
-    if (const DataFormat named = DataReader::formatFromExtension(path); named != DataFormat::Auto)
-        return named;
-    LineCursor lines(text);
     std::string_view first;
-    while (lines.next(first) && TextFile::trimmed(first).empty()) {
-    }
-    first = TextFile::trimmed(first);
-    if (first.rfind("-DOCSTART-", 0) == 0)
-        return DataFormat::Conll;
-    if (!first.empty() && first.front() == '{')
-        return DataFormat::Jsonl;
+    int firstLine = 0;
+    const DataFormat plain = DataReader::formatFromPathOrFirstLine(path, text, &first, &firstLine);
+    if (plain != DataFormat::Auto)
+        return plain;
     if (options.task == TaskKind::Token)
-        return detectToken(path, text, lines.number());
-    return detectSequence(path, text, first, lines.number(), options, runLabels);
+        return detectToken(path, text, firstLine);
+    return detectSequence(path, text, first, firstLine, options, runLabels);
 }
 
 UnlabelledRead UnlabelledInput::read(const std::string& path, DataReadOptions options,
@@ -142,11 +136,12 @@ UnlabelledRead UnlabelledInput::read(const std::string& path, DataReadOptions op
     options.requireLabels = false;
     UnlabelledRead result;
     result.detected = options.format == DataFormat::Auto;
+    const std::string text = TextFile::load(path); // read once, detected and parsed
     if (result.detected)
-        options.format = detect(path, TextFile::load(path), options, runLabels);
+        options.format = detect(path, text, options, runLabels);
     result.format = options.format;
     result.layout = layoutName(options.format, options.task);
-    result.examples = DataReader::read(path, options);
+    result.examples = DataReader::parse(path, text, options);
     return result;
 }
 

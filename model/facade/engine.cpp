@@ -134,12 +134,13 @@ EngineOptions Engine::inspectionOptions(const std::string& modelDirectory,
                                         EngineOptions options) {
     if (options.dtype != "auto")
         return options;
-    try {
-        const ModelSummary headers = summarize(modelDirectory, options);
-        const bool halfPrecision =
-            headers.computeDtype == "bfloat16" || headers.computeDtype == "float16";
-        if (halfPrecision && headers.device == "cpu" &&
-            headers.parameterCount <= kFloat32InspectionMaxParameters)
+    try { // sizes and dtypes only: the tokenizer is read once, by open()
+        const ModelHeaders headers =
+            ModelHeaders::readWeights(modelDirectory, options.device, options.dtype);
+        const bool halfPrecision = headers.computeType == torch::kBFloat16 ||
+                                   headers.computeType == torch::kFloat16;
+        if (halfPrecision && headers.device.is_cpu() &&
+            headers.parameterCount() <= kFloat32InspectionMaxParameters)
             options.dtype = "float32";
     } catch (const std::exception&) {
         // open() reads the same files and says what is wrong with them.

@@ -93,8 +93,9 @@ public:
     // is computed in float32. LibTorch's CPU kernels run such a model's forward pass about 12x
     // slower in bfloat16 (default model, 32 tokens, one thread: 82 ms against 6.5 ms), and the
     // float32 copy of at most kFloat32InspectionMaxParameters weights costs at most 200 MB;
-    // larger models keep the stored dtype (used in place, zero-copy). Reads headers only;
-    // unreadable ones leave `options` as they are (open() then says what is wrong).
+    // larger models keep the stored dtype (used in place, zero-copy). Reads config.json and the
+    // safetensors headers only (no tokenizer, no weights); unreadable ones leave `options` as
+    // they are (open() then says what is wrong).
     static constexpr std::int64_t kFloat32InspectionMaxParameters = 50'000'000;
     static EngineOptions inspectionOptions(const std::string& modelDirectory,
                                            EngineOptions options = {});

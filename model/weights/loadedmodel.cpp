@@ -48,8 +48,8 @@ torch::Device deviceFromName(const std::string& name) {
     throw FsllmError("--device: unknown device '" + name + "'; choose auto, cpu, cuda or cuda:N");
 }
 
-ModelHeaders ModelHeaders::read(const std::string& directory, const std::string& device,
-                                const std::string& dtype, bool requireTokenizer) {
+ModelHeaders ModelHeaders::readWeights(const std::string& directory, const std::string& device,
+                                       const std::string& dtype) {
     ModelHeaders headers;
     headers.directory = directory;
     if (!std::filesystem::is_directory(directory))
@@ -73,7 +73,12 @@ ModelHeaders ModelHeaders::read(const std::string& directory, const std::string&
     } catch (const c10::Error& e) {
         throw FsllmError(directory + ": " + e.what_without_backtrace());
     }
+    return headers;
+}
 
+ModelHeaders ModelHeaders::read(const std::string& directory, const std::string& device,
+                                const std::string& dtype, bool requireTokenizer) {
+    ModelHeaders headers = readWeights(directory, device, dtype);
     // tokenizer.model (sentencepiece) when present, else tokenizer.json (Hugging Face).
     const std::string tokenizerPath = Tokenizer::fileInFolder(directory);
     if (!tokenizerPath.empty()) {

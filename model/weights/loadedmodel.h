@@ -37,6 +37,10 @@ struct ModelHeaders {
     // Arguments as LoadedModel::open's. Throws FsllmError naming the file and what to fix.
     static ModelHeaders read(const std::string& directory, const std::string& device,
                              const std::string& dtype, bool requireTokenizer);
+    // read() without the tokenizer (`tokenizer` stays null): config.json and the checked
+    // safetensors headers only, for callers that need sizes and dtypes.
+    static ModelHeaders readWeights(const std::string& directory, const std::string& device,
+                                    const std::string& dtype);
     // Elements of the decoder's base parameters, from the header shapes (tied LM head once).
     std::int64_t parameterCount() const;
 };
