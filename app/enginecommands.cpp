@@ -46,10 +46,11 @@ const std::map<std::string, std::string> kUsage = {
      "fsllm init-tiny --out DIR [--layers 2] [--hidden 64] [--heads 4] [--kv-heads 2]\n"
      "                [--intermediate N] [--vocab 512] [--seed 0] [--qk-std 0.02] [--tied]\n"
      "                [--dtype float32|bfloat16] [--corpus FILE]\n"
-     "                [--family llama|mistral|qwen2|qwen3]\n"
+     "                [--family llama|mistral|qwen2|qwen3|chatglm]\n"
      "  Writes a small random checkpoint (Hugging Face layout) with a tokenizer trained on the\n"
      "  shipped corpus. --family picks model_type with its own options on: mistral a sliding\n"
-     "  window of 16, qwen2 q/k/v biases, qwen3 per-head q/k RMSNorm.\n"},
+     "  window of 16, qwen2 q/k/v biases, qwen3 per-head q/k RMSNorm, chatglm ChatGLM2's\n"
+     "  layout (fused q/k/v with bias, half-head RoPE, [gMASK] sop tokenizer prefix).\n"},
     {"bench",
      "fsllm bench [--layers 3] [--hidden 96] [--heads 6] [--kv-heads 2] [--intermediate N]\n"
      "            [--batch 16] [--seq-len 25] [--steps 10] [--lora-rank 8] [--dtype float32]\n"

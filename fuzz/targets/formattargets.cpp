@@ -1,10 +1,12 @@
 // Fuzz targets for the checkpoint formats: safetensors files, sharded-checkpoint indexes,
-// config.json, sentencepiece tokenizer.model and Hugging Face tokenizer.json files.
+// config.json, sentencepiece tokenizer.model and Hugging Face tokenizer.json files, and the
+// torch.save pickle patch of pytorch_model.bin files.
 #include "checkpointindex.h"
 #include "fsllmerror.h"
 #include "fuzzscratch.h"
 #include "fuzztargetregistry.h"
 #include "modelconfig.h"
+#include "picklepatch.h"
 #include "safetensorsfile.h"
 #include "tokenizer.h"
 
@@ -98,6 +100,15 @@ FSLLM_FUZZ_TARGET(tokenizer_json) {
         (void)tokenizer.decode(ids);
         (void)tokenizer.encodeWords({"New", "York", "\xC3\x9Cn\xC3\xAFon", "123", "\xF0\x9F\x99\x82"});
         (void)tokenizer.pieceToId("\xC4\xA0the");
+    } catch (const FsllmError&) {
+    }
+}
+
+// Input: a pickle (the data.pkl of a pytorch_model.bin).
+FSLLM_FUZZ_TARGET(pickle_patch) {
+    const std::string pickle(reinterpret_cast<const char*>(data), size);
+    try {
+        (void)fsllm::PicklePatch::rewrite(pickle, "data.pkl");
     } catch (const FsllmError&) {
     }
 }

@@ -76,7 +76,8 @@ void writeCheckpoint(const std::string& directory, const ModelConfig& config,
     // The family's tensor list gives the names and shapes, without allocating memory.
     std::vector<SafetensorsStreamWriter::Layout> layout;
     for (const auto& tensor : CheckpointShapes::expected(config))
-        layout.push_back({tensor.name, dtypeOf(dtype), tensor.shape});
+        if (layout.empty() || layout.back().name != tensor.name) // a fused tensor's parts: once
+            layout.push_back({tensor.name, dtypeOf(dtype), tensor.shape});
     torch::manual_seed(0);
     SafetensorsStreamWriter writer(weightsPath, layout, {{"format", "pt"}});
     for (const auto& tensor : layout) {

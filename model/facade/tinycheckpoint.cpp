@@ -1,6 +1,7 @@
 #include "tinycheckpoint.h"
 
 #include "atomicfile.h"
+#include "chatglmbackend.h"
 #include "decoder.h"
 #include "fsllmerror.h"
 #include "modelconfig.h"
@@ -15,6 +16,21 @@
 namespace fsllm {
 
 namespace {
+
+// ChatGLM2's options on a LLaMA-shaped config: fused q/k/v with bias (the layout is the family's),
+// RoPE on half of each head in pairs, never tied; its tokenizer adds 5 special tokens.
+void makeChatGlm(ModelConfig& config) {
+    if (config.headDim % 4 != 0)
+        throw FsllmError("init-tiny: --family chatglm needs hidden / heads to be a multiple of 4 "
+                         "(its RoPE turns half of each head in pairs)");
+    if (config.vocabSize < 16 + int(ChatGlmBackend::specialTokens().size()))
+        throw FsllmError("init-tiny: --family chatglm needs --vocab >= 21 (16 pieces and its 5 "
+                         "special tokens)");
+    config.qkvBias = true;
+    config.rotaryDim = config.headDim / 2;
+    config.ropeInterleaved = true;
+    config.tieWordEmbeddings = false;
+}
 
 ModelConfig configFor(const TinyCheckpointOptions& options) {
     if (options.vocab < 16)
@@ -31,9 +47,11 @@ ModelConfig configFor(const TinyCheckpointOptions& options) {
         config.qkvBias = true;
     else if (options.family == "qwen3")
         config.qkNorm = true;
+    else if (options.family == "chatglm")
+        makeChatGlm(config);
     else if (options.family != "llama")
         throw FsllmError("init-tiny: --family " + TextFile::inQuotes(options.family) +
-                         " is not one of llama, mistral, qwen2, qwen3");
+                         " is not one of llama, mistral, qwen2, qwen3, chatglm");
     config.torchDtype = scalarTypeName(scalarTypeFromName(options.dtype));
     return config;
 }
@@ -81,6 +99,11 @@ void TinyCheckpoint::write(const std::string& directory, const TinyCheckpointOpt
 
     TokenizerTrainingOptions tokenizerOptions;
     tokenizerOptions.vocabSize = options.vocab;
+    if (config.modelType == "chatglm") { // its special tokens follow the pieces
+        tokenizerOptions.vocabSize -= int(ChatGlmBackend::specialTokens().size());
+        AtomicFile::write(directory + "/tokenizer_config.json",
+                          "{\n  \"tokenizer_class\": \"ChatGLMTokenizer\"\n}\n");
+    }
     const std::string corpus = options.corpusPath.empty() ? defaultCorpusPath() : options.corpusPath;
     TokenizerTrainer::train({corpus}, directory + "/tokenizer.model", tokenizerOptions);
 

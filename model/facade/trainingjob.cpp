@@ -14,6 +14,7 @@
 #include "loadedmodel.h"
 #include "memoryestimate.h"
 #include "memoryprobe.h"
+#include "peftlayout.h"
 #include "runfolder.h"
 #include "runrecord.h"
 #include "runtimeinfo.h"
@@ -168,8 +169,10 @@ void TrainingJob::Impl::buildModel() {
     spec.pooling = config.pooling;
     spec.mask = config.mask;
     torch::manual_seed(static_cast<uint64_t>(config.seed));
+    const LoraTargets targets = LoraTargets::parse(config.loraTargets);
+    PeftLayout::checkTargets(model.config, targets); // chatglm: fused groups whole
     model.decoder->enableLora(LoraSettings{config.loraRank, config.loraAlpha, config.loraDropout},
-                              LoraTargets::parse(config.loraTargets));
+                              targets);
     classifier = ClassifierModel(model.decoder, spec);
     stepper = std::make_unique<TrainingStep>(classifier, config, stepsPerEpoch() * config.epochs);
 }

@@ -165,14 +165,14 @@ ZeroShotReport ZeroShotBaseline::run(const ZeroShotOptions& o,
             Candidate c;
             const std::size_t room = static_cast<std::size_t>(std::max<int>(
                 2, o.maxLength - static_cast<int>(wordIds[l].size())));
-            // Keep BOS (when the tokenizer has one) and the prompt's end (where the question is)
-            // when it is too long.
-            const std::size_t head = tokenizer.bosId() >= 0 ? 1 : 0;
+            // Keep the prefix (BOS, when the tokenizer has one) and the prompt's end (where the
+            // question is) when it is too long.
+            const std::size_t head = tokenizer.prefixIds().size();
             if (prompt.size() <= head)
                 throw FsllmError("example " + std::to_string(e + 1) + " of " + o.dataFile +
                                  ": the prompt makes no tokens; give a prompt template or text");
-            if (head)
-                c.ids.push_back(prompt.front());
+            c.ids.insert(c.ids.end(), prompt.begin(),
+                         prompt.begin() + static_cast<std::ptrdiff_t>(head));
             const std::size_t keep = std::min(prompt.size() - head, room - head);
             c.ids.insert(c.ids.end(), prompt.end() - static_cast<std::ptrdiff_t>(keep), prompt.end());
             c.wordStart = static_cast<int>(c.ids.size());

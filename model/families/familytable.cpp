@@ -12,6 +12,7 @@ const ModelFamily& llamaFamily();   // llamafamily.cpp
 const ModelFamily& mistralFamily(); // mistralfamily.cpp
 const ModelFamily& qwen2Family();   // qwen2family.cpp
 const ModelFamily& qwen3Family();   // qwen3family.cpp
+const ModelFamily& chatglmFamily(); // chatglmfamily.cpp
 
 const std::vector<const ModelFamily*>& FamilyTable::all() {
     static const std::vector<const ModelFamily*> table = {
@@ -19,6 +20,7 @@ const std::vector<const ModelFamily*>& FamilyTable::all() {
         &mistralFamily(),
         &qwen2Family(),
         &qwen3Family(),
+        &chatglmFamily(),
     };
     return table;
 }

@@ -20,7 +20,7 @@ public:
     // The row for `modelType`; throws FsllmError("<who>: model type '<t>' is not supported;
     // supported model types: llama, mistral, ...") otherwise.
     static const ModelFamily& require(const std::string& modelType, const std::string& who);
-    // "llama, mistral, qwen2, qwen3"
+    // "llama, mistral, qwen2, qwen3, chatglm"
     static std::string supportedNames();
 };
 

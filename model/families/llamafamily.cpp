@@ -28,6 +28,9 @@ const ModelFamily& llamaFamily() {
         {"rotary_emb.inv_freq"},
         readOptions,
         writeOptions,
+        nullptr, // readConfig: the common LLaMA fields
+        nullptr, // writeConfig
+        {},      // fields: the LLaMA names
     };
     return family;
 }

@@ -30,6 +30,9 @@ const ModelFamily& mistralFamily() {
         {"rotary_emb.inv_freq"},
         readOptions,
         writeOptions,
+        nullptr, // readConfig: the common LLaMA fields
+        nullptr, // writeConfig
+        {},      // fields: the LLaMA names
     };
     return family;
 }

@@ -35,12 +35,29 @@ struct TensorNames {
     std::string gateProj = "mlp.gate_proj";              // [F, D]
     std::string upProj = "mlp.up_proj";                  // [F, D]
     std::string downProj = "mlp.down_proj";              // [D, F]
+    // Fused projections (ChatGLM): when set, q/k/v are row blocks [q; k; v] of one tensor
+    // "<fusedQkv>.weight" ([H*hd + 2*KV*hd, D], with ".bias" under qkvBias) and gate/up the
+    // row blocks [gate; up] of "<fusedGateUp>.weight" ([2F, D]); qProj..upProj are then unused.
+    // The decoder keeps separate projections (and LoRA adapters); the loader splits the rows.
+    std::string fusedQkv;
+    std::string fusedGateUp;
 
     // The Hugging Face LLaMA layout (LlamaForCausalLM), shared by mistral, qwen2 and qwen3.
     static TensorNames huggingFaceLlama() { return {}; }
     // The engine's own Decoder parameter names (the same layout without the "model." prefix);
     // PEFT adapter keys are built from these.
     static TensorNames decoderParameters();
+};
+
+// The config.json field behind each size, for messages ("field 'ffn_hidden_size': ...").
+struct SizeFields {
+    const char* layers = "num_hidden_layers";
+    const char* hidden = "hidden_size";
+    const char* inner = "intermediate_size";
+    const char* heads = "num_attention_heads";
+    const char* kvHeads = "num_key_value_heads";
+    const char* headDim = "head_dim";
+    const char* vocab = "vocab_size";
 };
 
 struct ModelFamily {
@@ -60,6 +77,11 @@ struct ModelFamily {
     void (*readOptions)(const ConfigReader& reader, ModelConfig& config) = nullptr;
     // Writes those fields back (ModelConfig::toJsonText), so that readOptions reads them again.
     void (*writeOptions)(const ModelConfig& config, nlohmann::ordered_json& json) = nullptr;
+    // A family whose config.json does not use the LLaMA field names (chatglm) reads and writes
+    // ALL of it itself: when set, these replace the common fields and readOptions/writeOptions.
+    void (*readConfig)(const ConfigReader& reader, ModelConfig& config) = nullptr;
+    void (*writeConfig)(const ModelConfig& config, nlohmann::ordered_json& json) = nullptr;
+    SizeFields fields;
 
     bool ignores(const std::string& tensorName) const;
 };

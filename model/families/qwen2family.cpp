@@ -31,6 +31,9 @@ const ModelFamily& qwen2Family() {
         {"rotary_emb.inv_freq"},
         readOptions,
         writeOptions,
+        nullptr, // readConfig: the common LLaMA fields
+        nullptr, // writeConfig
+        {},      // fields: the LLaMA names
     };
     return family;
 }

@@ -33,6 +33,9 @@ const ModelFamily& qwen3Family() {
         {"rotary_emb.inv_freq"},
         readOptions,
         writeOptions,
+        nullptr, // readConfig: the common LLaMA fields
+        nullptr, // writeConfig
+        {},      // fields: the LLaMA names
     };
     return family;
 }

@@ -45,8 +45,9 @@ bool isPlainFileName(const std::string& name) {
            name.find_first_of("/\\") == std::string::npos;
 }
 
-// weight_map: tensor name -> shard file name, validated.
-std::map<std::string, std::string> readWeightMap(const std::string& indexPath) {
+} // namespace
+
+std::map<std::string, std::string> CheckpointIndex::readWeightMap(const std::string& indexPath) {
     const Json index = readIndexJson(indexPath);
     if (!index.is_object())
         throw FsllmError(indexPath + ": not a JSON object; expected {\"weight_map\": {...}}");
@@ -68,11 +69,10 @@ std::map<std::string, std::string> readWeightMap(const std::string& indexPath) {
     return weightMap;
 }
 
-} // namespace
-
 struct CheckpointIndex::Impl {
     std::string directory;
     std::map<std::string, std::unique_ptr<SafetensorsFile>> files; // by file name
+    std::vector<TensorView> ownViews; // views handed to the second constructor
     std::map<std::string, const TensorView*> tensors;
 
     const SafetensorsFile& open(const std::string& fileName);
@@ -118,9 +118,24 @@ CheckpointIndex::CheckpointIndex(const std::string& directory) : m_impl(std::mak
     else if (fs::is_regular_file(indexPath))
         m_impl->loadSharded(indexPath);
     else
-        throw FsllmError(directory + ": no " + kSingleFile + " and no " + kIndexFile +
-                         "; the folder is not a safetensors checkpoint (convert .bin weights "
-                         "to safetensors first)");
+        throw FsllmError(directory + ": no " + kSingleFile + ", " + kIndexFile +
+                         ", pytorch_model.bin or pytorch_model.bin.index.json; the folder holds "
+                         "no weights (download them into it)");
+}
+
+CheckpointIndex::CheckpointIndex(const std::string& directory, std::vector<TensorView> tensors)
+    : m_impl(std::make_unique<Impl>()) {
+    m_impl->directory = directory;
+    m_impl->ownViews = std::move(tensors);
+    for (const TensorView& view : m_impl->ownViews)
+        if (!m_impl->tensors.emplace(view.name, &view).second)
+            throw FsllmError(directory + ": tensor '" + view.name +
+                             "' appears twice in the checkpoint's files; re-download it");
+}
+
+bool CheckpointIndex::holdsSafetensors(const std::string& directory) {
+    return fs::is_regular_file(joinPath(directory, kSingleFile)) ||
+           fs::is_regular_file(joinPath(directory, kIndexFile));
 }
 
 CheckpointIndex::~CheckpointIndex() = default;

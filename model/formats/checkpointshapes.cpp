@@ -23,17 +23,19 @@ std::string shapeText(const std::vector<std::int64_t>& shape) {
 
 // The config value of a field, for messages.
 std::string fieldValue(const ModelConfig& c, const std::string& field) {
-    if (field == "vocab_size")
+    const SizeFields& f = c.family().fields;
+    const std::string headDim = " (x " + std::string(f.headDim) + " " + std::to_string(c.headDim) + ")";
+    if (field == f.vocab)
         return std::to_string(c.vocabSize);
-    if (field == "hidden_size")
+    if (field == f.hidden)
         return std::to_string(c.hiddenSize);
-    if (field == "intermediate_size")
+    if (field == f.inner)
         return std::to_string(c.intermediateSize);
-    if (field == "num_attention_heads")
-        return std::to_string(c.numHeads) + " (x head_dim " + std::to_string(c.headDim) + ")";
-    if (field == "num_key_value_heads")
-        return std::to_string(c.numKvHeads) + " (x head_dim " + std::to_string(c.headDim) + ")";
-    if (field == "head_dim")
+    if (field == f.heads)
+        return std::to_string(c.numHeads) + headDim;
+    if (field == f.kvHeads)
+        return std::to_string(c.numKvHeads) + headDim;
+    if (field == f.headDim)
         return std::to_string(c.headDim);
     return "?";
 }
@@ -77,20 +79,36 @@ std::string likelyCause(const ModelConfig& config, const std::vector<std::string
 
 } // namespace
 
+std::vector<std::int64_t> CheckpointShapes::Tensor::parameterShape() const {
+    std::vector<std::int64_t> result = shape;
+    if (fused())
+        result.front() = rows;
+    return result;
+}
+
+std::int64_t CheckpointShapes::Tensor::parameterNumel() const {
+    std::int64_t count = 1;
+    for (const std::int64_t size : parameterShape())
+        count *= size;
+    return count;
+}
+
 std::vector<CheckpointShapes::Tensor> CheckpointShapes::expected(const ModelConfig& c) {
-    const TensorNames& names = c.family().names;
+    const ModelFamily& family = c.family();
+    const TensorNames& names = family.names;
     const TensorNames parameters = TensorNames::decoderParameters();
     const std::int64_t D = c.hiddenSize, F = c.intermediateSize, V = c.vocabSize;
     const std::int64_t hd = c.headDim;
     const std::int64_t q = std::int64_t(c.numHeads) * hd;
     const std::int64_t kv = std::int64_t(c.numKvHeads) * hd;
-    const char* hidden = "hidden_size";
-    const char* heads = "num_attention_heads";
-    const char* kvHeads = "num_key_value_heads";
-    const char* inner = "intermediate_size";
+    const char* hidden = family.fields.hidden;
+    const char* heads = family.fields.heads;
+    const char* kvHeads = family.fields.kvHeads;
+    const char* inner = family.fields.inner;
+    const char* vocab = family.fields.vocab;
 
     std::vector<Tensor> tensors;
-    tensors.push_back({names.embedding, parameters.embedding, {V, D}, {"vocab_size", hidden}});
+    tensors.push_back({names.embedding, parameters.embedding, {V, D}, {vocab, hidden}});
     for (int i = 0; i < c.numLayers; ++i) {
         const std::string index = std::to_string(i) + ".";
         const std::string layer = names.layerPrefix + index;
@@ -102,16 +120,41 @@ std::vector<CheckpointShapes::Tensor> CheckpointShapes::expected(const ModelConf
                                parameterLayer + parameters.*member + ending, std::move(shape),
                                std::move(fields)});
         };
+        // Row blocks of one fused checkpoint tensor "<layer><stem><ending>" of `total` rows.
+        const auto addRows = [&](const std::string& stem, std::string TensorNames::*member,
+                                 const char* ending, std::vector<std::int64_t> shape,
+                                 std::vector<const char*> fields, std::int64_t offset,
+                                 std::int64_t rows) {
+            tensors.push_back({layer + stem + ending, parameterLayer + parameters.*member + ending,
+                               std::move(shape), std::move(fields), offset, rows});
+        };
         add(&TensorNames::inputNorm, "", {D}, {hidden});
-        add(&TensorNames::qProj, ".weight", {q, D}, {heads, hidden});
-        if (c.qkvBias)
-            add(&TensorNames::qProj, ".bias", {q}, {heads});
-        add(&TensorNames::kProj, ".weight", {kv, D}, {kvHeads, hidden});
-        if (c.qkvBias)
-            add(&TensorNames::kProj, ".bias", {kv}, {kvHeads});
-        add(&TensorNames::vProj, ".weight", {kv, D}, {kvHeads, hidden});
-        if (c.qkvBias)
-            add(&TensorNames::vProj, ".bias", {kv}, {kvHeads});
+        if (!names.fusedQkv.empty()) {
+            // [q; k; v] rows of one tensor; a shape error names the heads field.
+            const std::int64_t all = q + 2 * kv;
+            for (const char* ending : {".weight", ".bias"}) {
+                const bool weight = std::string(ending) == ".weight";
+                if (!weight && !c.qkvBias)
+                    continue;
+                auto shape = weight ? std::vector<std::int64_t>{all, D}
+                                    : std::vector<std::int64_t>{all};
+                auto fields = weight ? std::vector<const char*>{kvHeads, hidden}
+                                     : std::vector<const char*>{kvHeads};
+                addRows(names.fusedQkv, &TensorNames::qProj, ending, shape, fields, 0, q);
+                addRows(names.fusedQkv, &TensorNames::kProj, ending, shape, fields, q, kv);
+                addRows(names.fusedQkv, &TensorNames::vProj, ending, shape, fields, q + kv, kv);
+            }
+        } else {
+            add(&TensorNames::qProj, ".weight", {q, D}, {heads, hidden});
+            if (c.qkvBias)
+                add(&TensorNames::qProj, ".bias", {q}, {heads});
+            add(&TensorNames::kProj, ".weight", {kv, D}, {kvHeads, hidden});
+            if (c.qkvBias)
+                add(&TensorNames::kProj, ".bias", {kv}, {kvHeads});
+            add(&TensorNames::vProj, ".weight", {kv, D}, {kvHeads, hidden});
+            if (c.qkvBias)
+                add(&TensorNames::vProj, ".bias", {kv}, {kvHeads});
+        }
         add(&TensorNames::oProj, ".weight", {D, q}, {hidden, heads});
         if (c.outputBias)
             add(&TensorNames::oProj, ".bias", {D}, {hidden});
@@ -120,13 +163,20 @@ std::vector<CheckpointShapes::Tensor> CheckpointShapes::expected(const ModelConf
             add(&TensorNames::kNorm, "", {hd}, {"head_dim"});
         }
         add(&TensorNames::postAttentionNorm, "", {D}, {hidden});
-        add(&TensorNames::gateProj, ".weight", {F, D}, {inner, hidden});
-        add(&TensorNames::upProj, ".weight", {F, D}, {inner, hidden});
+        if (!names.fusedGateUp.empty()) { // [gate; up] rows of one tensor
+            addRows(names.fusedGateUp, &TensorNames::gateProj, ".weight", {2 * F, D},
+                    {inner, hidden}, 0, F);
+            addRows(names.fusedGateUp, &TensorNames::upProj, ".weight", {2 * F, D},
+                    {inner, hidden}, F, F);
+        } else {
+            add(&TensorNames::gateProj, ".weight", {F, D}, {inner, hidden});
+            add(&TensorNames::upProj, ".weight", {F, D}, {inner, hidden});
+        }
         add(&TensorNames::downProj, ".weight", {D, F}, {hidden, inner});
     }
     tensors.push_back({names.finalNorm, parameters.finalNorm, {D}, {hidden}});
     if (!c.tieWordEmbeddings)
-        tensors.push_back({names.lmHead, parameters.lmHead, {V, D}, {"vocab_size", hidden}});
+        tensors.push_back({names.lmHead, parameters.lmHead, {V, D}, {vocab, hidden}});
     return tensors;
 }
 
@@ -166,11 +216,12 @@ void CheckpointShapes::check(const ModelConfig& config, const CheckpointIndex& c
     const TensorNames& names = config.family().names;
     const std::int64_t layers = layerCount(checkpoint, names.layerPrefix);
     if (layers != config.numLayers)
-        throw FsllmError(configPath + ": field 'num_hidden_layers': " +
+        throw FsllmError(configPath + ": field '" + config.family().fields.layers + "': " +
                          std::to_string(config.numLayers) + " but the weights hold " +
                          std::to_string(layers) + " layer(s) (" + names.layerPrefix +
-                         "N.*); config.json and the weights disagree, set num_hidden_layers to " +
-                         std::to_string(layers) + " or use the matching weights");
+                         "N.*); config.json and the weights disagree, set " +
+                         config.family().fields.layers + " to " + std::to_string(layers) +
+                         " or use the matching weights");
     for (const Tensor& tensor : expected(config)) {
         if (!checkpoint.contains(tensor.name))
             throw FsllmError(checkpoint.directory() + ": tensor '" + tensor.name +

@@ -22,12 +22,21 @@ public:
     struct Tensor {
         std::string name;                // "model.layers.0.self_attn.q_proj.weight"
         std::string parameter;           // the Decoder's parameter: "layers.0.self_attn.q_proj.weight"
-        std::vector<std::int64_t> shape; // [H * hd, D]
+        std::vector<std::int64_t> shape; // of the checkpoint tensor: [H * hd, D]
         std::vector<const char*> fields; // the config.json field behind each dimension
+        // A fused checkpoint tensor (chatglm's query_key_value: [q; k; v] rows) fills several
+        // parameters: this one is rows [rowOffset, rowOffset + rows) of it; rows -1 = all.
+        std::int64_t rowOffset = 0;
+        std::int64_t rows = -1;
+
+        bool fused() const { return rows >= 0; }
+        std::vector<std::int64_t> parameterShape() const; // shape with rows in dimension 0
+        std::int64_t parameterNumel() const;
     };
 
     // Every base tensor of the decoder built from `config`, in the decoder's parameter order
-    // (the names WeightLoader maps to). Call only after check(): the list has one entry per
+    // (the names WeightLoader maps to); a fused checkpoint tensor appears once per parameter it
+    // fills, in row order. Call only after check(): the list has one entry per
     // layer and config.json's layer count is not trusted before that.
     static std::vector<Tensor> expected(const ModelConfig& config);
 

@@ -4,6 +4,7 @@
 
 #include "fsllmerror.h"
 #include "jsontext.h"
+#include "textfile.h"
 
 #include <cstdint>
 #include <limits>
@@ -74,6 +75,37 @@ bool ConfigReader::optionalBool(const char* key, bool fallback) const {
     if (!value->is_boolean())
         fail(key, "expected true or false, got " + shown(*value));
     return value->get<bool>();
+}
+
+int ConfigReader::optionalTokenId(const char* key, int fallback) const {
+    const Json* value = find(key);
+    if (!value)
+        return fallback;
+    const Json* id = value;
+    if (value->is_array()) {
+        if (value->empty())
+            fail(key, "is an empty list; give a token id");
+        id = &value->front();
+    }
+    const int result = integer(key, *id);
+    if (result < 0)
+        fail(key, "must be a token id >= 0, got " + std::to_string(result));
+    return result;
+}
+
+std::string ConfigReader::torchDtype() const {
+    // Newer transformers write "dtype"; older ones "torch_dtype".
+    const char* key = find("torch_dtype") ? "torch_dtype" : "dtype";
+    const Json* value = find(key);
+    if (!value)
+        return "float32";
+    if (!value->is_string())
+        fail(key, "expected a string such as \"float16\", got " + shown(*value));
+    const std::string dtype = value->get<std::string>();
+    if (dtype != "float32" && dtype != "float16" && dtype != "bfloat16")
+        fail(key,
+             TextFile::inQuotes(dtype) + " is not supported; use float32, float16 or bfloat16");
+    return dtype;
 }
 
 } // namespace fsllm

@@ -30,6 +30,12 @@ public:
     int optionalPositive(const char* key, int fallback) const;
     double optionalPositiveNumber(const char* key, double fallback) const;
     bool optionalBool(const char* key, bool fallback) const;
+    // A token id (an integer >= 0); eos_token_id may also be a list (its first id is used).
+    // `fallback` when absent or null.
+    int optionalTokenId(const char* key, int fallback) const;
+    // "torch_dtype" (or newer transformers' "dtype"): float32 | float16 | bfloat16; "float32"
+    // when absent.
+    std::string torchDtype() const;
 
     // A JSON value as a short one-line text for messages.
     static std::string shown(const Json& value);

@@ -134,26 +134,9 @@ void readRope(const ConfigReader& reader, ModelConfig& config) {
             : reader.positive("original_max_position_embeddings", *original);
 }
 
-// A token id: a non-negative integer; eos_token_id may also be a list (the first one is used).
-int readTokenId(const ConfigReader& reader, const char* key, int fallback) {
-    const Json* value = reader.find(key);
-    if (!value)
-        return fallback;
-    const Json* id = value;
-    if (value->is_array()) {
-        if (value->empty())
-            reader.fail(key, "is an empty list; give a token id");
-        id = &value->front();
-    }
-    const int result = reader.integer(key, *id);
-    if (result < 0)
-        reader.fail(key, "must be a token id >= 0, got " + std::to_string(result));
-    return result;
-}
-
 void readTokens(const ConfigReader& reader, ModelConfig& config) {
-    config.bosTokenId = readTokenId(reader, "bos_token_id", config.bosTokenId);
-    config.eosTokenId = readTokenId(reader, "eos_token_id", config.eosTokenId);
+    config.bosTokenId = reader.optionalTokenId("bos_token_id", config.bosTokenId);
+    config.eosTokenId = reader.optionalTokenId("eos_token_id", config.eosTokenId);
     const Json* pad = reader.find("pad_token_id");
     config.padTokenId = -1;
     if (pad) {
@@ -174,22 +157,6 @@ void readArchitectureFlags(const ConfigReader& reader, ModelConfig& config) {
             reader.fail("hidden_act", "activation " + shown(*act) +
                                           " is not supported; LLaMA-family models use \"silu\"");
     }
-}
-
-void readTorchDtype(const ConfigReader& reader, ModelConfig& config) {
-    // Newer transformers write "dtype"; older ones "torch_dtype".
-    const char* key = reader.find("torch_dtype") ? "torch_dtype" : "dtype";
-    const Json* value = reader.find(key);
-    config.torchDtype = "float32";
-    if (!value)
-        return;
-    if (!value->is_string())
-        reader.fail(key, "expected a string such as \"float16\", got " + shown(*value));
-    const std::string dtype = value->get<std::string>();
-    if (dtype != "float32" && dtype != "float16" && dtype != "bfloat16")
-        reader.fail(key, TextFile::inQuotes(dtype) +
-                             " is not supported; use float32, float16 or bfloat16");
-    config.torchDtype = dtype;
 }
 
 } // namespace
@@ -214,11 +181,15 @@ ModelConfig ModelConfig::fromJsonText(const std::string& text, const std::string
     const ConfigReader reader(root, sourceName);
     ModelConfig config;
     readModelType(reader, config);
+    if (const auto readConfig = config.family().readConfig) {
+        readConfig(reader, config); // a family with its own field names (chatglm)
+        return config;
+    }
     readSizes(reader, config);
     readRope(reader, config);
     readTokens(reader, config);
     readArchitectureFlags(reader, config);
-    readTorchDtype(reader, config);
+    config.torchDtype = reader.torchDtype();
     config.family().readOptions(reader, config); // biases, q/k norm, sliding window
     return config;
 }
@@ -228,6 +199,10 @@ std::string ModelConfig::toJsonText() const {
     const ModelFamily& row = family();
     json["architectures"] = {row.architecture};
     json["model_type"] = modelType;
+    if (row.writeConfig) {
+        row.writeConfig(*this, json);
+        return json.dump(2) + "\n";
+    }
     json["hidden_size"] = hiddenSize;
     json["intermediate_size"] = intermediateSize;
     json["num_hidden_layers"] = numLayers;
@@ -286,6 +261,12 @@ std::string ModelConfig::describeOptions() const {
              << ")";
     if (!rope.str().empty())
         parts.push_back(rope.str());
+    if (rotaryDim > 0 && rotaryDim < headDim)
+        parts.push_back("RoPE on " + std::to_string(rotaryDim) + " of " +
+                        std::to_string(headDim) + " head dims" +
+                        (ropeInterleaved ? " (interleaved pairs)" : ""));
+    else if (ropeInterleaved)
+        parts.push_back("RoPE in interleaved pairs");
     if (slidingWindow > 0)
         parts.push_back("sliding window " + std::to_string(slidingWindow) +
                         (fullAttentionLayers > 0

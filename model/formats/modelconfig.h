@@ -32,6 +32,11 @@ struct ModelConfig {
     double ropeLowFreqFactor = 1.0;   // llama3 "low_freq_factor"
     double ropeHighFreqFactor = 4.0;  // llama3 "high_freq_factor" (> low)
     int ropeOriginalMaxPositions = 0; // llama3 "original_max_position_embeddings"
+    // Partial, interleaved RoPE (chatglm): only the first rotaryDim dimensions of each head
+    // rotate (0 = all headDim), and they rotate in adjacent pairs (x[2i], x[2i+1]) instead of
+    // Hugging Face's halves (x[i], x[i + hd/2]). Frequencies theta^(-2i/rotaryDim).
+    int rotaryDim = 0;
+    bool ropeInterleaved = false;
     bool tieWordEmbeddings = false;
     // Options the family sets from its own fields (model/families/):
     bool qkvBias = false;    // q_proj, k_proj, v_proj have biases (llama attention_bias; qwen2)
@@ -65,6 +70,8 @@ struct ModelConfig {
     const ModelFamily& family() const;
     // Whether layer `layer` (0-based) uses the sliding window.
     bool slidesAt(int layer) const { return slidingWindow > 0 && layer >= fullAttentionLayers; }
+    // The rotated dimensions per head: rotaryDim, or headDim when 0.
+    int rotatedDims() const { return rotaryDim > 0 ? rotaryDim : headDim; }
     // The options in force, for people: "q/k/v bias, RoPE llama3 x8, sliding window 4096"
     // ("none" when the model is plain LLaMA).
     std::string describeOptions() const;

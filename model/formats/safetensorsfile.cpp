@@ -7,18 +7,14 @@
 #include "fsllmerror.h"
 #include "jsontext.h"
 #include "lfspointer.h"
+#include "mappedfile.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <limits>
 #include <set>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace fsllm {
 
@@ -330,33 +326,16 @@ struct SafetensorsFile::Impl {
     void parse();
 };
 
-// Maps the whole file read-only; the descriptor is closed at once (the mapping keeps the file).
-// A Git LFS pointer saved in place of the file is refused before the header is read.
+// Maps the whole file read-only (the mapping keeps the file). A Git LFS pointer saved in place of
+// the file is refused before the header is read.
 void SafetensorsFile::Impl::mapFile() {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        fail(std::string("cannot open (") + std::strerror(errno) +
-             "); check the path and the file's permissions");
-    struct stat info {};
-    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-        ::close(fd);
-        fail("is not a regular file; give the path of a .safetensors file");
-    }
-    mappedBytes = static_cast<std::size_t>(info.st_size);
-    if (mappedBytes < kLengthFieldBytes) {
-        ::close(fd);
+    MappedFile file = MappedFile::open(path, "the path of a .safetensors file");
+    mappedBytes = file.size;
+    if (mappedBytes < kLengthFieldBytes)
         fail("file has " + std::to_string(mappedBytes) +
              " bytes, shorter than the 8-byte header length; the file is truncated or empty");
-    }
-    void* address = ::mmap(nullptr, mappedBytes, PROT_READ, MAP_PRIVATE, fd, 0);
-    const int mapError = errno;
-    ::close(fd);
-    if (address == MAP_FAILED)
-        fail(std::string("cannot memory-map (") + std::strerror(mapError) + ")");
-    const std::size_t length = mappedBytes;
-    mappingOwner = std::shared_ptr<const void>(
-        address, [length](const void* begin) { ::munmap(const_cast<void*>(begin), length); });
-    mapping = address;
+    mappingOwner = std::move(file.owner);
+    mapping = file.data;
     LfsPointer::refuse(
         path,
         std::string_view(static_cast<const char*>(mapping), std::min<std::size_t>(mappedBytes, 64)),

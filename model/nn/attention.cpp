@@ -7,7 +7,8 @@
 namespace fsllm {
 
 AttentionImpl::AttentionImpl(const ModelConfig& config, const torch::TensorOptions& options)
-    : m_heads(config.numHeads), m_kvHeads(config.numKvHeads), m_headDim(config.headDim) {
+    : m_heads(config.numHeads), m_kvHeads(config.numKvHeads), m_headDim(config.headDim),
+      m_ropeInterleaved(config.ropeInterleaved) {
     const int64_t d = config.hiddenSize;
     const bool qkvBias = config.qkvBias;
     qProj = register_module("q_proj", LoraLinear(d, m_heads * m_headDim, qkvBias, options));
@@ -36,8 +37,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     q = q.transpose(1, 2); // [B, H, T, hd]
     k = k.transpose(1, 2); // [B, KV, T, hd]
     auto v = vProj(x).view({B, T, m_kvHeads, m_headDim}).transpose(1, 2); // [B, KV, T, hd]
-    q = RotaryEmbedding::apply(q, cos, sin);
-    k = RotaryEmbedding::apply(k, cos, sin);
+    q = RotaryEmbedding::apply(q, cos, sin, m_ropeInterleaved);
+    k = RotaryEmbedding::apply(k, cos, sin, m_ropeInterleaved);
 
     // Head h uses key/value head h / G: view queries as [B, KV, G, T, hd] and broadcast k, v
     // over G instead of copying them G times.

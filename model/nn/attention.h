@@ -29,6 +29,7 @@ private:
     int64_t m_heads;
     int64_t m_kvHeads;
     int64_t m_headDim;
+    bool m_ropeInterleaved; // chatglm: RoPE in adjacent pairs (RotaryEmbedding::apply)
 };
 TORCH_MODULE(Attention);
 

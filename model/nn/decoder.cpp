@@ -5,6 +5,7 @@
 #include "layerrecompute.h"
 #include "masking.h"
 
+#include <map>
 #include <sstream>
 
 namespace fsllm {
@@ -37,6 +38,17 @@ LoraTargets LoraTargets::parse(const std::string& commaSeparated) {
     std::stringstream stream(commaSeparated);
     std::string item;
     while (std::getline(stream, item, ',')) {
+        // ChatGLM's PEFT module names stand for the projections they hold.
+        static const std::map<std::string, std::vector<std::string>> kChatGlmModules = {
+            {"query_key_value", {"q", "k", "v"}},
+            {"dense", {"o"}},
+            {"dense_h_to_4h", {"gate", "up"}},
+            {"dense_4h_to_h", {"down"}}};
+        if (const auto found = kChatGlmModules.find(item); found != kChatGlmModules.end()) {
+            targets.modules.insert(targets.modules.end(), found->second.begin(),
+                                   found->second.end());
+            continue;
+        }
         if (item.size() > 5 && item.substr(item.size() - 5) == "_proj")
             item = item.substr(0, item.size() - 5); // accept PEFT names such as "q_proj"
         bool known = false;

@@ -40,7 +40,9 @@ struct ForwardOptions {
 // Which projections receive LoRA adapters ("q", "k", "v", "o", "gate", "up", "down").
 struct LoraTargets {
     std::vector<std::string> modules = {"q", "k", "v", "o"};
-    // Parses "q,k,v,o"; throws FsllmError naming an unknown entry.
+    // Parses "q,k,v,o" (also PEFT's "q_proj", ... and ChatGLM's "query_key_value" = q,k,v,
+    // "dense" = o, "dense_h_to_4h" = gate,up, "dense_4h_to_h" = down); throws FsllmError naming
+    // an unknown entry.
     static LoraTargets parse(const std::string& commaSeparated);
     std::string join() const;
 };

@@ -6,11 +6,15 @@ namespace fsllm {
 
 RotaryEmbedding::RotaryEmbedding(const ModelConfig& config)
     : m_config(config), m_inverseFrequency(inverseFrequency(config)),
-      m_positionScale(config.ropeType == "linear" ? config.ropeScalingFactor : 1.0) {}
+      m_positionScale(config.ropeType == "linear" ? config.ropeScalingFactor : 1.0) {
+    // Halves over a part of the head would pair dimensions across the rotated block.
+    TORCH_CHECK(config.ropeInterleaved || config.rotatedDims() == config.headDim,
+                "partial rotary embeddings are only supported with interleaved pairs");
+}
 
 torch::Tensor RotaryEmbedding::inverseFrequency(const ModelConfig& config, int64_t length) {
     const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
-    const double dim = static_cast<double>(config.headDim);
+    const double dim = static_cast<double>(config.rotatedDims());
     double theta = config.ropeTheta;
     if (config.ropeType == "dynamic" && length > config.maxPositionEmbeddings) {
         // NTK-aware: theta * (factor * T / max - (factor - 1))^(d / (d - 2)).
@@ -18,8 +22,8 @@ torch::Tensor RotaryEmbedding::inverseFrequency(const ModelConfig& config, int64
         const double ratio = static_cast<double>(length) / config.maxPositionEmbeddings;
         theta *= std::pow(factor * ratio - (factor - 1.0), dim / (dim - 2.0));
     }
-    auto exponent = torch::arange(0, config.headDim, 2, f64) / dim;
-    auto inverse = torch::pow(theta, exponent).reciprocal(); // [hd/2]
+    auto exponent = torch::arange(0, config.rotatedDims(), 2, f64) / dim;
+    auto inverse = torch::pow(theta, exponent).reciprocal(); // [rd/2]
     if (config.ropeType != "llama3")
         return inverse;
     // Llama 3.1: wavelengths longer than original / low_freq_factor are slowed by `factor`,
@@ -57,8 +61,14 @@ std::pair<torch::Tensor, torch::Tensor> RotaryEmbedding::table(int64_t T,
             length = perLength ? T : std::min<int64_t>(length, m_config.maxPositionEmbeddings);
         const auto inverse = perLength ? inverseFrequency(m_config, T) : m_inverseFrequency;
         auto positions = torch::arange(length, f64) / m_positionScale;      // [L]
-        auto angles = torch::outer(positions, inverse);                     // [L, hd/2]
-        auto embedding = torch::cat({angles, angles}, -1);                  // [L, hd]
+        auto angles = torch::outer(positions, inverse);                     // [L, rd/2]
+        // Each angle twice: for halves [a, a], for adjacent pairs [a0, a0, a1, a1, ...]; the
+        // dimensions past rd get angle 0 (cos 1, sin 0) and pass through apply() unchanged.
+        auto embedding = m_config.ropeInterleaved ? angles.repeat_interleave(2, -1)
+                                                  : torch::cat({angles, angles}, -1); // [L, rd]
+        const int64_t passThrough = m_config.headDim - m_config.rotatedDims();
+        if (passThrough > 0)
+            embedding = torch::cat({embedding, torch::zeros({length, passThrough}, f64)}, -1);
         m_cos = embedding.cos().to(device, type);
         m_sin = embedding.sin().to(device, type);
     }
@@ -66,7 +76,17 @@ std::pair<torch::Tensor, torch::Tensor> RotaryEmbedding::table(int64_t T,
 }
 
 torch::Tensor RotaryEmbedding::apply(const torch::Tensor& x, const torch::Tensor& cos,
-                                     const torch::Tensor& sin) {
+                                     const torch::Tensor& sin, bool interleaved) {
+    if (interleaved) {
+        // (x[2i], x[2i+1]) -> (-x[2i+1], x[2i])
+        std::vector<int64_t> pairShape(x.sizes().begin(), x.sizes().end() - 1);
+        pairShape.push_back(x.size(-1) / 2);
+        pairShape.push_back(2);
+        const auto pairs = x.reshape(pairShape);
+        const auto rotated = torch::stack({-pairs.select(-1, 1), pairs.select(-1, 0)}, -1)
+                                 .reshape(x.sizes());
+        return x * cos + rotated * sin;
+    }
     const int64_t half = x.size(-1) / 2;
     auto first = x.narrow(-1, 0, half);
     auto second = x.narrow(-1, half, half);

@@ -2,7 +2,9 @@
 #include "tokenizer.h"
 
 #include "bpebackend.h"
+#include "chatglmbackend.h"
 #include "fsllmerror.h"
+#include "jsontext.h"
 #include "sentencepiecebackend.h"
 #include "textfile.h"
 #include "utf8text.h"
@@ -18,9 +20,24 @@ bool endsWith(const std::string& text, const std::string& suffix) {
            text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// Whether the tokenizer_config.json beside a sentencepiece model names ChatGLM's tokenizer class.
+bool isChatGlmTokenizer(const std::string& modelPath) {
+    const std::string configPath =
+        (std::filesystem::path(modelPath).parent_path() / "tokenizer_config.json").string();
+    if (!std::filesystem::is_regular_file(configPath))
+        return false;
+    const auto config = JsonText::parse(TextFile::load(configPath), configPath,
+                                        "fix or re-download tokenizer_config.json");
+    const auto found = config.is_object() ? config.find("tokenizer_class") : config.end();
+    return config.is_object() && found != config.end() && found->is_string() &&
+           found->get<std::string>() == "ChatGLMTokenizer";
+}
+
 std::unique_ptr<TokenizerBackend> backendFor(const std::string& path) {
     if (endsWith(path, ".json"))
         return std::make_unique<BpeBackend>(path);
+    if (isChatGlmTokenizer(path))
+        return std::make_unique<ChatGlmBackend>(path);
     return std::make_unique<SentencepieceBackend>(path);
 }
 
@@ -56,8 +73,10 @@ const std::string& Tokenizer::path() const {
 std::vector<int> Tokenizer::encode(const std::string& text, bool addBos) const {
     Utf8Text::require(text);
     std::vector<int> ids = m_backend->encode(text);
-    if (addBos && bosId() >= 0)
-        ids.insert(ids.begin(), bosId());
+    if (addBos) {
+        const std::vector<int> prefix = prefixIds();
+        ids.insert(ids.begin(), prefix.begin(), prefix.end());
+    }
     return ids;
 }
 
@@ -75,12 +94,14 @@ WordAlignment Tokenizer::encodeWords(const std::vector<std::string>& words, bool
         if (alignment.firstSubToken[k] < 0)
             throw FsllmError("word " + std::to_string(k) + " (" + TextFile::inQuotes(words[k]) +
                              ") produced no token of its own; words must not be whitespace");
-    if (addBos && bosId() >= 0) {
-        alignment.ids.insert(alignment.ids.begin(), bosId());
-        alignment.wordOfToken.insert(alignment.wordOfToken.begin(), -1);
+    const std::vector<int> prefix = addBos ? prefixIds() : std::vector<int>{};
+    if (!prefix.empty()) {
+        const int shift = static_cast<int>(prefix.size());
+        alignment.ids.insert(alignment.ids.begin(), prefix.begin(), prefix.end());
+        alignment.wordOfToken.insert(alignment.wordOfToken.begin(), prefix.size(), -1);
         for (int& first : alignment.firstSubToken)
             if (first >= 0)
-                ++first;
+                first += shift;
     }
     return alignment;
 }
@@ -95,6 +116,10 @@ int Tokenizer::vocabSize() const {
 
 int Tokenizer::bosId() const {
     return m_backend->bosId();
+}
+
+std::vector<int> Tokenizer::prefixIds() const {
+    return m_backend->prefixIds();
 }
 
 int Tokenizer::eosId() const {

@@ -1,6 +1,7 @@
 // The checkpoint's tokenizer, as the engine uses it: encode with BOS first, pieces, decode, and
 // word-to-sub-token alignment for token classification. Two formats sit behind it
-// (TokenizerBackend): sentencepiece's `tokenizer.model` (LLaMA-1/2, Mistral) and Hugging Face's
+// (TokenizerBackend): sentencepiece's `tokenizer.model` (LLaMA-1/2, Mistral; ChatGLM's with its
+// [gMASK] sop prefix when tokenizer_config.json names ChatGLMTokenizer) and Hugging Face's
 // BPE `tokenizer.json`, byte-level (LLaMA-3, Qwen2/2.5/3, SmolLM, GPT-2 style) or
 // sentencepiece-style (LLaMA-2, Mistral, TinyLlama as Hugging Face converts them).
 // Thread-safety: const methods are safe to call concurrently after loading.
@@ -16,9 +17,9 @@ class TokenizerBackend;
 
 // Ids of a pre-split sentence and, for each word, the index (into ids) of its first sub-token.
 struct WordAlignment {
-    std::vector<int> ids;             // BOS first when addBos and the tokenizer has one
+    std::vector<int> ids;             // prefixIds() first when addBos (BOS, or ChatGLM's two)
     std::vector<int> firstSubToken;   // size == number of words
-    std::vector<int> wordOfToken;     // size == ids.size(); -1 for BOS and sentencepiece control
+    std::vector<int> wordOfToken;     // size == ids.size(); -1 for the prefix and control
                                       // tokens
 };
 
@@ -43,7 +44,7 @@ public:
     std::string kind() const;
     const std::string& path() const;
 
-    // Text must be valid UTF-8 (FsllmError otherwise). BOS first when addBos and bosId() >= 0.
+    // Text must be valid UTF-8 (FsllmError otherwise). prefixIds() first when addBos.
     std::vector<int> encode(const std::string& text, bool addBos = true) const;
     std::vector<std::string> pieces(const std::vector<int>& ids) const; // "<s>", "▁the", "Ġthe"
     std::string decode(const std::vector<int>& ids) const;
@@ -57,6 +58,9 @@ public:
 
     int vocabSize() const;
     int bosId() const; // -1 when the tokenizer adds none (Qwen's tokenizer.json)
+    // What encode(text, addBos = true) puts first: {BOS}, {} without one, ChatGLM's
+    // {[gMASK], sop}.
+    std::vector<int> prefixIds() const;
     int eosId() const; // -1 when none is known
     int padId() const; // -1 when the model has none
     int unkId() const; // -1 when none (byte-level BPE needs none)

@@ -1,6 +1,6 @@
 // What Tokenizer (tokenizer.h) asks of one tokenizer format: sentencepiece's tokenizer.model
 // (SentencepieceBackend) or Hugging Face's BPE tokenizer.json, byte-level or sentencepiece-style
-// (BpeBackend). The backend never adds BOS: Tokenizer does, from bosId(). Text reaching encode()
+// (BpeBackend). The backend never adds BOS: Tokenizer does, from prefixIds(). Text reaching encode()
 // is valid UTF-8.
 // Thread-safety: const methods are safe to call concurrently after construction.
 #pragma once
@@ -35,6 +35,11 @@ public:
     virtual bool addsDummyPrefix() const = 0;
     virtual int vocabSize() const = 0;
     virtual int bosId() const = 0; // -1 when encode(text, addBos) adds none
+    // What Tokenizer puts before every input when addBos: BOS alone, or nothing; ChatGLM's
+    // "[gMASK]" "sop".
+    virtual std::vector<int> prefixIds() const {
+        return bosId() >= 0 ? std::vector<int>{bosId()} : std::vector<int>{};
+    }
     virtual int eosId() const = 0; // -1 when none
     virtual int padId() const = 0; // -1 when none
     virtual int unkId() const = 0; // -1 when none

@@ -3,6 +3,7 @@
 #include "atomicfile.h"
 #include "fsllmerror.h"
 #include "jsontext.h"
+#include "peftlayout.h"
 #include "safetensorsfile.h"
 #include "safetensorswriter.h"
 #include "tensorutil.h"
@@ -23,7 +24,6 @@ namespace {
 
 using nlohmann::json;
 
-const std::string kDecoderPrefix = "base_model.model.model.";
 const std::string kHeadPrefix = "base_model.model.score.";
 
 // A tensor name for messages: quoted, long names cut (PEFT keys run to about 70 characters).
@@ -46,17 +46,23 @@ std::string readText(const std::string& path) {
     return text.str();
 }
 
-// PEFT keys: "<module path>.lora_A.weight"; the decoder's parameter: "<module path>.lora_A".
-std::string peftKey(const std::string& modulePath, const char* matrix) {
-    return kDecoderPrefix + modulePath + "." + matrix + ".weight";
+// "<...>.query_key_value.lora_A.weight" -> "query_key_value"
+std::string targetOfKey(const std::string& name) {
+    const std::size_t end = name.rfind(".lora_");
+    const std::size_t begin = name.rfind('.', end - 1);
+    return name.substr(begin + 1, end - begin - 1);
 }
 
 } // namespace
 
 std::string AdapterConfig::toJsonText() const {
     json targetModules = json::array();
-    for (const auto& target : targets.modules)
-        targetModules.push_back(target + "_proj");
+    if (!peftTargets.empty())
+        for (const auto& target : peftTargets)
+            targetModules.push_back(target);
+    else
+        for (const auto& target : targets.modules)
+            targetModules.push_back(target + "_proj");
     json object = {
         {"peft_type", "LORA"},
         {"task_type", taskType},
@@ -71,6 +77,8 @@ std::string AdapterConfig::toJsonText() const {
         {"inference_mode", true},
         {"init_lora_weights", true},
         {"use_rslora", lora.rsLora},
+        {"rank_pattern", json(rankPattern)},
+        {"alpha_pattern", json(alphaPattern)},
     };
     return object.dump(2) + "\n";
 }
@@ -128,11 +136,44 @@ AdapterConfig AdapterConfig::fromJsonText(const std::string& text, const std::st
     if (flag("fan_in_fan_out"))
         throw fieldError("fan_in_fan_out", "transposed (Conv1D-style) LoRA weights are not "
                                            "supported; LLaMA-family adapters use false");
+    // Per-module ranks only where this tool writes them: fused modules whose block form has
+    // rank k * r and an alpha that keeps the scaling alpha / r (peftlayout.h).
     for (const char* pattern : {"rank_pattern", "alpha_pattern"}) {
         const json* value = given(pattern);
-        if (value && !(value->is_object() && value->empty()))
-            throw fieldError(pattern, "per-module ranks or alphas are not supported; give one "
-                                      "r and lora_alpha for every module");
+        if (!value || (value->is_object() && value->empty()))
+            continue;
+        if (!value->is_object())
+            throw fieldError(pattern, "expected an object, got " + JsonText::shown(*value));
+        for (const auto& item : value->items()) {
+            const bool fused = item.key() == "query_key_value" || item.key() == "dense_h_to_4h";
+            const bool rank = std::string(pattern) == "rank_pattern";
+            if (!fused || !item.value().is_number() ||
+                (rank && (!item.value().is_number_integer() || item.value().get<std::int64_t>() <= 0 ||
+                          item.value().get<std::int64_t>() > kMaxRank)))
+                throw fieldError(pattern, "per-module ranks or alphas are supported only for the "
+                                          "fused modules query_key_value and dense_h_to_4h (got " +
+                                              JsonText::shown(item.key()) + ": " +
+                                              JsonText::shown(item.value()) +
+                                              "); give one r and lora_alpha for every module");
+            if (rank)
+                config.rankPattern[item.key()] = item.value().get<std::int64_t>();
+            else
+                config.alphaPattern[item.key()] = item.value().get<double>();
+        }
+    }
+    for (const auto& [target, rank] : config.rankPattern) {
+        // The parts keep lora_alpha / r: the pattern's alpha / rank must be that scaling.
+        const auto alpha = config.alphaPattern.find(target);
+        const double expected = config.lora.rsLora
+                                    ? config.lora.alpha * std::sqrt(double(rank) / config.lora.rank)
+                                    : config.lora.alpha * double(rank) / config.lora.rank;
+        if (rank != config.lora.rank &&
+            (alpha == config.alphaPattern.end() ||
+             std::abs(alpha->second - expected) > 1e-9 * std::max(1.0, std::abs(expected))))
+            throw fieldError("alpha_pattern", "'" + target + "' has rank " + std::to_string(rank) +
+                                                  " and needs alpha " + JsonText::shown(expected) +
+                                                  " to keep lora_alpha / r; per-module scalings "
+                                                  "are not supported");
     }
     if (object.contains("bias") && object["bias"] != "none")
         throw fieldError("bias",
@@ -152,6 +193,7 @@ AdapterConfig AdapterConfig::fromJsonText(const std::string& text, const std::st
             throw fieldError("target_modules",
                              "must be a list of strings, found " + JsonText::shown(target));
         joined += (joined.empty() ? "" : ",") + target.get<std::string>();
+        config.peftTargets.push_back(target.get<std::string>());
     }
     config.targets = withErrorContext(source + ": field 'target_modules'",
                                       [&] { return LoraTargets::parse(joined); });
@@ -170,6 +212,11 @@ AdapterConfig AdapterConfig::fromJsonText(const std::string& text, const std::st
     return config;
 }
 
+std::int64_t AdapterConfig::rankOf(const std::string& target) const {
+    const auto found = rankPattern.find(target);
+    return found == rankPattern.end() ? lora.rank : found->second;
+}
+
 AdapterConfig AdapterConfig::load(const std::string& directory) {
     const std::string path = directory + "/" + kConfigFile;
     return fromJsonText(readText(path), path);
@@ -179,9 +226,20 @@ void AdapterIo::save(const std::string& directory, DecoderImpl& decoder,
                      ClassificationHeadImpl* head, const AdapterConfig& config) {
     std::filesystem::create_directories(directory);
     SafetensorsWriter writer;
-    for (auto& [path, layer] : decoder.loraLayers()) {
-        addTensor(writer, peftKey(path, "lora_A"), layer->loraA);
-        addTensor(writer, peftKey(path, "lora_B"), layer->loraB);
+    AdapterConfig written = config;
+    written.peftTargets = PeftLayout::targetNames(decoder.config(), config.targets);
+    written.rankPattern.clear();
+    written.alphaPattern.clear();
+    for (const PeftLayout::Module& module : PeftLayout::modules(decoder)) {
+        const auto [a, b] = PeftLayout::fileWeights(module);
+        addTensor(writer, module.key + ".lora_A.weight", a);
+        addTensor(writer, module.key + ".lora_B.weight", b);
+        if (a.size(0) != config.lora.rank) { // a fused module's block form
+            const double ratio = double(a.size(0)) / double(config.lora.rank);
+            written.rankPattern[module.target] = a.size(0);
+            written.alphaPattern[module.target] =
+                config.lora.alpha * (config.lora.rsLora ? std::sqrt(ratio) : ratio);
+        }
     }
     if (head)
         for (const auto& item : head->named_parameters(/*recurse=*/true))
@@ -189,7 +247,7 @@ void AdapterIo::save(const std::string& directory, DecoderImpl& decoder,
     writer.setMetadata("format", "pt");
     // Weights first, config last: a folder with a config always has matching weights.
     writer.write(directory + "/" + AdapterConfig::kWeightsFile);
-    AtomicFile::write(directory + "/" + AdapterConfig::kConfigFile, config.toJsonText());
+    AtomicFile::write(directory + "/" + AdapterConfig::kConfigFile, written.toJsonText());
 }
 
 AdapterConfig AdapterIo::load(const std::string& directory, DecoderImpl& decoder,
@@ -208,18 +266,31 @@ AdapterConfig AdapterIo::load(const std::string& directory, DecoderImpl& decoder
     if (decoder.loraLayers().empty())
         decoder.enableLora(config.lora, config.targets);
 
-    // Every tensor the modules expect, by PEFT key.
+    // Every tensor the modules expect, by PEFT key: LoRA pairs by module, the head by name.
+    std::map<std::string, const PeftLayout::Module*> loraModules;
+    const std::vector<PeftLayout::Module> modules = PeftLayout::modules(decoder);
+    for (const PeftLayout::Module& module : modules)
+        loraModules[module.key] = &module;
     std::map<std::string, torch::Tensor> expected;
-    for (auto& [path, layer] : decoder.loraLayers()) {
-        expected[peftKey(path, "lora_A")] = layer->loraA;
-        expected[peftKey(path, "lora_B")] = layer->loraB;
-    }
     if (head && config.hasHead)
         for (auto& item : head->named_parameters(/*recurse=*/true))
             expected[kHeadPrefix + item.key()] = item.value();
 
+    const auto readFinite = [&](const std::string& name, torch::ScalarType type) {
+        if (!file.contains(name))
+            throw FsllmError(weightsPath + ": tensor '" + name + "' is missing");
+        const torch::Tensor values = tensorFromView(file.tensor(name), type);
+        if (!torch::isfinite(values).all().item<bool>())
+            throw FsllmError(weightsPath + ": tensor '" + name +
+                             "' holds NaN or infinite values; the adapter is damaged (did its "
+                             "training diverge?), train it again or use another checkpoint");
+        return values;
+    };
     for (const auto& name : file.names()) {
-        if (expected.count(name))
+        const std::size_t lora = name.rfind(".lora_");
+        if (expected.count(name) ||
+            (lora != std::string::npos && loraModules.count(name.substr(0, lora)) &&
+             (endsWith(name, ".lora_A.weight") || endsWith(name, ".lora_B.weight"))))
             continue;
         if (name.rfind("base_model.model.", 0) == 0 && name.find("lora_") == std::string::npos)
             throw FsllmError(weightsPath + ": tensor " + tensorName(name) +
@@ -231,6 +302,11 @@ AdapterConfig AdapterIo::load(const std::string& directory, DecoderImpl& decoder
                          "this adapter for this model?)");
     }
     torch::NoGradGuard noGrad;
+    for (const PeftLayout::Module& module : modules) {
+        const auto type = module.parts.front().module->loraA.scalar_type();
+        PeftLayout::assign(module, readFinite(module.key + ".lora_A.weight", type),
+                           readFinite(module.key + ".lora_B.weight", type), weightsPath);
+    }
     for (auto& [name, parameter] : expected) {
         if (!file.contains(name))
             throw FsllmError(weightsPath + ": tensor '" + name + "' is missing");
@@ -240,12 +316,7 @@ AdapterConfig AdapterIo::load(const std::string& directory, DecoderImpl& decoder
             throw FsllmError(weightsPath + ": tensor '" + name + "' has shape " +
                              shapeString(view.shape) + ", expected " + shapeString(shape) +
                              " (was the adapter trained on another model or label set?)");
-        const torch::Tensor values = tensorFromView(view, parameter.scalar_type());
-        if (!torch::isfinite(values).all().item<bool>())
-            throw FsllmError(weightsPath + ": tensor '" + name +
-                             "' holds NaN or infinite values; the adapter is damaged (did its "
-                             "training diverge?), train it again or use another checkpoint");
-        parameter.copy_(values);
+        parameter.copy_(readFinite(name, parameter.scalar_type()));
     }
     return config;
 }
@@ -264,15 +335,16 @@ void AdapterIo::checkRank(const AdapterConfig& config, const SafetensorsFile& fi
         if (shape.size() != 2)
             throw FsllmError(file.path() + ": tensor " + tensorName(name) + " has shape " +
                              shapeString(shape) + "; a LoRA matrix has two dimensions");
-        // lora_A is [r, in], lora_B is [out, r].
+        // lora_A is [r, in], lora_B is [out, r]; a fused module may have its rank_pattern rank
+        // (block form) or r (one shared A, as PEFT trains it).
         const std::int64_t rank = isA ? shape[0] : shape[1];
         const std::int64_t other = isA ? shape[1] : shape[0];
-        if (rank != config.lora.rank)
+        if (rank != config.lora.rank && rank != config.rankOf(targetOfKey(name)))
             throw FsllmError(configPath + ": field 'r': " + r + " but " + where + " has rank " +
                              std::to_string(rank) + " (shape " + shapeString(shape) +
                              "); the config and the weights disagree, set r to " +
                              std::to_string(rank) + " or save the adapter again");
-        if (rank > other)
+        if (rank > other && rank == config.lora.rank) // a block form's rank may exceed it
             throw FsllmError(configPath + ": field 'r': " + r + " exceeds the " +
                              std::to_string(other) + " features of " + where +
                              "; a LoRA rank is at most min(in, out), the adapter is damaged");

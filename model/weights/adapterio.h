@@ -1,7 +1,9 @@
-// Saves and loads LoRA adapters (and the classification head) in the PEFT layout (docs/design.md
-// §4), so Python users can load them: `adapter_config.json` + `adapter_model.safetensors` with keys
+// Saves and loads LoRA adapters (and the classification head) in the PEFT layout, so Python users
+// can load them: `adapter_config.json` + `adapter_model.safetensors` with keys
 // "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight" ([r, in]) / "lora_B.weight"
-// ([out, r]) and the head under "base_model.model.score.*". Writes are atomic.
+// ([out, r]) and the head under "base_model.model.score.*". Keys and target_modules follow the
+// model's family (PeftLayout: chatglm's fused query_key_value and dense_h_to_4h). Writes are
+// atomic.
 // Thread-safety: call from the thread that owns the modules.
 #pragma once
 
@@ -9,7 +11,9 @@
 #include "decoder.h"
 #include "safetensorsfile.h"
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace fsllm {
 
@@ -19,6 +23,12 @@ struct AdapterConfig {
     std::string taskType = "SEQ_CLS"; // PEFT task_type: SEQ_CLS, TOKEN_CLS or CAUSAL_LM
     std::string baseModel;            // base_model_name_or_path
     bool hasHead = true;              // modules_to_save: ["score"]
+    // target_modules as written (the family's names, PeftLayout::targetNames); empty: "<t>_proj"
+    std::vector<std::string> peftTargets;
+    // PEFT rank_pattern / alpha_pattern: per-target rank and alpha, used for fused modules only
+    // (rank k * r and alpha keeping alpha / r, see peftlayout.h).
+    std::map<std::string, std::int64_t> rankPattern;
+    std::map<std::string, double> alphaPattern;
 
     static constexpr const char* kConfigFile = "adapter_config.json";
     static constexpr const char* kWeightsFile = "adapter_model.safetensors";
@@ -29,10 +39,14 @@ struct AdapterConfig {
     // Throws FsllmError("<source>: field '<name>': ...") for a missing/wrong field, a peft_type
     // other than LORA, bias other than "none", a target module the engine does not have, a rank
     // outside 1..kMaxRank, dropout outside [0, 1), or an option that changes what the weights
-    // mean and is not supported (use_dora, fan_in_fan_out, rank_pattern, alpha_pattern).
+    // mean and is not supported (use_dora, fan_in_fan_out; rank_pattern and alpha_pattern other
+    // than for the fused modules this tool writes, with a scaling equal to lora_alpha / r).
     // use_rslora is supported (scaling alpha / sqrt(r)) and written back on save.
     static AdapterConfig fromJsonText(const std::string& text, const std::string& source);
     static AdapterConfig load(const std::string& directory);
+
+    // The rank of the tensors of PEFT target `target` (rank_pattern, else r).
+    std::int64_t rankOf(const std::string& target) const;
 };
 
 class AdapterIo {

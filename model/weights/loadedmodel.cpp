@@ -5,6 +5,7 @@
 #include "fsllmerror.h"
 #include "modelfamily.h"
 #include "tensorutil.h"
+#include "torchbincheckpoint.h"
 #include "weightloader.h"
 
 #include <spdlog/spdlog.h>
@@ -58,7 +59,11 @@ ModelHeaders ModelHeaders::readWeights(const std::string& directory, const std::
     headers.config = ModelConfig::fromFile(directory + "/config.json");
     headers.device = deviceFromName(device);
     try {
-        headers.checkpoint = std::make_unique<CheckpointIndex>(directory);
+        // safetensors first (as transformers does), else pytorch_model.bin (torch.save zips).
+        headers.checkpoint = !CheckpointIndex::holdsSafetensors(directory) &&
+                                     TorchBinCheckpoint::holdsBinWeights(directory)
+                                 ? TorchBinCheckpoint::open(directory)
+                                 : std::make_unique<CheckpointIndex>(directory);
         const CheckpointIndex& checkpoint = *headers.checkpoint;
         const std::string embedName = headers.config.family().names.embedding;
         if (!checkpoint.contains(embedName))
@@ -99,7 +104,7 @@ ModelHeaders ModelHeaders::read(const std::string& directory, const std::string&
 std::int64_t ModelHeaders::parameterCount() const {
     std::int64_t count = 0;
     for (const CheckpointShapes::Tensor& tensor : CheckpointShapes::expected(config))
-        count += checkpoint->tensor(tensor.name).numel();
+        count += tensor.parameterNumel(); // shapes checked against the headers by read()
     return count;
 }
 

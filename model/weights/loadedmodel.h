@@ -21,9 +21,9 @@
 
 namespace fsllm {
 
-// config.json, the safetensors headers checked against it (CheckpointShapes), the device, the
-// compute dtype and the tokenizer (tokenizer.model, else tokenizer.json) when present. The
-// weights stay memory-mapped, unread.
+// config.json, the safetensors headers (or the pytorch_model.bin pickles) checked against it
+// (CheckpointShapes), the device, the compute dtype and the tokenizer (tokenizer.model, else
+// tokenizer.json) when present. The weights stay memory-mapped, unread.
 struct ModelHeaders {
     std::string directory;
     ModelConfig config;

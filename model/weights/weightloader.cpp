@@ -31,6 +31,18 @@ torch::Tensor& parameterOf(std::map<std::string, torch::Tensor>& parameters,
     return it->second;
 }
 
+// Rows [offset, offset + rows) of a row-major view (a fused tensor's block), still a view.
+TensorView rowsOf(const TensorView& view, std::int64_t offset, std::int64_t rows) {
+    TensorView part = view;
+    const std::size_t rowBytes = view.shape.front() > 0 ? view.byteSize /
+                                                              static_cast<std::size_t>(view.shape.front())
+                                                        : 0;
+    part.shape.front() = rows;
+    part.data = view.data + static_cast<std::size_t>(offset) * rowBytes;
+    part.byteSize = static_cast<std::size_t>(rows) * rowBytes;
+    return part;
+}
+
 } // namespace
 
 void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint,
@@ -46,9 +58,14 @@ void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint,
         throw FsllmError("internal error: the decoder has " + std::to_string(parameters.size()) +
                          " base parameters but the " + config.modelType + " layout lists " +
                          std::to_string(tensors.size()));
+    // A fused tensor's parts count their own rows, so the total is each stored byte once.
+    const auto partOf = [&](const CheckpointShapes::Tensor& tensor) {
+        const TensorView& view = checkpoint.tensor(tensor.name);
+        return tensor.fused() ? rowsOf(view, tensor.rowOffset, tensor.rows) : view;
+    };
     std::int64_t bytesTotal = 0, bytesDone = 0;
     for (const CheckpointShapes::Tensor& tensor : tensors)
-        bytesTotal += static_cast<std::int64_t>(checkpoint.tensor(tensor.name).byteSize);
+        bytesTotal += static_cast<std::int64_t>(partOf(tensor).byteSize);
     const auto report = [&] {
         if (progress && !progress(bytesDone, bytesTotal))
             throw LoadCancelled(checkpoint.directory());
@@ -56,12 +73,18 @@ void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint,
     report();
     for (const CheckpointShapes::Tensor& tensor : tensors) {
         torch::Tensor& parameter = parameterOf(parameters, tensor);
-        const TensorView& view = checkpoint.tensor(tensor.name);
-        const std::vector<std::int64_t> expected(parameter.sizes().begin(), parameter.sizes().end());
-        if (view.shape != expected)
+        const std::vector<std::int64_t> sizes(parameter.sizes().begin(), parameter.sizes().end());
+        if (sizes != tensor.parameterShape())
+            throw FsllmError("internal error: parameter '" + tensor.parameter + "' has shape " +
+                             shapeString(sizes) + " but the layout lists " +
+                             shapeString(tensor.parameterShape()));
+        const TensorView& whole = checkpoint.tensor(tensor.name);
+        if (whole.shape != tensor.shape)
             throw FsllmError(checkpoint.directory() + ": tensor '" + tensor.name + "' has shape " +
-                             shapeString(view.shape) + " but config.json implies " +
-                             shapeString(expected) + "; the checkpoint and config.json disagree");
+                             shapeString(whole.shape) + " but config.json implies " +
+                             shapeString(tensor.shape) +
+                             "; the checkpoint and config.json disagree");
+        const TensorView view = partOf(tensor);
         torch::Tensor shared;
         if (parameter.device().is_cpu() && scalarTypeOf(view.dtype) == parameter.scalar_type())
             shared = tensorSharingView(view);
@@ -83,9 +106,18 @@ void WeightLoader::save(DecoderImpl& decoder, const std::string& safetensorsPath
                         c10::optional<torch::ScalarType> dtype) {
     auto parameters = baseParameters(decoder);
     SafetensorsWriter writer;
-    for (const CheckpointShapes::Tensor& tensor : CheckpointShapes::expected(decoder.config())) {
-        const torch::Tensor& parameter = parameterOf(parameters, tensor);
-        addTensor(writer, tensor.name, dtype ? parameter.to(*dtype) : parameter);
+    const auto tensors = CheckpointShapes::expected(decoder.config());
+    for (std::size_t i = 0; i < tensors.size();) {
+        // The parts of a fused tensor are consecutive, in row order: concatenated again.
+        std::vector<torch::Tensor> parts;
+        std::size_t next = i;
+        do
+            parts.push_back(parameterOf(parameters, tensors[next]));
+        while (++next < tensors.size() && tensors[next].fused() &&
+               tensors[next].name == tensors[i].name);
+        const torch::Tensor whole = parts.size() == 1 ? parts.front() : torch::cat(parts, 0);
+        addTensor(writer, tensors[i].name, dtype ? whole.to(*dtype) : whole);
+        i = next;
     }
     writer.setMetadata("format", "pt");
     writer.write(safetensorsPath);

@@ -691,6 +691,8 @@ void TestCli::everyFamilyEndToEnd_data() {
     QTest::newRow("mistral") << "mistral" << "mistral: " << "sliding window 16";
     QTest::newRow("qwen2") << "qwen2" << "qwen2: " << "q/k/v bias";
     QTest::newRow("qwen3") << "qwen3" << "qwen3: " << "q/k RMSNorm";
+    QTest::newRow("chatglm") << "chatglm" << "chatglm: "
+                             << "q/k/v bias, RoPE on 4 of 8 head dims (interleaved pairs)";
 }
 
 // info, inspect, train, eval and the PEFT adapter on a checkpoint of every family, with its
@@ -721,6 +723,8 @@ void TestCli::everyFamilyEndToEnd() {
     run = CliRunner::run(QStringList{"inspect", "--model", model, "--text", kSentence});
     problem = CliRunner::successProblem(run);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    if (family == QLatin1String("chatglm")) // its tokenizer's prefix instead of BOS
+        QVERIFY2(run.out.contains("[gMASK]") && run.out.contains(" sop("), run.out.constData());
 
     const QString data = QStringLiteral(FSLLM_TEST_DATA_DIR "/badinputs");
     const QString runDir = dir.filePath(QStringLiteral("run"));
@@ -732,8 +736,13 @@ void TestCli::everyFamilyEndToEnd() {
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
     const QString best = QFileInfo(runDir + QStringLiteral("/best")).canonicalFilePath();
     const QByteArray adapter = TestFiles::read(best + QStringLiteral("/adapter_model.safetensors"));
-    for (const char* key : {"base_model.model.model.layers.1.self_attn.q_proj.lora_A.weight",
-                            "base_model.model.model.layers.1.mlp.down_proj.lora_B.weight"})
+    const bool chatglm = family == QLatin1String("chatglm");
+    for (const char* key :
+         {chatglm ? "base_model.model.transformer.encoder.layers.1.self_attention.query_key_value."
+                    "lora_A.weight"
+                  : "base_model.model.model.layers.1.self_attn.q_proj.lora_A.weight",
+          chatglm ? "base_model.model.transformer.encoder.layers.1.mlp.dense_4h_to_h.lora_B.weight"
+                  : "base_model.model.model.layers.1.mlp.down_proj.lora_B.weight"})
         QVERIFY2(adapter.contains(key), key); // PEFT's names for this family's modules
 
     run = CliRunner::run(

@@ -5,10 +5,12 @@
 #include "checkpointindex.h"
 #include "decoder.h"
 #include "modelconfig.h"
+#include "torchbincheckpoint.h"
 #include "weightloader.h"
 
 #include <torch/torch.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,8 +20,11 @@ inline Decoder loadDecoder(const std::string& directory,
                            torch::ScalarType dtype = torch::kFloat32) {
     ModelConfig config = ModelConfig::fromFile(directory + "/config.json");
     Decoder decoder(config, torch::TensorOptions().dtype(dtype));
-    CheckpointIndex checkpoint(directory);
-    WeightLoader::load(*decoder, checkpoint);
+    // safetensors, else pytorch_model.bin (as ModelHeaders picks them)
+    const auto checkpoint = CheckpointIndex::holdsSafetensors(directory)
+                                ? std::make_unique<CheckpointIndex>(directory)
+                                : TorchBinCheckpoint::open(directory);
+    WeightLoader::load(*decoder, *checkpoint);
     decoder->eval();
     return decoder;
 }

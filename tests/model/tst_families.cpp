@@ -4,17 +4,23 @@
 // masks, checkpoints with tensors the family does not use (refused by name, never dropped;
 // rotary inv_freq buffers skipped), and LoRA + PEFT round trips on every family.
 #include "adapterio.h"
+#include "checkpointindex.h"
 #include "checkpointshapes.h"
+#include "chatglmbackend.h"
 #include "classificationhead.h"
 #include "decoderfixture.h"
 #include "familytable.h"
 #include "fsllmerror.h"
 #include "loadedmodel.h"
 #include "masking.h"
+#include "picklepatch.h"
 #include "rotaryembedding.h"
 #include "safetensorsfile.h"
 #include "safetensorswriter.h"
 #include "tensorutil.h"
+#include "tokenizer.h"
+#include "torchbincheckpoint.h"
+#include "weightloader.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -69,6 +75,13 @@ void copyCheckpoint(const std::string& source, const std::string& target,
 
 const std::vector<int64_t> kProbe = {1, 12, 40, 3, 59, 21, 33, 8, 17};
 
+// ChatGLM's inputs start with [gMASK] sop (ids 513 and 515 after tok512's 512 pieces).
+const std::vector<int64_t> kChatGlmProbe = {513, 515, 17, 402, 80, 5};
+
+void writeBytes(const std::string& path, const std::string& bytes) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
 } // namespace
 
 class TstFamilies : public QObject {
@@ -81,13 +94,16 @@ private slots:
         for (const ModelFamily* family : FamilyTable::all()) {
             QVERIFY(types.insert(family->modelType).second);
             QVERIFY(!family->architecture.empty() && !family->summary.empty());
-            QVERIFY(family->readOptions && family->writeOptions);
+            // the LLaMA fields plus the family's own, or (chatglm) all of config.json itself
+            QVERIFY((family->readOptions && family->writeOptions) ||
+                    (family->readConfig && family->writeConfig));
             QCOMPARE(FamilyTable::find(family->modelType), family);
         }
-        QCOMPARE(types, (std::set<std::string>{"llama", "mistral", "qwen2", "qwen3"}));
+        QCOMPARE(types,
+                 (std::set<std::string>{"llama", "mistral", "qwen2", "qwen3", "chatglm"}));
         const std::string message = errorOf([] { FamilyTable::require("gpt2", "x/config.json"); });
         QVERIFY2(contains(message, "x/config.json: model type 'gpt2' is not supported; supported "
-                                   "model types: llama, mistral, qwen2, qwen3"),
+                                   "model types: llama, mistral, qwen2, qwen3, chatglm"),
                  message.c_str());
     }
 
@@ -105,6 +121,8 @@ private slots:
                                << "q/k/v bias, sliding window 4 from layer 1";
         QTest::newRow("qwen3") << "tiny_qwen3" << "Qwen3ForCausalLM"
                                << "q/k RMSNorm, tied embeddings";
+        QTest::newRow("chatglm") << "tiny_chatglm2" << "ChatGLMModel"
+                                 << "q/k/v bias, RoPE on 6 of 12 head dims (interleaved pairs)";
     }
     void configsRoundTrip() {
         QFETCH(QString, model);
@@ -129,6 +147,7 @@ private slots:
         QTest::newRow("llama3 scaling") << "tiny_llama3";
         QTest::newRow("qwen2, theta 1e6") << "tiny_qwen2";
         QTest::newRow("qwen3, head_dim 16 != D/H") << "tiny_qwen3";
+        QTest::newRow("chatglm, kv_channels / 2 dims, base 1e4 x rope_ratio") << "tiny_chatglm2";
     }
     void ropeInverseFrequencies() {
         QFETCH(QString, model);
@@ -137,7 +156,7 @@ private slots:
         SafetensorsFile reference(dir + "/reference.safetensors");
         const auto expected = tensorFromView(reference.tensor("rope.inv_freq"), torch::kFloat32);
         const auto actual = RotaryEmbedding::inverseFrequency(config);
-        QCOMPARE(actual.size(0), int64_t(config.headDim / 2));
+        QCOMPARE(actual.size(0), int64_t(config.rotatedDims() / 2));
         const double relative =
             ((actual - expected.to(torch::kFloat64)).abs() / expected.to(torch::kFloat64))
                 .max()
@@ -370,6 +389,212 @@ private slots:
                  message.c_str());
     }
 
+    // ChatGLM2's layout: pytorch_model.bin shards read by LibTorch's unpickler as views of the
+    // mapped files (nothing copied); the same weights in one pytorch_model.bin saved from an
+    // OrderedDict with `_metadata` and a transposed (non-contiguous) tensor give the same
+    // numbers; WeightLoader::save writes the fused tensors back as they were.
+    void chatglmBinCheckpoints() {
+        const std::string shards = kReference + "/tiny_chatglm2";
+        LoadedModel model = LoadedModel::open(shards, "cpu", "auto", true);
+        QCOMPARE(model.config.modelType, std::string("chatglm"));
+        QCOMPARE(model.config.numKvHeads, 2);
+        QVERIFY(model.weightStats.sharedBytes > 0);
+        QCOMPARE(model.weightStats.copiedBytes, std::int64_t{0});
+        const MaskSpec causal{MaskMode::Causal, 0.0};
+        const auto fromShards = runAlone(*model.decoder, kChatGlmProbe, causal);
+        const auto fromSingle =
+            runAlone(*loadDecoder(kReference + "/tiny_chatglm2_single"), kChatGlmProbe, causal);
+        QCOMPARE(maxAbsDiff(fromShards.logits, fromSingle.logits), 0.0);
+
+        QTemporaryDir dir;
+        const std::string saved = dir.path().toStdString() + "/model.safetensors";
+        WeightLoader::save(*model.decoder, saved);
+        SafetensorsFile written(saved);
+        const auto original = TorchBinCheckpoint::open(shards);
+        int compared = 0;
+        for (const std::string& name : original->names()) {
+            if (model.config.family().ignores(name))
+                continue; // the rotary inv_freq buffer
+            QVERIFY2(written.contains(name), name.c_str());
+            QCOMPARE(maxAbsDiff(tensorFromView(written.tensor(name), torch::kFloat32),
+                                tensorFromView(original->tensor(name), torch::kFloat32)),
+                     0.0);
+            ++compared;
+        }
+        QCOMPARE(compared, 17);
+        QCOMPARE(int(written.names().size()), compared);
+    }
+
+    // Broken .bin checkpoints are refused naming the file and the fix, never crash.
+    void chatglmBadBinFiles_data() {
+        QTest::addColumn<QString>("damage");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("missing shard") << "missing" << "shard 'pytorch_model-00002-of-00002.bin'";
+        QTest::newRow("LFS pointer") << "lfs" << "this is a Git LFS pointer";
+        QTest::newRow("HTML page") << "html" << "this is an HTML page";
+        QTest::newRow("legacy format") << "legacy" << "legacy (pre-1.6) format";
+        QTest::newRow("not a zip") << "garbage" << "is not a PyTorch checkpoint";
+        QTest::newRow("truncated") << "truncated" << "cannot read the PyTorch checkpoint";
+        QTest::newRow("wrong shard in index") << "index" << "but that shard does not contain it";
+    }
+    void chatglmBadBinFiles() {
+        QFETCH(QString, damage);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        std::filesystem::copy(kReference + "/tiny_chatglm2", folder,
+                              std::filesystem::copy_options::recursive |
+                                  std::filesystem::copy_options::overwrite_existing);
+        const std::string shard = folder + "/pytorch_model-00002-of-00002.bin";
+        if (damage == "missing") {
+            std::filesystem::remove(shard);
+        } else if (damage == "lfs") {
+            writeBytes(shard, "version https://git-lfs.github.com/spec/v1\noid sha256:ab\n"
+                              "size 117251\n");
+        } else if (damage == "html") {
+            writeBytes(shard, "<!DOCTYPE html>\n<html><body>Access denied</body></html>\n");
+        } else if (damage == "legacy") {
+            writeBytes(shard, std::string("\x80\x02\x8a\x0a", 4) + "legacy magic");
+        } else if (damage == "garbage") {
+            writeBytes(shard, "not a checkpoint at all");
+        } else if (damage == "truncated") {
+            std::filesystem::resize_file(shard, std::filesystem::file_size(shard) / 2);
+        } else {
+            const std::string index = folder + "/pytorch_model.bin.index.json";
+            std::ifstream in(index);
+            nlohmann::json json = nlohmann::json::parse(in);
+            json["weight_map"]["transformer.output_layer.weight"] =
+                "pytorch_model-00001-of-00002.bin";
+            std::ofstream(index) << json.dump(2);
+        }
+        const std::string message =
+            errorOf([&] { LoadedModel::open(folder, "cpu", "auto", false); });
+        QVERIFY2(contains(message, folder + "/pytorch_model"), message.c_str());
+        QVERIFY2(contains(message, expected.toStdString()), message.c_str());
+    }
+
+    // The LibTorch rewrite, opcode by opcode: ")R" after the OrderedDict global (or a memo GET
+    // of it) becomes NEWOBJ "}" (LibTorch's NEWOBJ pops), a BUILD goes with its state, a SETITEM
+    // becomes MARK ... SETITEMS; text that looks like opcodes stays; bad pickles are refused.
+    void picklePatchRewritesForLibTorch() {
+        using namespace std::string_literals; // "..."s keeps the NUL bytes
+        const std::string global = "\x80\x02" "ccollections\nOrderedDict\nq\x00"s;
+        const std::string item = "X\x03\x00\x00\x00)R.K\x07"s; // "')R.'": 7
+        const std::string pickle = global + ")Rq\x01"s + item + "s" + // OrderedDict(), one item
+                                   "}X\x01\x00\x00\x00mh\x00)Rsb."s; // state {"m": OD()}
+        int orderedDicts = 0;
+        const std::string rewritten = PicklePatch::rewrite(pickle, "p", &orderedDicts);
+        QCOMPARE(orderedDicts, 2);
+        QCOMPARE(rewritten, global + "\x81}q\x01("s + item + "u.");
+
+        const auto refused = [](const std::string& bad) {
+            return errorOf([&] { PicklePatch::rewrite(bad, "x.pkl"); });
+        };
+        QVERIFY(contains(refused("\x80\x02\xff"s),
+                         "x.pkl: byte 2: pickle opcode 0xff is not one torch.save writes"));
+        QVERIFY(contains(refused("\x80\x02X\x09\x00\x00\x00" "ab"s),
+                         "ends inside an opcode's argument"));
+        QVERIFY(contains(refused("\x80\x02}"s), "ends inside an opcode's argument"));
+        QVERIFY(contains(refused("\x80\x02R."s), "takes more values than the stack holds"));
+        QVERIFY(contains(refused("\x80\x02u."s), "needs a MARK"));
+    }
+
+    // ChatGLM's tokenizer: tok512 plus [MASK] [gMASK] [sMASK] sop eop, every input starting with
+    // [gMASK] sop (no BOS), words aligned after the two-token prefix.
+    void chatglmTokenizer() {
+        const std::string folder = kReference + "/tiny_chatglm2";
+        const Tokenizer tokenizer(Tokenizer::fileInFolder(folder));
+        QVERIFY2(contains(tokenizer.kind(), "ChatGLM"), tokenizer.kind().c_str());
+        QCOMPARE(tokenizer.vocabSize(), 517);
+        QCOMPARE(tokenizer.bosId(), -1);
+        QCOMPARE(tokenizer.prefixIds(), (std::vector<int>{513, 515}));
+        QCOMPARE(tokenizer.pieces({512, 513, 514, 515, 516}),
+                 ChatGlmBackend::specialTokens());
+        QCOMPARE(tokenizer.pieceToId("sop"), 515);
+        QVERIFY(contains(errorOf([&] { tokenizer.pieces({517}); }), "outside the vocabulary"));
+
+        // The rest is the plain sentencepiece encoding (the same file without the config).
+        QTemporaryDir dir;
+        const std::string plainPath = dir.path().toStdString() + "/tokenizer.model";
+        std::filesystem::copy_file(folder + "/tokenizer.model", plainPath);
+        const Tokenizer plain(plainPath);
+        const std::string text = "Once upon a time, Tim found a ball.";
+        const std::vector<int> ids = tokenizer.encode(text);
+        std::vector<int> expected = {513, 515};
+        for (const int id : plain.encode(text, /*addBos=*/false))
+            expected.push_back(id);
+        QCOMPARE(ids, expected);
+        QCOMPARE(tokenizer.decode(std::vector<int>(ids.begin() + 2, ids.end())), text);
+        QCOMPARE(tokenizer.decode(ids), "[gMASK]sop" + text);
+
+        const WordAlignment words = tokenizer.encodeWords({"Once", "upon", "a", "time"});
+        QCOMPARE(std::vector<int>(words.ids.begin(), words.ids.begin() + 2),
+                 (std::vector<int>{513, 515}));
+        QCOMPARE(words.wordOfToken[0], -1);
+        QCOMPARE(words.wordOfToken[1], -1);
+        QCOMPARE(words.firstSubToken[0], 2);
+        QCOMPARE(words.wordOfToken[std::size_t(words.firstSubToken[3])], 3);
+    }
+
+    // A PEFT adapter trained on ChatGLM's fused query_key_value (rank r, one shared A) loads
+    // exactly: q, k and v each get A and their rows of B. A block form (rank 3r) whose
+    // off-diagonal blocks are not zero cannot be split and is refused.
+    void chatglmFusedPeftAdapters() {
+        const std::string source = kReference + "/tiny_chatglm2";
+        const std::int64_t D = 32, rows = 96, r = 4; // rows: q 48, k 24, v 24
+        const auto writeAdapter = [](const std::string& folder, const std::string& config,
+                                     std::int64_t rank, std::map<std::string, torch::Tensor>& a,
+                                     std::map<std::string, torch::Tensor>& b) {
+            std::ofstream(folder + "/adapter_config.json") << config;
+            SafetensorsWriter writer;
+            for (int layer = 0; layer < 2; ++layer) {
+                const std::string key = "base_model.model.transformer.encoder.layers." +
+                                        std::to_string(layer) + ".self_attention.query_key_value";
+                a[key] = torch::randn({rank, D});
+                b[key] = torch::randn({rows, rank});
+                addTensor(writer, key + ".lora_A.weight", a[key]);
+                addTensor(writer, key + ".lora_B.weight", b[key]);
+            }
+            writer.write(folder + "/adapter_model.safetensors");
+        };
+        torch::manual_seed(3);
+        QTemporaryDir shared;
+        std::map<std::string, torch::Tensor> a, b;
+        writeAdapter(shared.path().toStdString(),
+                     R"({"peft_type": "LORA", "r": 4, "lora_alpha": 8, "bias": "none",
+                         "target_modules": ["query_key_value"]})",
+                     r, a, b);
+        Decoder decoder = loadDecoder(source);
+        AdapterIo::load(shared.path().toStdString(), *decoder, nullptr);
+        const std::string key1 =
+            "base_model.model.transformer.encoder.layers.1.self_attention.query_key_value";
+        int checked = 0;
+        for (auto& [path, layer] : decoder->loraLayers()) {
+            if (path.rfind("layers.1.", 0) != 0)
+                continue;
+            const std::int64_t offset = contains(path, "q_proj") ? 0
+                                        : contains(path, "k_proj") ? 48
+                                                                   : 72;
+            QCOMPARE(maxAbsDiff(layer->loraA, a[key1]), 0.0);
+            QCOMPARE(maxAbsDiff(layer->loraB, b[key1].narrow(0, offset, layer->loraB.size(0))),
+                     0.0);
+            ++checked;
+        }
+        QCOMPARE(checked, 3);
+
+        QTemporaryDir blocks;
+        writeAdapter(blocks.path().toStdString(),
+                     R"({"peft_type": "LORA", "r": 4, "lora_alpha": 8, "bias": "none",
+                         "target_modules": ["query_key_value"],
+                         "rank_pattern": {"query_key_value": 12},
+                         "alpha_pattern": {"query_key_value": 24}})",
+                     3 * r, a, b);
+        Decoder fresh = loadDecoder(source);
+        const std::string message =
+            errorOf([&] { AdapterIo::load(blocks.path().toStdString(), *fresh, nullptr); });
+        QVERIFY2(contains(message, "is not block-diagonal over 3 projections"), message.c_str());
+    }
+
     // LoRA on every projection, a few training steps, the PEFT files and a reload that gives
     // the same numbers, on each family (biases and q/k norm stay frozen base weights).
     void loraRoundTripOnEveryFamily_data() {
@@ -377,6 +602,7 @@ private slots:
         QTest::newRow("qwen2") << "tiny_qwen2";
         QTest::newRow("qwen3") << "tiny_qwen3";
         QTest::newRow("llama3") << "tiny_llama3";
+        QTest::newRow("chatglm2") << "tiny_chatglm2";
     }
     void loraRoundTripOnEveryFamily() {
         QFETCH(QString, model);
@@ -417,8 +643,30 @@ private slots:
         const std::string out = dir.path().toStdString() + "/adapter";
         AdapterIo::save(out, *decoder, head.get(), config);
         SafetensorsFile weights(out + "/adapter_model.safetensors");
-        QVERIFY(weights.contains("base_model.model.model.layers.1.self_attn.k_proj.lora_A.weight"));
-        QVERIFY(weights.contains("base_model.model.model.layers.0.mlp.down_proj.lora_B.weight"));
+        if (model == "tiny_chatglm2") {
+            // PEFT's ChatGLM modules: q/k/v and gate/up fused in block form (rank 3r and 2r)
+            const std::string layer = "base_model.model.transformer.encoder.layers.1.";
+            QCOMPARE(weights.tensor(layer + "self_attention.query_key_value.lora_A.weight").shape,
+                     (std::vector<std::int64_t>{12, D}));
+            QCOMPARE(weights.tensor(layer + "mlp.dense_h_to_4h.lora_B.weight").shape,
+                     (std::vector<std::int64_t>{144, 8}));
+            QVERIFY(weights.contains(layer + "self_attention.dense.lora_A.weight"));
+            QVERIFY(weights.contains(layer + "mlp.dense_4h_to_h.lora_B.weight"));
+            int loraTensors = 0; // A and B of 4 modules in 2 layers
+            for (const std::string& name : weights.names())
+                loraTensors += name.find(".lora_") != std::string::npos ? 1 : 0;
+            QCOMPARE(loraTensors, 2 * 4 * 2);
+            const AdapterConfig written = AdapterConfig::load(out);
+            QCOMPARE(written.peftTargets, (std::vector<std::string>{"query_key_value", "dense",
+                                                                     "dense_h_to_4h",
+                                                                     "dense_4h_to_h"}));
+            QCOMPARE(written.rankOf("query_key_value"), std::int64_t{12});
+            QCOMPARE(written.alphaPattern.at("query_key_value"), 48.0); // alpha / r kept: 16 / 4
+        } else {
+            QVERIFY(weights.contains(
+                "base_model.model.model.layers.1.self_attn.k_proj.lora_A.weight"));
+            QVERIFY(weights.contains("base_model.model.model.layers.0.mlp.down_proj.lora_B.weight"));
+        }
 
         Decoder reloaded = loadDecoder(source);
         ClassificationHead reloadedHead(D, 2, HeadKind::Fs, 0, 1e-5, torch::kCPU);

@@ -315,8 +315,11 @@ private slots:
             QTest::newRow(name) << patch << remove << field << word;
         };
         row("model_type gpt2", R"({"model_type": "gpt2"})", "", "model_type",
-            "'gpt2' is not supported; supported model types: llama, mistral, qwen2, qwen3");
-        row("model_type chatglm", R"({"model_type": "chatglm"})", "", "model_type", "'chatglm'");
+            "'gpt2' is not supported; supported model types: llama, mistral, qwen2, qwen3, "
+            "chatglm");
+        // chatglm reads its own field names: a LLaMA config relabelled chatglm lacks them
+        row("model_type chatglm, llama fields", R"({"model_type": "chatglm"})", "",
+            "ffn_hidden_size", "missing");
         row("model_type missing", "{}", "model_type", "model_type", "missing");
         row("model_type number", R"({"model_type": 7})", "", "model_type", "string");
         row("hidden_size string", R"({"hidden_size": "64"})", "", "hidden_size", "integer");
