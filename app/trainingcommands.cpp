@@ -4,6 +4,7 @@
 #include "classifierrun.h"
 #include "commandline.h"
 #include "fsllmerror.h"
+#include "localworkers.h"
 #include "runevaluation.h"
 #include "terminalprogress.h"
 #include "trainingcommandspecs.h"
@@ -15,6 +16,7 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 namespace fsllm {
@@ -128,12 +130,18 @@ int TrainingCommands::train(const std::vector<std::string>& args) {
     std::unique_ptr<TrainingJob> job =
         line.has("resume") ? TrainingJob::resuming(line.value("resume", ""))
                            : std::make_unique<TrainingJob>(configFrom(line));
+    // --nproc N: ranks 1..N-1 as child processes, this one rank 0 (the job reads RANK etc.).
+    std::optional<LocalWorkers> workers;
+    if (line.has("nproc"))
+        workers.emplace(line.intValue("nproc", 1), args);
     TerminalProgress progress;
     TrainingSummary summary;
     {
         const StopSignals stopSignals(job.get());
         summary = job->run(&progress);
     }
+    if (workers)
+        workers->wait();
     if (!summary.completed)
         std::cout << "stopped; continue with: fsllm train --resume " << summary.runDir << "\n";
     return 0;

@@ -72,7 +72,10 @@ CommandSpec makeTrain() {
                    {"early-stop", "N", "stop after N evaluations without improvement"},
                    {"seed", "N", "random seed (default: 42)"},
                    {"gradient-checkpointing", "",
-                    "recompute each layer in backward: less memory, about a third more compute"}},
+                    "recompute each layer in backward: less memory, about a third more compute"},
+                   {"nproc", "N",
+                    "data-parallel on N local processes (c10d Gloo; torchrun's RANK, WORLD_SIZE, "
+                    "MASTER_ADDR, MASTER_PORT work too)"}},
                   kEngineOptions)));
     return spec;
 }

@@ -30,7 +30,7 @@ readonly kSpmTarball="sentencepiece_${kSpmVersion}.orig.tar.gz"
 readonly kSpmSha256="56430381f45dc6debfd2e0cbde4f039f9499c49ca825af184b0cbf318c17a18f"
 readonly kAptPackages=(
     build-essential cmake ninja-build pkg-config ccache
-    libtorch-dev libopenblas0-openmp
+    libtorch-dev libopenblas0-openmp libgloo-dev
     qt6-base-dev qt6-svg-dev libqcustomplot-dev libspdlog-dev nlohmann-json3-dev
     libpcre2-dev libicu-dev
     python3-torch

@@ -6,7 +6,9 @@
 #include "batchplan.h"
 #include "bestrecord.h"
 #include "classifiermodel.h"
+#include "dataparallel.h"
 #include "datareader.h"
+#include "distributedsettings.h"
 #include "encodeddataset.h"
 #include "evaluator.h"
 #include "fsllmerror.h"
@@ -30,6 +32,7 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace fsllm {
 
@@ -62,6 +65,12 @@ struct TrainingJob::Impl {
     std::optional<EncodedDataset> trainData, devData;
     ClassifierModel classifier{nullptr};
     std::unique_ptr<TrainingStep> stepper; // owns the AdamW optimizer
+    // Data parallelism (RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT): every rank trains a
+    // replica on its shard of each global batch; rank 0 writes the run folder, the others a
+    // scratch folder removed at the end.
+    DistributedSettings distributed;
+    std::unique_ptr<DataParallel> parallel;
+    std::string scratchDir;
     TrainerState state;
     Clock::time_point started;
     bool checkpointSaved = false;       // this run folder has a checkpoint from this job
@@ -105,6 +114,7 @@ struct TrainingJob::Impl {
     void restoreCheckpoint();
     void reconcileBest();
     void openFolder();
+    void enterDistributed();
     TrainingSummary train();
 };
 
@@ -360,14 +370,28 @@ TrainingSummary TrainingJob::Impl::train() {
                     std::this_thread::sleep_for(std::chrono::milliseconds(50));
                 throughput.resume(Clock::now());
             }
-            if (stopRequested.load() && micro % config.gradAccum == 0) { // at a step boundary
+            const bool boundary = micro % config.gradAccum == 0;
+            bool stopNow = boundary && stopRequested.load();
+            if (parallel && boundary) // every rank stops at the same step, or none does
+                stopNow = parallel->sum({stopRequested.load() ? 1.0 : 0.0})[0] > 0.0;
+            if (stopNow) {        // at a step boundary
                 saveCheckpoint(); // before the epoch loop advances its counters
                 stop = true;
                 stopReason = "stopped by user";
                 break;
             }
-            Batch batch = trainData->batch(plan[b], /*padId=*/0, model.device);
-            const double lossValue = stepper->accumulate(batch);
+            // One process: the whole batch; data-parallel: this rank's slice of it.
+            const std::vector<int> indices =
+                parallel
+                    ? DistributedSettings::shardOf(plan[b], distributed.rank, distributed.worldSize)
+                    : plan[b];
+            std::optional<Batch> batch;
+            if (!indices.empty())
+                batch = trainData->batch(indices, /*padId=*/0, model.device);
+            int64_t tokens = batch ? batch->realTokens : 0;
+            const double lossValue =
+                parallel ? stepper->accumulateShard(batch ? &*batch : nullptr, *parallel, &tokens)
+                         : stepper->accumulate(*batch);
             if (!std::isfinite(lossValue))
                 throw FsllmError("training loss became " + std::to_string(lossValue) + " at step " +
                                  std::to_string(state.step + 1) + " (learning rate " +
@@ -376,13 +400,13 @@ TrainingSummary TrainingJob::Impl::train() {
                                  "checkpoint so far is kept in " + folder->path("best"));
             lossSum += lossValue;
             ++lossCount;
-            throughput.addTokens(batch.realTokens);
+            throughput.addTokens(tokens); // every rank's tokens
             state.batchInEpoch = static_cast<int>(b) + 1;
             const bool lastOfEpoch = b + 1 == plan.size();
             if (++micro % config.gradAccum != 0 && !lastOfEpoch)
                 continue;
 
-            const double rate = stepper->apply(state.step);
+            const double rate = stepper->apply(state.step, parallel.get());
             ++state.step;
 
             if (state.step % config.logEvery == 0 || state.step == totalSteps) {
@@ -464,11 +488,27 @@ TrainingSummary TrainingJob::run(TrainingObserver* observer) {
     // resuming job takes over the folder.
     struct ReleaseFolder {
         Impl& d;
-        ~ReleaseFolder() { d.folder.reset(); }
+        ~ReleaseFolder() {
+            d.folder.reset();
+            d.parallel.reset();
+            if (!d.scratchDir.empty()) {
+                std::error_code ignored;
+                std::filesystem::remove_all(d.scratchDir, ignored);
+            }
+        }
     } release{d};
     try {
+        d.distributed = DistributedSettings::fromEnvironment();
+        if (d.distributed.distributed())
+            d.enterDistributed();
         d.openFolder();
         d.prepare();
+        if (d.distributed.distributed()) {
+            d.say("joining the data-parallel group: rank " + std::to_string(d.distributed.rank) +
+                  " of " + std::to_string(d.distributed.worldSize) + " at " +
+                  d.distributed.masterAddr + ":" + std::to_string(d.distributed.masterPort));
+            d.parallel = std::make_unique<DataParallel>(d.distributed);
+        }
         if (d.resume)
             d.restoreCheckpoint();
         return d.train();
@@ -480,6 +520,25 @@ TrainingSummary TrainingJob::run(TrainingObserver* observer) {
         d.logQuietly(std::string("error: ") + e.what());
         throw;
     }
+}
+
+// A data-parallel rank other than 0 writes into a scratch folder of its own (removed when the job
+// ends), so that only rank 0's run folder holds results. Resuming needs one process (the
+// checkpoint is the same as a single process writes, so any later run can continue it).
+void TrainingJob::Impl::enterDistributed() {
+    if (resume)
+        throw FsllmError("resuming with WORLD_SIZE=" + std::to_string(distributed.worldSize) +
+                         " is not supported yet; resume " + config.outDir +
+                         " with one process (fsllm train --resume DIR), its checkpoint is the "
+                         "same");
+    config.worldSize = distributed.worldSize;
+    if (distributed.rank == 0)
+        return;
+    scratchDir =
+        (std::filesystem::temp_directory_path() /
+         ("fsllm-rank" + std::to_string(distributed.rank) + "-" + std::to_string(::getpid())))
+            .string();
+    config.outDir = scratchDir;
 }
 
 // Locks the run folder (for the life of the job), then decides under the lock: resume from the

@@ -24,7 +24,8 @@ std::string shapeText(const std::vector<std::int64_t>& shape) {
 // The config value of a field, for messages.
 std::string fieldValue(const ModelConfig& c, const std::string& field) {
     const SizeFields& f = c.family().fields;
-    const std::string headDim = " (x " + std::string(f.headDim) + " " + std::to_string(c.headDim) + ")";
+    const std::string headDim =
+        " (x " + std::string(f.headDim) + " " + std::to_string(c.headDim) + ")";
     if (field == f.vocab)
         return std::to_string(c.vocabSize);
     if (field == f.hidden)
@@ -136,8 +137,8 @@ std::vector<CheckpointShapes::Tensor> CheckpointShapes::expected(const ModelConf
                 const bool weight = std::string(ending) == ".weight";
                 if (!weight && !c.qkvBias)
                     continue;
-                auto shape = weight ? std::vector<std::int64_t>{all, D}
-                                    : std::vector<std::int64_t>{all};
+                auto shape =
+                    weight ? std::vector<std::int64_t>{all, D} : std::vector<std::int64_t>{all};
                 auto fields = weight ? std::vector<const char*>{kvHeads, hidden}
                                      : std::vector<const char*>{kvHeads};
                 addRows(names.fusedQkv, &TensorNames::qProj, ending, shape, fields, 0, q);
@@ -166,8 +167,8 @@ std::vector<CheckpointShapes::Tensor> CheckpointShapes::expected(const ModelConf
         if (!names.fusedGateUp.empty()) { // [gate; up] rows of one tensor
             addRows(names.fusedGateUp, &TensorNames::gateProj, ".weight", {2 * F, D},
                     {inner, hidden}, 0, F);
-            addRows(names.fusedGateUp, &TensorNames::upProj, ".weight", {2 * F, D},
-                    {inner, hidden}, F, F);
+            addRows(names.fusedGateUp, &TensorNames::upProj, ".weight", {2 * F, D}, {inner, hidden},
+                    F, F);
         } else {
             add(&TensorNames::gateProj, ".weight", {F, D}, {inner, hidden});
             add(&TensorNames::upProj, ".weight", {F, D}, {inner, hidden});
@@ -216,8 +217,8 @@ void CheckpointShapes::check(const ModelConfig& config, const CheckpointIndex& c
     const TensorNames& names = config.family().names;
     const std::int64_t layers = layerCount(checkpoint, names.layerPrefix);
     if (layers != config.numLayers)
-        throw FsllmError(configPath + ": field '" + config.family().fields.layers + "': " +
-                         std::to_string(config.numLayers) + " but the weights hold " +
+        throw FsllmError(configPath + ": field '" + config.family().fields.layers +
+                         "': " + std::to_string(config.numLayers) + " but the weights hold " +
                          std::to_string(layers) + " layer(s) (" + names.layerPrefix +
                          "N.*); config.json and the weights disagree, set " +
                          config.family().fields.layers + " to " + std::to_string(layers) +

@@ -1,6 +1,6 @@
-// Git LFS pointer and HTML page detection (see lfspointer.h). A pointer starts with its version line; the
-// spec's pre-release servers wrote "hawser", which git-lfs still reads.
-// Thread-safety: pure functions.
+// Git LFS pointer and HTML page detection (see lfspointer.h). A pointer starts with its version
+// line; the spec's pre-release servers wrote "hawser", which git-lfs still reads. Thread-safety:
+// pure functions.
 #include "lfspointer.h"
 
 #include "fsllmerror.h"

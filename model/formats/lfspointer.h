@@ -1,6 +1,7 @@
 // Recognises a Git LFS pointer file (a small text file "version https://git-lfs.github.com/spec/v1
 // ...") or an HTML page (a failed download's error or login page) saved in place of a checkpoint
-// file, so readers say so before parsing it as weights, JSON or a tokenizer. Torch-free. Thread-safety: pure functions.
+// file, so readers say so before parsing it as weights, JSON or a tokenizer. Torch-free.
+// Thread-safety: pure functions.
 #pragma once
 
 #include <cstdint>

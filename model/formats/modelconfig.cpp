@@ -262,9 +262,8 @@ std::string ModelConfig::describeOptions() const {
     if (!rope.str().empty())
         parts.push_back(rope.str());
     if (rotaryDim > 0 && rotaryDim < headDim)
-        parts.push_back("RoPE on " + std::to_string(rotaryDim) + " of " +
-                        std::to_string(headDim) + " head dims" +
-                        (ropeInterleaved ? " (interleaved pairs)" : ""));
+        parts.push_back("RoPE on " + std::to_string(rotaryDim) + " of " + std::to_string(headDim) +
+                        " head dims" + (ropeInterleaved ? " (interleaved pairs)" : ""));
     else if (ropeInterleaved)
         parts.push_back("RoPE in interleaved pairs");
     if (slidingWindow > 0)

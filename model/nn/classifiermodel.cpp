@@ -34,6 +34,18 @@ torch::Tensor ClassifierModelImpl::loss(const torch::Tensor& logits, const torch
         torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnoreLabel));
 }
 
+std::pair<torch::Tensor, int64_t> ClassifierModelImpl::lossSum(const torch::Tensor& logits,
+                                                               const torch::Tensor& labels) {
+    const int64_t classes = logits.size(-1);
+    const auto flatLabels = labels.reshape({-1});
+    const auto sum =
+        torch::nn::functional::cross_entropy(logits.reshape({-1, classes}), flatLabels,
+                                             torch::nn::functional::CrossEntropyFuncOptions()
+                                                 .ignore_index(kIgnoreLabel)
+                                                 .reduction(torch::kSum));
+    return {sum, flatLabels.ne(kIgnoreLabel).sum().item<int64_t>()};
+}
+
 std::vector<torch::Tensor> ClassifierModelImpl::trainableParameters() {
     std::vector<torch::Tensor> trainable;
     for (auto& parameter : parameters())

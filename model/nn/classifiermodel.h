@@ -25,6 +25,10 @@ public:
     torch::Tensor classify(const torch::Tensor& hidden, const torch::Tensor& lengths);
     // Mean cross-entropy over labelled examples/tokens (kIgnoreLabel skipped).
     static torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& labels);
+    // The same as a sum, and how many terms it has: {[] f32 sum, labelled count}; data-parallel
+    // training divides by the count over all ranks.
+    static std::pair<torch::Tensor, int64_t> lossSum(const torch::Tensor& logits,
+                                                     const torch::Tensor& labels);
 
     // The parameters that train: LoRA A/B and the head (base weights are frozen).
     std::vector<torch::Tensor> trainableParameters();

@@ -83,8 +83,8 @@ torch::Tensor RotaryEmbedding::apply(const torch::Tensor& x, const torch::Tensor
         pairShape.push_back(x.size(-1) / 2);
         pairShape.push_back(2);
         const auto pairs = x.reshape(pairShape);
-        const auto rotated = torch::stack({-pairs.select(-1, 1), pairs.select(-1, 0)}, -1)
-                                 .reshape(x.sizes());
+        const auto rotated =
+            torch::stack({-pairs.select(-1, 1), pairs.select(-1, 0)}, -1).reshape(x.sizes());
         return x * cos + rotated * sin;
     }
     const int64_t half = x.size(-1) / 2;

@@ -73,6 +73,7 @@ void TrainingConfig::validate() const {
     require(logEvery >= 1, "log_every", "must be >= 1");
     require(earlyStopPatience >= 0, "early_stop_patience", "must be >= 0");
     require(headInner >= 0, "head_inner", "must be >= 0");
+    require(worldSize >= 1, "world_size", "must be >= 1 (the processes of a data-parallel run)");
 }
 
 std::string TrainingConfig::toJsonText() const {
@@ -115,6 +116,7 @@ std::string TrainingConfig::toJsonText() const {
     object["device"] = device;
     object["dtype"] = dtype;
     object["threads"] = threads;
+    object["world_size"] = worldSize;
     return object.dump(2) + "\n";
 }
 
@@ -165,6 +167,7 @@ TrainingConfig TrainingConfig::fromJsonText(const std::string& text, const std::
         read(object, "device", c.device);
         read(object, "dtype", c.dtype);
         read(object, "threads", c.threads);
+        read(object, "world_size", c.worldSize);
         return c;
     });
 }

@@ -54,6 +54,9 @@ struct TrainingConfig {
     std::string device = "auto";
     std::string dtype = "auto";
     int threads = 0;
+    // Processes of a data-parallel run (WORLD_SIZE; 1 = this process alone). Written into
+    // run.json for the record; the environment, not this field, decides when training.
+    int worldSize = 1;
 
     TaskKind task() const { return data.task; }
 

@@ -1,6 +1,7 @@
 #include "trainingstep.h"
 
 #include "adamwsetup.h"
+#include "dataparallel.h"
 
 #include <cmath>
 
@@ -33,7 +34,27 @@ double TrainingStep::accumulate(const Batch& batch) {
     return value;
 }
 
-double TrainingStep::apply(int step) {
+double TrainingStep::accumulateShard(const Batch* shard, DataParallel& parallel,
+                                     int64_t* globalTokens) {
+    torch::Tensor sum;
+    int64_t count = 0;
+    if (shard)
+        std::tie(sum, count) = ClassifierModelImpl::lossSum(
+            m_classifier->forward(shard->ids, shard->lengths), shard->labels);
+    const double local = sum.defined() ? sum.item<double>() : 0.0;
+    const double tokens = shard ? static_cast<double>(shard->realTokens) : 0.0;
+    const std::vector<double> global = parallel.sum({local, static_cast<double>(count), tokens});
+    if (globalTokens)
+        *globalTokens = static_cast<int64_t>(global[2]);
+    const double mean = global[0] / std::max(1.0, global[1]);
+    if (std::isfinite(mean) && sum.defined())
+        (sum / (std::max(1.0, global[1]) * m_gradAccum)).backward();
+    return mean;
+}
+
+double TrainingStep::apply(int step, DataParallel* parallel) {
+    if (parallel)
+        parallel->sumGradients(m_trainable);
     const double rate = m_schedule.at(step);
     AdamWSetup::setLearningRate(*m_optimizer, rate);
     if (m_maxGradNorm > 0.0)

@@ -19,6 +19,8 @@
 
 namespace fsllm {
 
+class DataParallel;
+
 class TrainingStep {
 public:
     // Reads lr, weight_decay, warmup_ratio (warm-up steps = round(ratio * totalSteps)),
@@ -29,10 +31,17 @@ public:
     // kept). Returns the micro-batch's mean loss; a non-finite loss is returned without
     // backward, so that the caller can stop before the gradients are spoiled.
     double accumulate(const Batch& batch);
+    // Data-parallel: the same for this rank's shard of a global micro-batch (null when the shard
+    // is empty). The loss sums and label counts of all ranks are added up first and each rank
+    // back-propagates its sum / the global count, so the summed gradients are those of the
+    // global micro-batch's mean loss. Returns that global mean loss.
+    // `globalTokens` receives the real tokens of the global micro-batch.
+    double accumulateShard(const Batch* shard, DataParallel& parallel, int64_t* globalTokens);
     // Optimizer step `step` (0-based): sets schedule.at(step) on every parameter group, clips
     // the gradients' global L2 norm to max_grad_norm (0 = no clipping), updates, zeroes the
     // gradients. Returns the learning rate used.
-    double apply(int step);
+    // With `parallel`, the gradients are first summed over the ranks.
+    double apply(int step, DataParallel* parallel = nullptr);
 
     torch::optim::AdamW& optimizer() { return *m_optimizer; }
     const LearningRateSchedule& schedule() const { return m_schedule; }

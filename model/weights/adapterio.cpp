@@ -148,8 +148,9 @@ AdapterConfig AdapterConfig::fromJsonText(const std::string& text, const std::st
             const bool fused = item.key() == "query_key_value" || item.key() == "dense_h_to_4h";
             const bool rank = std::string(pattern) == "rank_pattern";
             if (!fused || !item.value().is_number() ||
-                (rank && (!item.value().is_number_integer() || item.value().get<std::int64_t>() <= 0 ||
-                          item.value().get<std::int64_t>() > kMaxRank)))
+                (rank &&
+                 (!item.value().is_number_integer() || item.value().get<std::int64_t>() <= 0 ||
+                  item.value().get<std::int64_t>() > kMaxRank)))
                 throw fieldError(pattern, "per-module ranks or alphas are supported only for the "
                                           "fused modules query_key_value and dense_h_to_4h (got " +
                                               JsonText::shown(item.key()) + ": " +

@@ -154,8 +154,7 @@ void PeftLayout::assign(const Module& module, const torch::Tensor& a, const torc
     }
     if (blocks && offDiagonal.abs().max().item<double>() != 0.0)
         throw FsllmError(where + ": " + module.key + " has rank " + std::to_string(fileRank) +
-                         " but its lora_B is not block-diagonal over " +
-                         std::to_string(parts) +
+                         " but its lora_B is not block-diagonal over " + std::to_string(parts) +
                          " projections, so it cannot be split into one rank-" +
                          std::to_string(rank) + " adapter each; was r changed by hand?");
 }

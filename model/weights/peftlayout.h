@@ -30,8 +30,8 @@ public:
     };
     // One PEFT module: a key stem and the engine LoRA layers behind it, in row order.
     struct Module {
-        std::string key;    // "base_model.model.model.layers.0.self_attn.q_proj"
-        std::string target; // its target_modules name: "q_proj", "query_key_value"
+        std::string key;       // "base_model.model.model.layers.0.self_attn.q_proj"
+        std::string target;    // its target_modules name: "q_proj", "query_key_value"
         std::int64_t rows = 0; // output rows of the (fused) tensor
         std::vector<Part> parts;
     };

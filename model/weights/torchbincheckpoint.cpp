@@ -29,16 +29,20 @@ constexpr const char* kIndexFile = "pytorch_model.bin.index.json";
 at::DataPtr mappedRecord(const MappedFile& file, std::size_t offset) {
     auto* holder = new std::shared_ptr<const void>(file.owner);
     void* data = const_cast<std::uint8_t*>(file.data + offset);
-    return at::DataPtr(data, holder,
-                       [](void* context) { delete static_cast<std::shared_ptr<const void>*>(context); },
-                       at::Device(at::kCPU));
+    return at::DataPtr(
+        data, holder,
+        [](void* context) { delete static_cast<std::shared_ptr<const void>*>(context); },
+        at::Device(at::kCPU));
 }
 
 DType dtypeOfTensor(const std::string& path, const std::string& name, const at::Tensor& tensor) {
     switch (tensor.scalar_type()) {
-    case at::kFloat: return DType::F32;
-    case at::kHalf: return DType::F16;
-    case at::kBFloat16: return DType::BF16;
+    case at::kFloat:
+        return DType::F32;
+    case at::kHalf:
+        return DType::F16;
+    case at::kBFloat16:
+        return DType::BF16;
     default:
         throw FsllmError(path + ": tensor '" + name + "' has dtype " +
                          std::string(c10::toString(tensor.scalar_type())) +
@@ -88,9 +92,11 @@ std::vector<TensorView> readFile(const std::string& path) {
                              ", not a state dict of named tensors; save model.state_dict()");
         for (const auto& item : root.toGenericDict()) {
             if (!item.key().isString() || !item.value().isTensor())
-                throw FsllmError(path + ": an entry of the state dict is not a name and a tensor "
-                                        "(" + item.key().tagKind() + " -> " +
-                                 item.value().tagKind() + "); save model.state_dict()");
+                throw FsllmError(path +
+                                 ": an entry of the state dict is not a name and a tensor "
+                                 "(" +
+                                 item.key().tagKind() + " -> " + item.value().tagKind() +
+                                 "); save model.state_dict()");
             const std::string name = item.key().toStringRef();
             at::Tensor tensor = item.value().toTensor();
             const DType dtype = dtypeOfTensor(path, name, tensor);
@@ -99,8 +105,7 @@ std::vector<TensorView> readFile(const std::string& path) {
             const std::size_t bytes = tensor.storage().nbytes();
             if (bytes > 0 && (begin < file.data || begin > file.data + file.size ||
                               bytes > static_cast<std::size_t>(file.data + file.size - begin)))
-                throw FsllmError(path + ": tensor '" + name + "' claims " +
-                                 std::to_string(bytes) +
+                throw FsllmError(path + ": tensor '" + name + "' claims " + std::to_string(bytes) +
                                  " bytes that run past the end of the file; the file is "
                                  "truncated or corrupt, re-download it");
             if (!tensor.is_contiguous())
@@ -133,7 +138,8 @@ bool TorchBinCheckpoint::holdsBinWeights(const std::string& directory) {
 std::unique_ptr<CheckpointIndex> TorchBinCheckpoint::open(const std::string& directory) {
     const fs::path folder(directory);
     if (fs::is_regular_file(folder / kSingleFile))
-        return std::make_unique<CheckpointIndex>(directory, readFile((folder / kSingleFile).string()));
+        return std::make_unique<CheckpointIndex>(directory,
+                                                 readFile((folder / kSingleFile).string()));
     const std::string indexPath = (folder / kIndexFile).string();
     std::map<std::string, std::vector<std::string>> tensorsOfShard;
     for (const auto& [tensor, shard] : CheckpointIndex::readWeightMap(indexPath))
@@ -152,8 +158,9 @@ std::unique_ptr<CheckpointIndex> TorchBinCheckpoint::open(const std::string& dir
             const auto found = inShard.find(tensor);
             if (found == inShard.end())
                 throw FsllmError(indexPath + ": tensor '" + tensor + "' is mapped to shard '" +
-                                 shard + "', but that shard does not contain it; re-download "
-                                         "the checkpoint");
+                                 shard +
+                                 "', but that shard does not contain it; re-download "
+                                 "the checkpoint");
             views.push_back(std::move(found->second));
         }
     }

@@ -34,9 +34,8 @@ torch::Tensor& parameterOf(std::map<std::string, torch::Tensor>& parameters,
 // Rows [offset, offset + rows) of a row-major view (a fused tensor's block), still a view.
 TensorView rowsOf(const TensorView& view, std::int64_t offset, std::int64_t rows) {
     TensorView part = view;
-    const std::size_t rowBytes = view.shape.front() > 0 ? view.byteSize /
-                                                              static_cast<std::size_t>(view.shape.front())
-                                                        : 0;
+    const std::size_t rowBytes =
+        view.shape.front() > 0 ? view.byteSize / static_cast<std::size_t>(view.shape.front()) : 0;
     part.shape.front() = rows;
     part.data = view.data + static_cast<std::size_t>(offset) * rowBytes;
     part.byteSize = static_cast<std::size_t>(rows) * rowBytes;

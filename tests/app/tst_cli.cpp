@@ -368,6 +368,7 @@ private slots:
     void infoNamesFamilyAndRefusesRelabelled();
     void everyFamilyEndToEnd_data();
     void everyFamilyEndToEnd();
+    void realPretrainedModel();
     void tokenizerJsonCheckpoint();
     void tokenizeMatchesReferenceIds();
     void infoCountsParametersFromHeaders_data();
@@ -691,7 +692,8 @@ void TestCli::everyFamilyEndToEnd_data() {
     QTest::newRow("mistral") << "mistral" << "mistral: " << "sliding window 16";
     QTest::newRow("qwen2") << "qwen2" << "qwen2: " << "q/k/v bias";
     QTest::newRow("qwen3") << "qwen3" << "qwen3: " << "q/k RMSNorm";
-    QTest::newRow("chatglm") << "chatglm" << "chatglm: "
+    QTest::newRow("chatglm") << "chatglm"
+                             << "chatglm: "
                              << "q/k/v bias, RoPE on 4 of 8 head dims (interleaved pairs)";
 }
 
@@ -747,6 +749,32 @@ void TestCli::everyFamilyEndToEnd() {
 
     run = CliRunner::run(
         QStringList{"eval", "--run", runDir, "--data", data + "/good_dev.tsv"});
+    problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY2(run.out.contains("accuracy"), run.out.constData());
+}
+
+// info, inspect, train and eval on a real pretrained checkpoint (stories260K, the test data's
+// copy; its forward and greedy decoding are checked against a float64 reference in tst_decoder).
+void TestCli::realPretrainedModel() {
+    QTemporaryDir dir;
+    const QString model = QStringLiteral(FSLLM_TEST_DATA_DIR "/reference/stories260K");
+    CliRunner::Run run = CliRunner::run(QStringList{"info", "--model", model});
+    QString problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QCOMPARE(infoField(run.out, QStringLiteral("parameters")), QStringLiteral("260032"));
+    run = CliRunner::run(
+        QStringList{"inspect", "--model", model, "--text", kSentence, "--mask", "decay"});
+    problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    const QString data = QStringLiteral(FSLLM_TEST_DATA_DIR "/badinputs");
+    const QString runDir = dir.filePath(QStringLiteral("run"));
+    run = CliRunner::run(QStringList{"train", "--model", model, "--task", "seq", "--train",
+                                     data + "/good_train.tsv", "--dev", data + "/good_dev.tsv",
+                                     "--epochs", "1", "--batch-size", "4", "--out", runDir});
+    problem = CliRunner::successProblem(run);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    run = CliRunner::run(QStringList{"eval", "--run", runDir, "--data", data + "/good_dev.tsv"});
     problem = CliRunner::successProblem(run);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
     QVERIFY2(run.out.contains("accuracy"), run.out.constData());

@@ -121,8 +121,7 @@ private slots:
         std::vector<int64_t> sequence = ids;
         std::vector<int> generated;
         for (int step = 0; step < 24; ++step) {
-            const DecoderOutput out =
-                runAlone(*model.decoder, sequence, {MaskMode::Causal, 0.0});
+            const DecoderOutput out = runAlone(*model.decoder, sequence, {MaskMode::Causal, 0.0});
             sequence.push_back(out.logits[0][-1].argmax().item<int64_t>());
             generated.push_back(static_cast<int>(sequence.back()));
         }

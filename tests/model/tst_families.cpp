@@ -4,9 +4,9 @@
 // masks, checkpoints with tensors the family does not use (refused by name, never dropped;
 // rotary inv_freq buffers skipped), and LoRA + PEFT round trips on every family.
 #include "adapterio.h"
+#include "chatglmbackend.h"
 #include "checkpointindex.h"
 #include "checkpointshapes.h"
-#include "chatglmbackend.h"
 #include "classificationhead.h"
 #include "decoderfixture.h"
 #include "familytable.h"
@@ -99,8 +99,7 @@ private slots:
                     (family->readConfig && family->writeConfig));
             QCOMPARE(FamilyTable::find(family->modelType), family);
         }
-        QCOMPARE(types,
-                 (std::set<std::string>{"llama", "mistral", "qwen2", "qwen3", "chatglm"}));
+        QCOMPARE(types, (std::set<std::string>{"llama", "mistral", "qwen2", "qwen3", "chatglm"}));
         const std::string message = errorOf([] { FamilyTable::require("gpt2", "x/config.json"); });
         QVERIFY2(contains(message, "x/config.json: model type 'gpt2' is not supported; supported "
                                    "model types: llama, mistral, qwen2, qwen3, chatglm"),
@@ -121,7 +120,8 @@ private slots:
                                << "q/k/v bias, sliding window 4 from layer 1";
         QTest::newRow("qwen3") << "tiny_qwen3" << "Qwen3ForCausalLM"
                                << "q/k RMSNorm, tied embeddings";
-        QTest::newRow("chatglm") << "tiny_chatglm2" << "ChatGLMModel"
+        QTest::newRow("chatglm") << "tiny_chatglm2"
+                                 << "ChatGLMModel"
                                  << "q/k/v bias, RoPE on 6 of 12 head dims (interleaved pairs)";
     }
     void configsRoundTrip() {
@@ -429,13 +429,20 @@ private slots:
     void chatglmBadBinFiles_data() {
         QTest::addColumn<QString>("damage");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("missing shard") << "missing" << "shard 'pytorch_model-00002-of-00002.bin'";
-        QTest::newRow("LFS pointer") << "lfs" << "this is a Git LFS pointer";
-        QTest::newRow("HTML page") << "html" << "this is an HTML page";
-        QTest::newRow("legacy format") << "legacy" << "legacy (pre-1.6) format";
-        QTest::newRow("not a zip") << "garbage" << "is not a PyTorch checkpoint";
-        QTest::newRow("truncated") << "truncated" << "cannot read the PyTorch checkpoint";
-        QTest::newRow("wrong shard in index") << "index" << "but that shard does not contain it";
+        QTest::newRow("missing shard") << "missing"
+                                       << "shard 'pytorch_model-00002-of-00002.bin'";
+        QTest::newRow("LFS pointer") << "lfs"
+                                     << "this is a Git LFS pointer";
+        QTest::newRow("HTML page") << "html"
+                                   << "this is an HTML page";
+        QTest::newRow("legacy format") << "legacy"
+                                       << "legacy (pre-1.6) format";
+        QTest::newRow("not a zip") << "garbage"
+                                   << "is not a PyTorch checkpoint";
+        QTest::newRow("truncated") << "truncated"
+                                   << "cannot read the PyTorch checkpoint";
+        QTest::newRow("wrong shard in index") << "index"
+                                              << "but that shard does not contain it";
     }
     void chatglmBadBinFiles() {
         QFETCH(QString, damage);
@@ -478,10 +485,11 @@ private slots:
     // becomes MARK ... SETITEMS; text that looks like opcodes stays; bad pickles are refused.
     void picklePatchRewritesForLibTorch() {
         using namespace std::string_literals; // "..."s keeps the NUL bytes
-        const std::string global = "\x80\x02" "ccollections\nOrderedDict\nq\x00"s;
-        const std::string item = "X\x03\x00\x00\x00)R.K\x07"s; // "')R.'": 7
+        const std::string global = "\x80\x02"
+                                   "ccollections\nOrderedDict\nq\x00"s;
+        const std::string item = "X\x03\x00\x00\x00)R.K\x07"s;        // "')R.'": 7
         const std::string pickle = global + ")Rq\x01"s + item + "s" + // OrderedDict(), one item
-                                   "}X\x01\x00\x00\x00mh\x00)Rsb."s; // state {"m": OD()}
+                                   "}X\x01\x00\x00\x00mh\x00)Rsb."s;  // state {"m": OD()}
         int orderedDicts = 0;
         const std::string rewritten = PicklePatch::rewrite(pickle, "p", &orderedDicts);
         QCOMPARE(orderedDicts, 2);
@@ -492,7 +500,8 @@ private slots:
         };
         QVERIFY(contains(refused("\x80\x02\xff"s),
                          "x.pkl: byte 2: pickle opcode 0xff is not one torch.save writes"));
-        QVERIFY(contains(refused("\x80\x02X\x09\x00\x00\x00" "ab"s),
+        QVERIFY(contains(refused("\x80\x02X\x09\x00\x00\x00"
+                                 "ab"s),
                          "ends inside an opcode's argument"));
         QVERIFY(contains(refused("\x80\x02}"s), "ends inside an opcode's argument"));
         QVERIFY(contains(refused("\x80\x02R."s), "takes more values than the stack holds"));
@@ -508,8 +517,7 @@ private slots:
         QCOMPARE(tokenizer.vocabSize(), 517);
         QCOMPARE(tokenizer.bosId(), -1);
         QCOMPARE(tokenizer.prefixIds(), (std::vector<int>{513, 515}));
-        QCOMPARE(tokenizer.pieces({512, 513, 514, 515, 516}),
-                 ChatGlmBackend::specialTokens());
+        QCOMPARE(tokenizer.pieces({512, 513, 514, 515, 516}), ChatGlmBackend::specialTokens());
         QCOMPARE(tokenizer.pieceToId("sop"), 515);
         QVERIFY(contains(errorOf([&] { tokenizer.pieces({517}); }), "outside the vocabulary"));
 
@@ -572,7 +580,7 @@ private slots:
         for (auto& [path, layer] : decoder->loraLayers()) {
             if (path.rfind("layers.1.", 0) != 0)
                 continue;
-            const std::int64_t offset = contains(path, "q_proj") ? 0
+            const std::int64_t offset = contains(path, "q_proj")   ? 0
                                         : contains(path, "k_proj") ? 48
                                                                    : 72;
             QCOMPARE(maxAbsDiff(layer->loraA, a[key1]), 0.0);
@@ -657,15 +665,16 @@ private slots:
                 loraTensors += name.find(".lora_") != std::string::npos ? 1 : 0;
             QCOMPARE(loraTensors, 2 * 4 * 2);
             const AdapterConfig written = AdapterConfig::load(out);
-            QCOMPARE(written.peftTargets, (std::vector<std::string>{"query_key_value", "dense",
-                                                                     "dense_h_to_4h",
-                                                                     "dense_4h_to_h"}));
+            QCOMPARE(written.peftTargets,
+                     (std::vector<std::string>{"query_key_value", "dense", "dense_h_to_4h",
+                                               "dense_4h_to_h"}));
             QCOMPARE(written.rankOf("query_key_value"), std::int64_t{12});
             QCOMPARE(written.alphaPattern.at("query_key_value"), 48.0); // alpha / r kept: 16 / 4
         } else {
-            QVERIFY(weights.contains(
-                "base_model.model.model.layers.1.self_attn.k_proj.lora_A.weight"));
-            QVERIFY(weights.contains("base_model.model.model.layers.0.mlp.down_proj.lora_B.weight"));
+            QVERIFY(
+                weights.contains("base_model.model.model.layers.1.self_attn.k_proj.lora_A.weight"));
+            QVERIFY(
+                weights.contains("base_model.model.model.layers.0.mlp.down_proj.lora_B.weight"));
         }
 
         Decoder reloaded = loadDecoder(source);
