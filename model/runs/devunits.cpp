@@ -107,6 +107,17 @@ void readTokens(DevUnits& units, const std::string& text) {
     }
 }
 
+// The run folder's copy of the dev predictions, else best/'s; "" when neither exists.
+std::string predictionsPath(const std::string& runDir) {
+    std::error_code error;
+    const std::string best = AtomicDirectory::resolve(runDir + "/best");
+    for (const std::string& folder : {runDir, best})
+        for (const char* name : {"dev_predictions.tsv", "dev_predictions.conll"})
+            if (!folder.empty() && fs::is_regular_file(folder + "/" + name, error))
+                return folder + "/" + name;
+    return {};
+}
+
 struct CacheEntry {
     std::uintmax_t size = 0;
     fs::file_time_type modified;
@@ -121,6 +132,16 @@ std::map<std::string, CacheEntry>& cache() {
 
 } // namespace
 
+std::string DevUnits::stamp(const std::string& runDir) {
+    const std::string path = predictionsPath(runDir);
+    if (path.empty())
+        return {};
+    std::error_code error;
+    const auto size = fs::file_size(path, error);
+    const auto modified = fs::last_write_time(path, error).time_since_epoch().count();
+    return path + "|" + std::to_string(size) + "|" + std::to_string(modified);
+}
+
 DevUnits DevUnits::readFile(const std::string& path) {
     DevUnits units;
     units.path = path;
@@ -134,15 +155,10 @@ DevUnits DevUnits::readFile(const std::string& path) {
 }
 
 std::optional<DevUnits> DevUnits::read(const std::string& runDir) {
-    std::string path;
-    std::error_code error;
-    const std::string best = AtomicDirectory::resolve(runDir + "/best");
-    for (const std::string& folder : {runDir, best})
-        for (const char* name : {"dev_predictions.tsv", "dev_predictions.conll"})
-            if (path.empty() && !folder.empty() && fs::is_regular_file(folder + "/" + name, error))
-                path = folder + "/" + name;
+    const std::string path = predictionsPath(runDir);
     if (path.empty())
         return std::nullopt;
+    std::error_code error;
     const std::uintmax_t size = fs::file_size(path, error);
     const fs::file_time_type modified = fs::last_write_time(path, error);
     {

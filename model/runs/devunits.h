@@ -31,6 +31,9 @@ struct DevUnits {
     // The dev predictions of `runDir` (the run folder's copy, else best/'s); nullopt when the
     // run has none yet. Throws FsllmError "<path>:<line>: ..." for a malformed file.
     static std::optional<DevUnits> read(const std::string& runDir);
+    // What identifies the predictions read() would read now: "<path>|<size>|<mtime>"; "" when
+    // the run has none. A cheap stat, for callers that keep results between calls.
+    static std::string stamp(const std::string& runDir);
     // One predictions file (".tsv": sequence, ".conll": token).
     static DevUnits readFile(const std::string& path);
 };
