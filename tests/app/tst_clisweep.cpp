@@ -7,6 +7,7 @@
 // other settings is refused by field, and --help lists the grid options from the option table.
 #include "clirunner.h"
 #include "testfiles.h"
+#include "trainingcommandspecs.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -86,9 +87,32 @@ QStringList TestCliSweep::sweepArgs(const QStringList& extra) const {
            extra;
 }
 
+// --help prints the table the command parses: every option of it is on an option line; the grid
+// options (the ones train's table does not have) are accepted by the binary (they reach the
+// command's own check, "--out is required", not "unknown option").
 void TestCliSweep::helpListsTheGridOptions() {
     const CliRunner::Run help = CliRunner::run(QStringList{"sweep", "--help"});
     QVERIFY2(problemOf(help).isEmpty(), qPrintable(problemOf(help)));
+    QStringList listed;
+    for (const QString& line : QString::fromUtf8(help.out).split(QLatin1Char('\n')))
+        if (line.startsWith(QLatin1String("  --")))
+            listed << line.trimmed().section(QLatin1Char(' '), 0, 0);
+    QStringList trainOptions;
+    for (const fsllm::OptionSpec& option : fsllm::TrainingCommandSpecs::train().options)
+        trainOptions << QString::fromStdString(option.name);
+    for (const fsllm::OptionSpec& option : fsllm::TrainingCommandSpecs::sweep().options) {
+        const QString name = QString::fromStdString(option.name);
+        QVERIFY2(listed.contains("--" + name), qPrintable("sweep --help lacks --" + name));
+        if (trainOptions.contains(name)) // the same table entries as train's, checked there
+            continue;
+        QStringList args{"sweep", "--" + name};
+        if (!option.value.empty())
+            args << QStringLiteral("1");
+        const CliRunner::Run run = CliRunner::run(args);
+        QVERIFY2(run.err.contains("--out is required"),
+                 qPrintable(args.join(' ') + ": " + QString::fromUtf8(run.err)));
+    }
+    QVERIFY(!listed.contains(QStringLiteral("--resume")));
     for (const char* option : {"--masks", "--lambdas", "--mask-from-layers", "--heads", "--seeds",
                                "--data", "--grid", "--jobs", "--dry-run", "--epochs", "--lr"})
         QVERIFY2(help.out.contains(option), option);
