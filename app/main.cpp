@@ -2,6 +2,7 @@
 // one line on stderr and exit code 2, any other failure into exit code 1. Never crashes on input.
 #include "enginecommands.h"
 #include "fsllmerror.h"
+#include "sweepcommand.h"
 #include "trainingcommands.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -26,6 +27,7 @@ const std::map<std::string, Command>& commands() {
         {"pretrain", fsllm::EngineCommands::pretrain},
         {"tokenize", fsllm::EngineCommands::tokenize},
         {"train", fsllm::TrainingCommands::train},
+        {"sweep", fsllm::SweepCommand::run},
         {"eval", fsllm::TrainingCommands::eval},
         {"predict", fsllm::TrainingCommands::predict},
         {"zeroshot", fsllm::TrainingCommands::zeroshot},

@@ -80,6 +80,47 @@ CommandSpec makeTrain() {
     return spec;
 }
 
+CommandSpec makeSweep() {
+    CommandSpec spec;
+    spec.name = "sweep";
+    spec.synopsis = {"--model DIR --task seq|token --train FILE --dev FILE --out SWEEP_DIR "
+                     "--masks causal,decay --seeds 1,2,3 [grid options] [train options]",
+                     "--grid grid.json --out SWEEP_DIR [options]   (lists given here replace the file's)"};
+    spec.summary =
+        "  Trains a grid of runs (data sets x heads x masks x lambdas x mask-from-layer values x\n"
+        "  seeds), each a normal run folder SWEEP_DIR/<data>-<mask>[<lambda>][-from<K>]-<head>-s<seed>,\n"
+        "  one after another (or --jobs at once), then writes SWEEP_DIR/summary.md and summary.csv:\n"
+        "  one row per configuration with the dev metric's mean +- std over the seeds and a paired\n"
+        "  bootstrap test (and McNemar's for sequence tasks) against the causal run of the same\n"
+        "  settings. Run it again after an interruption: complete runs are skipped, stopped runs\n"
+        "  resumed. Ctrl-C or SIGTERM stops every run cleanly after its current step.\n";
+    std::vector<OptionSpec> grid = {
+        {"out", "SWEEP_DIR", "the sweep's folder: one run folder per point, logs/, summary.*"},
+        {"grid", "FILE", "the grid as JSON: masks, lambdas, mask_from_layers, heads, seeds, data"},
+        {"masks", "causal,decay,...", "masks to try (default: --mask's)"},
+        {"lambdas", "L,L,...", "decay lambdas, for the decay mask only (default: --lambda's)"},
+        {"mask-from-layers", "K,K,...", "mask-from-layer values, non-causal masks only (default: 0)"},
+        {"heads", "fs,linear", "heads to try (default: --head's)"},
+        {"seeds", "N,N,...", "seeds of every configuration (default: --seed's)"},
+        {"data", "TRAIN:DEV,...", "data sets, NAME=TRAIN:DEV names one (default: --train, --dev)"},
+        {"jobs", "N", "runs trained at once, one process each (default: 1); threads per run: "
+                      "--threads, else cores / N"},
+        {"resamples", "N", "bootstrap resamples of the significance test (default: 1000)"},
+        {"dry-run", "", "list the runs and what would be done (train, resume, skip); train nothing"}};
+    for (const OptionSpec& option : makeTrain().options) // each run in one process
+        if (option.name != "out" && option.name != "resume" && option.name != "nproc")
+            grid.push_back(option);
+    spec.options = grid;
+    spec.notes =
+        "SWEEP_DIR holds: one run folder per point (as fsllm train writes it), logs/<run>.log (the\n"
+        "  output of its fsllm train) and logs/<run>.json (its configuration), sweep.json (the grid),\n"
+        "  summary.md and summary.csv (rewritten as runs finish). Significance: the paired bootstrap\n"
+        "  resamples dev examples (sentences for token tasks, entity F1 recomputed from chunk\n"
+        "  counts), 1000 times with a fixed seed; 95% CI of the difference of the means over seeds,\n"
+        "  two-sided p. Exit code 2 when a run failed (the summary is still written).\n";
+    return spec;
+}
+
 CommandSpec makeEval() {
     CommandSpec spec;
     spec.name = "eval";
@@ -164,6 +205,11 @@ const CommandSpec& TrainingCommandSpecs::train() {
     return spec;
 }
 
+const CommandSpec& TrainingCommandSpecs::sweep() {
+    static const CommandSpec spec = makeSweep();
+    return spec;
+}
+
 const CommandSpec& TrainingCommandSpecs::eval() {
     static const CommandSpec spec = makeEval();
     return spec;
@@ -180,7 +226,7 @@ const CommandSpec& TrainingCommandSpecs::zeroshot() {
 }
 
 std::vector<const CommandSpec*> TrainingCommandSpecs::all() {
-    return {&train(), &eval(), &predict(), &zeroshot()};
+    return {&train(), &sweep(), &eval(), &predict(), &zeroshot()};
 }
 
 const CommandSpec* TrainingCommandSpecs::find(const std::string& command) {

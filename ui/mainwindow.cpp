@@ -174,6 +174,11 @@ void MainWindow::wireParts() {
         m_runs->setActiveRun(runDir); // listed as running
     });
     connect(m_train, &TrainPanel::trainingFinished, this, &MainWindow::onTrainingFinished);
+    connect(m_train, &TrainPanel::sweepStarted, this, [this](const QString& folder, int runs) {
+        m_runs->watchFolder(folder); // its runs are listed, checked, as they start
+        statusBar()->showMessage(tr("Sweep of %n run(s) into %1", nullptr, runs).arg(folder),
+                                 5000);
+    });
     connect(m_train, &TrainPanel::errorOccurred, this,
             [this](const QString& text) { statusBar()->showMessage(text, 10000); });
     connect(m_runs, &RunsPanel::inspectRunRequested, this, &MainWindow::inspectRun);

@@ -107,6 +107,7 @@ bool ReportWriter::write(const QString& outDir) {
             m_written << base + QLatin1String(suffix);
     }
 
+    table.computeSignificance(); // mean ± std over seeds, tests against the causal runs
     for (const char* suffix : {".csv", ".md", ".tex"}) {
         const QString path = out.filePath(m_options.tableBaseName + QLatin1String(suffix));
         QString error;

@@ -1,6 +1,8 @@
 #include "resultstable.h"
 
 #include "csvsource.h"
+#include "devunits.h"
+#include "sweepsummary.h"
 
 #include <QFileInfo>
 #include <QSaveFile>
@@ -54,12 +56,21 @@ bool isScoreColumn(int column) {
     return column >= ResultsTable::Accuracy && column <= ResultsTable::F1;
 }
 
+QString fromStd(const std::string& text) {
+    return QString::fromStdString(text);
+}
+
+QString csvNumberOrEmpty(double value) {
+    return std::isnan(value) ? QString() : CsvSource::csvNumber(value);
+}
+
 } // namespace
 
 ResultRow ResultsTable::rowFor(const RunRecord& run) {
     const TrainingConfig& c = run.config;
     ResultRow row;
     row.run = QString::fromStdString(run.name());
+    row.directory = QString::fromStdString(run.directory);
     row.mask = QString::fromLatin1(maskModeName(c.mask.mode));
     if (c.mask.fromLayer > 0 && c.mask.mode != MaskMode::Causal) // lower layers stay causal
         row.mask += QStringLiteral(" from layer %1").arg(c.mask.fromLayer);
@@ -87,11 +98,49 @@ ResultRow ResultsTable::rowFor(const RunRecord& run) {
     return row;
 }
 
+void ResultsTable::addRun(const RunRecord& run) {
+    m_rows.append(rowFor(run));
+    m_sources.push_back({run.directory, run.config});
+}
+
+void ResultsTable::addRow(const ResultRow& row) {
+    m_rows.append(row);
+    m_sources.push_back({});
+}
+
+void ResultsTable::clear() {
+    m_rows.clear();
+    m_sources.clear();
+}
+
+void ResultsTable::computeSignificance(const SignificanceOptions& options) {
+    std::vector<RunToCompare> runs;
+    std::vector<int> rowOf;
+    std::string key = std::to_string(options.resamples) + "|" + std::to_string(options.seed) +
+                      "|" + maskModeName(options.baseline) + "\n";
+    for (int i = 0; i < rowCount(); ++i) {
+        if (m_sources[std::size_t(i)].directory.empty())
+            continue;
+        runs.push_back(m_sources[std::size_t(i)]);
+        rowOf.push_back(i);
+        key += runs.back().directory + "|" + ResultsSignificance::groupKey(runs.back().config) +
+               "|" + std::to_string(runs.back().config.seed) + "|" +
+               DevUnits::stamp(runs.back().directory) + "\n";
+    }
+    if (key != m_computedKey) {
+        m_computed = ResultsSignificance::compute(runs, options);
+        m_computedKey = key;
+    }
+    for (std::size_t i = 0; i < runs.size(); ++i)
+        m_rows[rowOf[i]].significance = m_computed[i];
+}
+
 QStringList ResultsTable::headers() {
     return {QStringLiteral("run"),      QStringLiteral("mask"),      QStringLiteral("lambda"),
             QStringLiteral("pooling"),  QStringLiteral("head"),      QStringLiteral("best step"),
             QStringLiteral("accuracy"), QStringLiteral("precision"), QStringLiteral("recall"),
-            QStringLiteral("F1")};
+            QStringLiteral("F1"),       QStringLiteral("dev mean ± std"),
+            QStringLiteral("Δ vs causal"), QStringLiteral("95% CI"), QStringLiteral("p")};
 }
 
 double ResultsTable::score(int row, int column) const {
@@ -133,6 +182,18 @@ QString ResultsTable::cell(int row, int column) const {
         return r.head;
     case BestStep:
         return r.bestStep < 0 ? QStringLiteral("-") : QString::number(r.bestStep);
+    case SeedMean:
+        return fromStd(SweepSummary::meanStd(r.significance.mean, r.significance.std,
+                                             r.significance.seeds));
+    case Difference:
+        return r.significance.isBaseline ? QStringLiteral("baseline")
+                                         : fromStd(SweepSummary::signedPercent(
+                                               r.significance.tested ? r.significance.difference
+                                                                     : RunSignificance::kNaN));
+    case Interval:
+        return fromStd(SweepSummary::interval(r.significance.ciLow, r.significance.ciHigh));
+    case PValue:
+        return fromStd(SweepSummary::pValue(r.significance.pValue));
     default: {
         const double value = score(row, column);
         return std::isfinite(value) ? QString::number(100.0 * value, 'f', 2) : QStringLiteral("-");
@@ -141,7 +202,12 @@ QString ResultsTable::cell(int row, int column) const {
 }
 
 QString ResultsTable::toCsv() const {
-    QStringList lines{headers().join(QLatin1Char(','))};
+    QStringList names = headers().mid(0, SeedMean);
+    names << QStringLiteral("metric") << QStringLiteral("seeds") << QStringLiteral("mean")
+          << QStringLiteral("std") << QStringLiteral("difference") << QStringLiteral("ci_low")
+          << QStringLiteral("ci_high") << QStringLiteral("p_bootstrap")
+          << QStringLiteral("p_mcnemar");
+    QStringList lines{names.join(QLatin1Char(','))};
     for (int i = 0; i < rowCount(); ++i) {
         const ResultRow& r = m_rows[i];
         QStringList fields{CsvSource::csvField(r.run),
@@ -154,6 +220,12 @@ QString ResultsTable::toCsv() const {
             const double value = score(i, column);
             fields << (std::isfinite(value) ? CsvSource::csvNumber(value) : QString());
         }
+        const RunSignificance& s = r.significance;
+        fields << CsvSource::csvField(fromStd(s.metric))
+               << (s.seeds > 0 ? QString::number(s.seeds) : QString()) << csvNumberOrEmpty(s.mean)
+               << csvNumberOrEmpty(s.std) << csvNumberOrEmpty(s.difference)
+               << csvNumberOrEmpty(s.ciLow) << csvNumberOrEmpty(s.ciHigh)
+               << csvNumberOrEmpty(s.pValue) << csvNumberOrEmpty(s.pMcNemar);
         lines << fields.join(QLatin1Char(','));
     }
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
@@ -161,8 +233,9 @@ QString ResultsTable::toCsv() const {
 
 QString ResultsTable::toMarkdown() const {
     QStringList names = headers();
-    for (int column = Accuracy; column <= F1; ++column)
+    for (int column = Accuracy; column <= Difference; ++column)
         names[column] += QStringLiteral(" (%)");
+    names[Interval] += QStringLiteral(" (%)");
     QStringList lines{QStringLiteral("| ") + names.join(QStringLiteral(" | ")) +
                       QStringLiteral(" |")};
     QStringList rule;
@@ -184,15 +257,19 @@ QString ResultsTable::toMarkdown() const {
 }
 
 QString ResultsTable::toLatex() const {
-    QStringList lines{QStringLiteral("\\begin{tabular}{llrllrrrrr}"), QStringLiteral("\\toprule"),
+    QStringList lines{QStringLiteral("\\begin{tabular}{llrllrrrrrrrrr}"), QStringLiteral("\\toprule"),
                       QStringLiteral("Run & Mask & $\\lambda$ & Pooling & Head & Best step & "
-                                     "Acc. (\\%) & P (\\%) & R (\\%) & F1 (\\%) \\\\"),
+                                     "Acc. (\\%) & P (\\%) & R (\\%) & F1 (\\%) & "
+                                     "Mean $\\pm$ std (\\%) & $\\Delta$ vs causal (\\%) & "
+                                     "95\\% CI (\\%) & $p$ \\\\"),
                       QStringLiteral("\\midrule")};
     for (int i = 0; i < rowCount(); ++i) {
         QStringList cells;
         for (int column = 0; column < ColumnCount; ++column) {
             QString text = column == Lambda ? lambdaText(m_rows[i].lambda, true)
                                             : latexEscape(cell(i, column));
+            text.replace(QStringLiteral("±"), QStringLiteral("$\\pm$"))
+                .replace(QStringLiteral("<"), QStringLiteral("$<$"));
             if (isScoreColumn(column) && bestRow(column) == i && rowCount() > 1)
                 text = QStringLiteral("\\textbf{%1}").arg(text);
             cells << text;

@@ -1,7 +1,9 @@
 // The right side of the Runs tab: the checked runs' train loss, eval loss and accuracy/F1
 // overlaid in three LiveCurvePlots (series "run/metric", in each run's colour), and below them
 // the "Results" tab (a sortable RunsTableView of scores and hyper-parameters, exported as CSV,
-// Markdown and LaTeX; ResultsTable keeps the same rows for the export) and the "Per class" tab
+// Markdown and LaTeX; ResultsTable keeps the same rows for the export; the significance columns,
+// mean ± std over seeds and the paired test against the causal runs, are computed once the rows
+// of an update are in, on the next event-loop turn, and before an export) and the "Per class" tab
 // (ClassReportView of the selected run). RunsPanel decides which runs are shown and feeds them in.
 // Thread-safety: GUI thread only.
 #pragma once
@@ -32,9 +34,11 @@ public:
     void clearCurves();
     void addCurves(const RunRecord& run, const QString& name, const QColor& color);
     void refreshCurves();
-    // Table: clearTable(), then addTableRow() for each shown run.
+    // Table: clearTable(), then addTableRow() for each shown run. The significance columns
+    // follow on the next event-loop turn (refreshSignificance(), once for all rows added).
     void clearTable();
     void addTableRow(const RunRecord& run, const RunStatus& status);
+    void refreshSignificance();
 
     void showPerClass(); // brings the "Per class" tab forward
     void setTableExportFolder(const QString& folder) { m_exportFolder = folder; }
@@ -51,11 +55,12 @@ private:
     void chooseTableExport();
 
     CurvePlots m_plots;
-    ResultsTable m_table;
+    mutable ResultsTable m_table; // exportTable() completes its significance first
     RunsTableView* m_tableView = nullptr;
     ClassReportView* m_classReport = nullptr;
     QTabWidget* m_lowerTabs = nullptr;
     QString m_exportFolder;
+    bool m_significancePending = false;
 };
 
 } // namespace fsllm

@@ -66,6 +66,42 @@ QColor stateColor(RunState state) {
     return {};
 }
 
+constexpr int kDirectoryRole = Qt::UserRole + 1; // on the run cell: the run folder
+
+// The number a column sorts by; invalid when the cell has none.
+QVariant numberFor(const ResultRow& result, int column) {
+    auto finite = [](double value) { return std::isnan(value) ? QVariant() : QVariant(value); };
+    switch (column) {
+    case ResultsTable::Lambda:
+        return result.lambda;
+    case ResultsTable::BestStep:
+        return result.bestStep >= 0 ? QVariant(result.bestStep) : QVariant();
+    case ResultsTable::Accuracy:
+        return finite(result.accuracy);
+    case ResultsTable::Precision:
+        return finite(result.precision);
+    case ResultsTable::Recall:
+        return finite(result.recall);
+    case ResultsTable::F1:
+        return finite(result.f1);
+    case ResultsTable::SeedMean:
+        return finite(result.significance.mean);
+    case ResultsTable::Difference:
+        return result.significance.tested ? finite(result.significance.difference) : QVariant();
+    case ResultsTable::Interval:
+        return finite(result.significance.ciLow);
+    case ResultsTable::PValue:
+        return finite(result.significance.pValue);
+    default:
+        return {};
+    }
+}
+
+// The view's column of a results-table column (the status column sits at kStatusColumn).
+int viewColumn(int column) {
+    return column >= RunsTableView::kStatusColumn ? column + 1 : column;
+}
+
 } // namespace
 
 RunsTableView::RunsTableView(QWidget* parent) : QTableWidget(parent) {
@@ -117,31 +153,9 @@ void RunsTableView::addRun(const RunRecord& run, const RunStatus& status) {
             item->setForeground(stateColor(status.state));
             item->setToolTip(status.detail);
         }
-        QVariant number;
-        switch (c) {
-        case ResultsTable::Lambda:
-            number = result.lambda;
-            break;
-        case ResultsTable::BestStep:
-            if (result.bestStep >= 0)
-                number = result.bestStep;
-            break;
-        case ResultsTable::Accuracy:
-        case ResultsTable::Precision:
-        case ResultsTable::Recall:
-        case ResultsTable::F1: {
-            const double value = c == ResultsTable::Accuracy    ? result.accuracy
-                                 : c == ResultsTable::Precision ? result.precision
-                                 : c == ResultsTable::Recall    ? result.recall
-                                                                : result.f1;
-            if (!std::isnan(value))
-                number = value;
-            break;
-        }
-        default:
-            break;
-        }
-        put(single.cell(0, c), number);
+        QTableWidgetItem* item = put(single.cell(0, c), numberFor(result, c));
+        if (c == ResultsTable::Run)
+            item->setData(kDirectoryRole, QString::fromStdString(run.directory));
     }
     for (const HyperParameter& parameter : kHyperParameters) {
         const double value = parameter.value(run.config);
@@ -151,6 +165,38 @@ void RunsTableView::addRun(const RunRecord& run, const RunStatus& status) {
     }
     const int steps = run.steps.empty() ? 0 : run.steps.back().step;
     put(QString::number(steps), steps);
+    setSortingEnabled(sorting);
+}
+
+void RunsTableView::setSignificance(const ResultsTable& table) {
+    const bool sorting = isSortingEnabled();
+    setSortingEnabled(false); // rows must not move while they are filled
+    for (int row = 0; row < rowCount(); ++row) {
+        const QTableWidgetItem* runItem = item(row, ResultsTable::Run);
+        if (!runItem)
+            continue;
+        const QString directory = runItem->data(kDirectoryRole).toString();
+        for (int i = 0; i < table.rowCount(); ++i) {
+            const ResultRow& result = table.rows()[i];
+            if (directory.isEmpty() || result.directory != directory)
+                continue;
+            for (int c = ResultsTable::SeedMean; c <= ResultsTable::PValue; ++c) {
+                auto* cell = new SortItem(table.cell(i, c));
+                const QVariant number = numberFor(result, c);
+                if (number.isValid()) {
+                    cell->setData(Qt::UserRole, number);
+                    cell->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+                }
+                if (!result.significance.note.empty())
+                    cell->setToolTip(QString::fromStdString(result.significance.note));
+                else if (c == ResultsTable::PValue && !std::isnan(result.significance.pMcNemar))
+                    cell->setToolTip(tr("paired bootstrap over dev examples; McNemar's exact p: %1")
+                                         .arg(result.significance.pMcNemar, 0, 'g', 3));
+                setItem(row, viewColumn(c), cell);
+            }
+            break;
+        }
+    }
     setSortingEnabled(sorting);
 }
 

@@ -1,16 +1,22 @@
 #include "trainpanel.h"
 
+#include "atomicfile.h"
 #include "datapreview.h"
 #include "formwording.h"
+#include "fsllmerror.h"
 #include "metatypes.h"
 #include "modelsummaryview.h"
+#include "resourcelocator.h"
 #include "runrecord.h"
 #include "stallmeter.h"
+#include "sweepdialog.h"
 #include "trainingmonitor.h"
 #include "trainingworker.h"
 #include "trainsettingsform.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -25,6 +31,7 @@
 #include <QStyle>
 #include <QTabWidget>
 #include <QThread>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <spdlog/spdlog.h>
@@ -121,16 +128,20 @@ QWidget* TrainPanel::buildButtons() {
     m_stop->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
     m_resume = new QPushButton(tr("Resume run…"));
     m_resume->setToolTip(tr("Continue a stopped run from its last checkpoint"));
+    m_sweep = new QPushButton(tr("Sweep…"));
+    m_sweep->setToolTip(tr("Queue a grid of runs (masks, lambdas, heads, seeds) over these "
+                           "settings; they train one after another"));
     m_pause->setEnabled(false);
     m_stop->setEnabled(false);
     connect(m_start, &QPushButton::clicked, this, &TrainPanel::startTraining);
     connect(m_pause, &QPushButton::clicked, this, &TrainPanel::togglePause);
     connect(m_stop, &QPushButton::clicked, this, &TrainPanel::stopTraining);
     connect(m_resume, &QPushButton::clicked, this, &TrainPanel::chooseRunToResume);
+    connect(m_sweep, &QPushButton::clicked, this, &TrainPanel::chooseSweep);
     auto* row = new QWidget;
     auto* layout = new QHBoxLayout(row);
     layout->setContentsMargins(0, 0, 0, 0);
-    for (QPushButton* button : {m_start, m_pause, m_stop, m_resume})
+    for (QPushButton* button : {m_start, m_pause, m_stop, m_resume, m_sweep})
         layout->addWidget(button);
     layout->addStretch(1);
     return row;
@@ -209,6 +220,7 @@ void TrainPanel::beginJob() {
     m_form->setEditable(false);
     m_start->setEnabled(false);
     m_resume->setEnabled(false);
+    m_sweep->setEnabled(false);
     m_pause->setEnabled(true);
     m_pause->setText(tr("Pause"));
     m_stop->setEnabled(true);
@@ -223,6 +235,7 @@ void TrainPanel::endJob() {
     m_stall->stop();
     m_form->setEditable(true);
     m_resume->setEnabled(true);
+    m_sweep->setEnabled(true);
     updateStartEnabled();
     m_pause->setEnabled(false);
     m_pause->setText(tr("Pause"));
@@ -245,12 +258,104 @@ void TrainPanel::startTraining() {
         return;
     }
     m_form->saveSettings();
+    launch(config);
+}
+
+void TrainPanel::launch(const TrainingConfig& config) {
     beginJob();
     m_runDir = QString::fromStdString(config.outDir);
     m_monitor->setStatusText(tr("starting…"));
     spdlog::info("starting a run in {}", config.outDir);
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, config] { worker->start(config); }, Qt::QueuedConnection);
+}
+
+void TrainPanel::chooseSweep() {
+    if (m_training || m_shutDown || m_queue.isActive())
+        return;
+    TrainingConfig base;
+    try {
+        base = m_form->config();
+    } catch (const std::exception& e) {
+        showMessage(FormWording::forForm(QString::fromUtf8(e.what())), true);
+        return;
+    }
+    const QString folder = QDir(ResourceLocator::runsRoot())
+                               .filePath(QDateTime::currentDateTime().toString(
+                                             QStringLiteral("yyyyMMdd-HHmmss")) +
+                                         QStringLiteral("-sweep"));
+    SweepDialog dialog(base, folder, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    QString error;
+    if (!startSweep(dialog.grid(), dialog.folder(), &error))
+        showMessage(error, true);
+}
+
+bool TrainPanel::startSweep(const SweepGrid& grid, const QString& folder, QString* error) {
+    auto fail = [error](const QString& text) {
+        if (error)
+            *error = text;
+        return false;
+    };
+    if (m_training || m_shutDown || m_queue.isActive())
+        return fail(tr("Cannot start a sweep while a run trains"));
+    if (const QString blocker = startBlocker(); !blocker.isEmpty())
+        return fail(tr("Cannot start: %1").arg(blocker));
+    std::vector<SweepPoint> points;
+    try {
+        const TrainingConfig base = m_form->config();
+        points = grid.expand(base, folder.toStdString());
+        for (const SweepPoint& point : points)
+            point.config.validate();
+        if (!QDir().mkpath(folder))
+            throw FsllmError(folder.toStdString() + ": cannot create the sweep's folder");
+        AtomicFile::write(QDir(folder).filePath(QStringLiteral("sweep.json")).toStdString(),
+                          grid.toJsonText());
+    } catch (const std::exception& e) {
+        return fail(FormWording::forForm(QString::fromUtf8(e.what())));
+    }
+    m_form->saveSettings();
+    m_queue.start(folder, std::move(points));
+    spdlog::info("sweep of {} runs in {}", m_queue.total(), folder.toStdString());
+    emit sweepStarted(folder, m_queue.total());
+    startNextQueued();
+    return true;
+}
+
+void TrainPanel::startNextQueued() {
+    if (m_shutDown || m_training || !m_queue.isActive())
+        return;
+    if (!m_queue.hasNext()) {
+        endSweep(false);
+        return;
+    }
+    const SweepPoint& point = m_queue.takeNext();
+    launch(point.config);
+    showMessage(tr("Sweep %1").arg(m_queue.progressText()), false);
+}
+
+void TrainPanel::endSweep(bool stopped) {
+    const int done = m_queue.current();
+    QString summary;
+    try {
+        summary = m_queue.writeSummary();
+    } catch (const std::exception& e) {
+        summary = tr("(not written: %1)").arg(QString::fromUtf8(e.what()));
+    }
+    m_queue.finish();
+    const QString failed =
+        m_queue.failed() > 0 ? tr("; %n failed (see their train.log)", nullptr, m_queue.failed())
+                             : QString();
+    showMessage(stopped ? tr("Sweep stopped after %1 of %2 runs%3; summary: %4")
+                              .arg(done)
+                              .arg(m_queue.total())
+                              .arg(failed, summary)
+                        : tr("Sweep finished: %1 runs%2; summary: %3")
+                              .arg(m_queue.total())
+                              .arg(failed, summary),
+                m_queue.failed() > 0);
+    emit sweepFinished(m_queue.folder());
 }
 
 void TrainPanel::resumeRun(const QString& runDir) {
@@ -318,6 +423,18 @@ void TrainPanel::onFinished(const TrainingSummary& summary) {
     showMessage(text, false);
     m_monitor->setStatusText(QString::fromStdString(summary.stopReason));
     emit trainingFinished(m_runDir, summary.completed);
+    if (!m_queue.isActive())
+        return;
+    if (!summary.completed) { // the user stopped it: the queue ends here
+        endSweep(true);
+        return;
+    }
+    try {
+        m_queue.writeSummary();
+    } catch (const std::exception& e) {
+        spdlog::warn("sweep summary: {}", e.what()); // written again when the sweep ends
+    }
+    QTimer::singleShot(0, this, &TrainPanel::startNextQueued); // after trainingFinished's slots
 }
 
 void TrainPanel::onFailed(const QString& error) {
@@ -329,6 +446,10 @@ void TrainPanel::onFailed(const QString& error) {
     m_monitor->setStatusText(tr("failed"));
     if (wasTraining)
         emit trainingFinished(m_runDir, false);
+    if (m_queue.isActive()) { // a failed run does not end the sweep
+        m_queue.noteFailed();
+        QTimer::singleShot(0, this, &TrainPanel::startNextQueued);
+    }
 }
 
 void TrainPanel::shutdown() {
@@ -350,7 +471,7 @@ void TrainPanel::shutdown() {
     m_worker = nullptr; // deleted with the thread's end (QThread::finished -> deleteLater)
     m_training = false;
     m_paused = false;
-    for (QPushButton* button : {m_start, m_pause, m_stop, m_resume})
+    for (QPushButton* button : {m_start, m_pause, m_stop, m_resume, m_sweep})
         button->setEnabled(false);
 }
 

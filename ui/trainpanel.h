@@ -3,11 +3,15 @@
 // job runs in a TrainingWorker on this panel's own QThread (worker-object pattern); a StallMeter
 // measures the GUI thread's longest event-loop stall while it trains. Accepts a checkpoint folder
 // dropped anywhere on the tab. Errors show in the panel's message line, never as exceptions.
+// "Sweep…" (SweepDialog) queues a grid of runs over the form's settings (SweepQueue): they train
+// one after another on the same worker, each into its own folder under the sweep's folder, and
+// the sweep's summary.md/.csv is rewritten as each ends; a user's Stop ends the queue.
 // Thread-safety: GUI thread only; shutdown() stops the job and joins the thread.
 #pragma once
 
 #include "engine.h"
 #include "exportdialog.h"
+#include "sweepqueue.h"
 #include "trainingrecords.h"
 
 #include <QString>
@@ -51,6 +55,12 @@ public:
     QString startBlocker() const;
     bool canStart() const { return !m_training && !m_shutDown && startBlocker().isEmpty(); }
 
+    // Queues the runs of `grid` over the form's settings into run folders under `folder` and
+    // starts the first; false + `error` (one line, in the form's words) when the settings or the
+    // grid are invalid or a job runs.
+    bool startSweep(const SweepGrid& grid, const QString& folder, QString* error = nullptr);
+    const SweepQueue& sweepQueue() const { return m_queue; }
+
     // Requests a stop, waits for the job to save its checkpoint, and joins the thread. Afterwards
     // no signal of the job reaches this panel, trainingFinished() is never emitted again, the
     // buttons stay disabled and worker() is null. Idempotent.
@@ -70,6 +80,8 @@ signals:
     void modelDirChanged(const QString& directory);
     void trainingStarted(const QString& runDir);
     void trainingFinished(const QString& runDir, bool completed);
+    void sweepStarted(const QString& folder, int runs);
+    void sweepFinished(const QString& folder); // every queued run ended, or Stop ended the queue
     void errorOccurred(const QString& message);
 
 protected:
@@ -87,6 +99,10 @@ private:
     void onFinished(const fsllm::TrainingSummary& summary);
     void onFailed(const QString& error);
     void chooseRunToResume();
+    void chooseSweep();
+    void launch(const TrainingConfig& config); // a fresh run on the worker
+    void startNextQueued();
+    void endSweep(bool stopped);
 
     TrainSettingsForm* m_form;
     ModelSummaryView* m_summary;
@@ -98,6 +114,8 @@ private:
     QPushButton* m_pause;
     QPushButton* m_stop;
     QPushButton* m_resume;
+    QPushButton* m_sweep;
+    SweepQueue m_queue;
     StallMeter* m_stall;
     QThread* m_thread;
     TrainingWorker* m_worker;

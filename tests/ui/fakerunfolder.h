@@ -13,7 +13,7 @@
 namespace fsllm::testing {
 
 // A run folder as fsllm train leaves it: run.json and metrics.jsonl.
-inline void writeFakeRun(const QString& dir, MaskSpec mask, double bestAccuracy) {
+inline void writeFakeRun(const QString& dir, MaskSpec mask, double bestAccuracy, int seed = 42) {
     QDir().mkpath(dir);
     TrainingConfig config;
     config.modelDir = "/models/x";
@@ -21,6 +21,7 @@ inline void writeFakeRun(const QString& dir, MaskSpec mask, double bestAccuracy)
     config.devFile = "dev.tsv";
     config.outDir = dir.toStdString();
     config.mask = mask;
+    config.seed = seed;
     QFile json(dir + "/run.json");
     QVERIFY(json.open(QIODevice::WriteOnly));
     json.write(QByteArray::fromStdString(config.toJsonText()));
@@ -44,6 +45,27 @@ inline void writeFakeRun(const QString& dir, MaskSpec mask, double bestAccuracy)
     e.evalLoss = 0.5;
     e.isBest = true;
     metrics.write(QByteArray::fromStdString(e.toJsonLine()));
+}
+
+// dev_predictions.tsv as the trainer keeps it: example i has gold "pos" (even i) or "neg" (odd
+// i) and is predicted right where `correct[i]`.
+inline void writeFakeDevPredictions(const QString& dir, const std::vector<bool>& correct) {
+    QFile file(dir + "/dev_predictions.tsv");
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("line\tgold\tpredicted\tp_neg\tp_pos\n");
+    for (std::size_t i = 0; i < correct.size(); ++i) {
+        const QByteArray gold = i % 2 == 0 ? "pos" : "neg", other = i % 2 == 0 ? "neg" : "pos";
+        file.write(QByteArray::number(qulonglong(i + 2)) + "\t" + gold + "\t" +
+                   (correct[i] ? gold : other) + "\t0.5\t0.5\n");
+    }
+}
+
+// `right` of `total` examples right: the first `right` ones.
+inline std::vector<bool> firstRight(int right, int total) {
+    std::vector<bool> correct(std::size_t(total), false);
+    for (int i = 0; i < right; ++i)
+        correct[std::size_t(i)] = true;
+    return correct;
 }
 
 } // namespace fsllm::testing

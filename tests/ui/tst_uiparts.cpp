@@ -61,9 +61,11 @@ private slots:
         const QStringList lines = table.toCsv().split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 3);
         QCOMPARE(lines[0], QStringLiteral("run,mask,lambda,pooling,head,best step,accuracy,"
-                                          "precision,recall,F1"));
-        QCOMPARE(lines[1],
-                 QStringLiteral("\"run,a\",decay,0.5,last,fs,40,0.9125,0.9025,0.8925,0.9"));
+                                          "precision,recall,F1,metric,seeds,mean,std,difference,"
+                                          "ci_low,ci_high,p_bootstrap,p_mcnemar"));
+        // Rows without run folders have no significance: its nine columns are empty.
+        QCOMPARE(lines[1], QStringLiteral("\"run,a\",decay,0.5,last,fs,40,0.9125,0.9025,0.8925,"
+                                          "0.9,,,,,,,,,"));
         QVERIFY(lines[2].startsWith(QStringLiteral("b,causal,inf,")));
     }
 
@@ -86,7 +88,7 @@ private slots:
         table.addRow(row("run_1", "decay", 0.5, 0.9, 0.9));
         table.addRow(row("run_2", "causal", std::numeric_limits<double>::infinity(), 0.7, 0.7));
         const QString tex = table.toLatex();
-        QVERIFY(tex.startsWith(QStringLiteral("\\begin{tabular}{llrllrrrrr}")));
+        QVERIFY(tex.startsWith(QStringLiteral("\\begin{tabular}{llrllrrrrrrrrr}")));
         QVERIFY(tex.contains(QStringLiteral("\\toprule")));
         QVERIFY(tex.contains(QStringLiteral("run\\_1 & decay & 0.5 & last & fs & 40 & "
                                             "\\textbf{90.00}")));
@@ -135,6 +137,45 @@ private slots:
         QCOMPARE(table.cell(0, ResultsTable::Accuracy), QStringLiteral("75.00"));
         QVERIFY(std::isinf(table.rows()[1].lambda));
         QCOMPARE(table.cell(1, ResultsTable::Lambda), QStringLiteral("∞"));
+    }
+
+    // The significance columns from run folders with dev predictions: two seeds of a causal
+    // and of a decay configuration (40 examples; causal 50% and 60%, decay 80% and 70%).
+    void tableSignificanceFromRunFolders() {
+        QTemporaryDir dir;
+        using fsllm::testing::firstRight;
+        const struct {
+            const char* name;
+            MaskSpec mask;
+            int seed;
+            int right;
+        } runs[] = {{"causal-s1", {MaskMode::Causal, 0.0}, 1, 20},
+                    {"causal-s2", {MaskMode::Causal, 0.0}, 2, 24},
+                    {"decay-s1", {MaskMode::Decay, 0.5}, 1, 32},
+                    {"decay-s2", {MaskMode::Decay, 0.5}, 2, 28}};
+        ResultsTable table;
+        for (const auto& run : runs) {
+            const QString path = dir.filePath(run.name);
+            fsllm::testing::writeFakeRun(path, run.mask, run.right / 40.0, run.seed);
+            fsllm::testing::writeFakeDevPredictions(path, firstRight(run.right, 40));
+            table.addRun(RunRecord::load(path.toStdString()));
+        }
+        QCOMPARE(table.cell(2, ResultsTable::SeedMean), QStringLiteral("-")); // not computed yet
+        table.computeSignificance();
+        QCOMPARE(table.cell(0, ResultsTable::SeedMean), QStringLiteral("55.00 ± 7.07 (n=2)"));
+        QCOMPARE(table.cell(1, ResultsTable::Difference), QStringLiteral("baseline"));
+        QCOMPARE(table.cell(3, ResultsTable::SeedMean), QStringLiteral("75.00 ± 7.07 (n=2)"));
+        QCOMPARE(table.cell(2, ResultsTable::Difference), QStringLiteral("+20.00"));
+        QVERIFY(table.rows()[2].significance.pValue < 0.05);
+        QVERIFY(table.rows()[2].significance.ciLow > 0.0);
+        QVERIFY(table.cell(2, ResultsTable::Interval).startsWith(QLatin1Char('[')));
+        // McNemar over both seeds: b = 0, c = 16, exact p = 2 / 2^16.
+        QCOMPARE(table.rows()[2].significance.pMcNemar, 2.0 / 65536.0);
+        QVERIFY(table.toMarkdown().contains(QStringLiteral("| 75.00 ± 7.07 (n=2) | +20.00 | [")));
+        QVERIFY(table.toLatex().contains(QStringLiteral("75.00 $\\pm$ 7.07 (n=2) & +20.00")));
+        const QStringList csv = table.toCsv().split('\n', Qt::SkipEmptyParts);
+        QVERIFY2(csv[3].contains(QStringLiteral(",accuracy,2,0.75,")), qPrintable(csv[3]));
+        QCOMPARE(csv[3].section(QLatin1Char(','), -1).toDouble(), 2.0 / 65536.0); // p_mcnemar
     }
 
     void runCurvesOverlay() {
