@@ -461,6 +461,13 @@ TrainingSummary TrainingJob::Impl::train() {
         summary.best = *best;
     say("finished: " + stopReason + " after " + std::to_string(state.step) + " steps, " +
         std::to_string(static_cast<int>(summary.wallSeconds)) + " s");
+    if (parallel)
+        say("data-parallel: " + std::to_string(distributed.worldSize) + " processes; this rank " +
+            "spent " + std::to_string(static_cast<int>(parallel->collectiveSeconds() * 1000)) +
+            " ms in all-reduces (" +
+            std::to_string(static_cast<int>(100.0 * parallel->collectiveSeconds() /
+                                            std::max(1e-9, summary.wallSeconds))) +
+            "% of the run's wall time)");
     if (observer)
         observer->onFinished(summary);
     return summary;

@@ -20,10 +20,15 @@ struct DataParallel::Impl {
     c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
 #endif
 
-    // Runs a collective; a dead or silent peer becomes one clear message.
+    double seconds = 0.0; // in collectives
+
+    // Runs a collective, timed; a dead or silent peer becomes one clear message.
     template <typename Fn> void collective(const char* what, Fn&& fn) {
+        const auto start = std::chrono::steady_clock::now();
         try {
             fn();
+            seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                           .count();
         } catch (const std::exception& e) {
             throw FsllmError("distributed training: rank " + std::to_string(settings.rank) +
                              " of " + std::to_string(settings.worldSize) + ": " + what +
@@ -113,6 +118,10 @@ void DataParallel::sumGradients(const std::vector<torch::Tensor>& parameters) {
         grad.copy_(buffer.narrow(0, offset, grad.numel()).view_as(grad));
         offset += grad.numel();
     }
+}
+
+double DataParallel::collectiveSeconds() const {
+    return m_impl->seconds;
 }
 
 void DataParallel::barrier() {

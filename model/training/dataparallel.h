@@ -36,6 +36,8 @@ public:
     void sumGradients(const std::vector<torch::Tensor>& parameters);
     // Waits until every rank has reached this point.
     void barrier();
+    // Seconds this rank spent in collectives so far (waiting for slower ranks included).
+    double collectiveSeconds() const;
 
 private:
     struct Impl;
