@@ -21,7 +21,7 @@ for path in /bin/fsllm /bin/fsllm-studio /share/applications/fsllm-studio.deskto
     fi
 done
 depends="$(dpkg-deb -f "${deb}" Depends)"
-for dependency in libtorch1.13 libopenblas0-openmp libqt6widgets6 libqcustomplot2.1-qt6 libpcre2-8-0 libicu72; do
+for dependency in libtorch1.13 libopenblas0-openmp libgloo0 libqt6widgets6 libqcustomplot2.1-qt6 libpcre2-8-0 libicu72; do
     grep -q "${dependency}" <<<"${depends}" || { echo "[package] Depends lacks ${dependency}" >&2; missing=1; }
 done
 maintainer="$(dpkg-deb -f "${deb}" Maintainer)"

@@ -64,7 +64,7 @@ set(CPACK_DEBIAN_PACKAGE_SECTION "science")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 # Declared explicitly (dpkg-shlibdeps would miss the OpenMP BLAS LibTorch loads at run time and
 # the Qt plugins): LibTorch 1.13 (Debian's CPU build), its OpenMP OpenBLAS (docs/design.md §7), spdlog
-# and fmt, and for the studio Qt 6 (widgets, SVG, print support for PDF export) and QCustomPlot.
+# and fmt, Gloo when data-parallel training is built, and for the studio Qt 6 (widgets, SVG, print support for PDF export) and QCustomPlot.
 set(_fsllm_depends
     "libc6 (>= 2.36)"
     "libstdc++6 (>= 12)"
@@ -75,6 +75,9 @@ set(_fsllm_depends
     "libfmt9"
     "libpcre2-8-0 (>= 10.42)"
     "libicu72")
+if(FSLLM_GLOO_INCLUDE_DIR AND FSLLM_GLOO_LIBRARY) # data-parallel training (model/CMakeLists.txt)
+    list(APPEND _fsllm_depends "libgloo0")
+endif()
 if(FSLLM_BUILD_GUI)
     list(APPEND _fsllm_depends
         "libqt6core6 (>= 6.4)"
