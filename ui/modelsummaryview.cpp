@@ -81,11 +81,11 @@ void ModelSummaryView::showSummary(const ModelSummary& s) {
     html += row(tr("tokenizer"), s.tokenizerKind.empty()
                                      ? tr("none (no tokenizer.model or tokenizer.json)")
                                      : QString::fromStdString(s.tokenizerKind).toHtmlEscaped());
-    // The summary comes from the Inspect tab's engine, which computes small half-precision
-    // models in float32 (Engine::inspectionOptions); training computes in the stored dtype.
+    // The summary comes from the Inspect tab's engine. With dtype "auto", small half-precision
+    // models compute in float32 on a CPU, in training too (LoadedModel).
     html += row(tr("dtype"),
-                tr("stored %1 (what training computes in, float16 as float32 on a CPU); the "
-                   "Inspect tab computes in %2 on %3")
+                tr("stored %1 (on a CPU, float16 and small bfloat16 models compute in float32, "
+                   "in training too); the Inspect tab computes in %2 on %3")
                     .arg(QString::fromStdString(s.storedDtype),
                          QString::fromStdString(s.computeDtype), QString::fromStdString(s.device)));
     html += row(tr("runtime"), tr("LibTorch %1, %2 thread(s)%3")

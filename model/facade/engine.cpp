@@ -137,8 +137,9 @@ EngineOptions Engine::inspectionOptions(const std::string& modelDirectory,
     try { // sizes and dtypes only: the tokenizer is read once, by open()
         const ModelHeaders headers =
             ModelHeaders::readWeights(modelDirectory, options.device, options.dtype);
-        const bool halfPrecision = headers.computeType == torch::kBFloat16 ||
-                                   headers.computeType == torch::kFloat16;
+        // "auto" already computes these in float32 (LoadedModel); the explicit dtype says so.
+        const bool halfPrecision =
+            headers.storedDtype == DType::BF16 || headers.storedDtype == DType::F16;
         if (halfPrecision && headers.device.is_cpu() &&
             headers.parameterCount() <= kFloat32InspectionMaxParameters)
             options.dtype = "float32";

@@ -315,7 +315,10 @@ private slots:
         auto inFloat32 = Engine::open(half, Engine::inspectionOptions(half));
         QCOMPARE(inFloat32->summary().computeDtype, std::string("float32"));
         QCOMPARE(inFloat32->summary().storedDtype, std::string("bfloat16"));
-        auto inHalf = Engine::open(half);
+        // "auto" computes a small bfloat16 model in float32 everywhere (training too); an
+        // explicit --dtype bfloat16 keeps it.
+        QCOMPARE(Engine::open(half)->summary().computeDtype, std::string("float32"));
+        auto inHalf = Engine::open(half, explicitHalf);
         QCOMPARE(inHalf->summary().computeDtype, std::string("bfloat16"));
         InspectRequest request;
         request.text = "the film was good";
