@@ -141,7 +141,7 @@ void LocalWorkers::wait() {
             else if (WIFSIGNALED(status))
                 why << "signal " << WTERMSIG(status);
             failures += "; rank " + std::to_string(child.rank) + " failed (" + why.str() +
-                        "): " + lastLine(child.log) + " (log " + child.log + ")";
+                        "): " + lastLine(child.log).substr(0, 300) + " (log " + child.log + ")";
         } else {
             std::error_code ignored;
             std::filesystem::remove(child.log, ignored);

@@ -102,34 +102,14 @@ void readSequence(PredictionReport& report, const std::string& text,
 // word may hold spaces (JSON Lines tokens): the tags are the last two fields.
 void readTokens(PredictionReport& report, const std::string& text,
                 const std::vector<std::string>& runLabels) {
-    std::vector<std::vector<std::string>> gold(1), predicted(1);
-    std::vector<std::pair<std::string, int>> seen; // tag, line (for messages)
-    TextFile::LineCursor lines(text);
-    std::string_view line;
-    while (lines.next(line)) {
-        if (TextFile::trimmed(line).empty()) {
-            if (!gold.back().empty()) {
-                gold.emplace_back();
-                predicted.emplace_back();
-            }
-            continue;
+    const PredictionReport::TokenSentences sentences = PredictionReport::readTokenSentences(text, report.path);
+    const auto& gold = sentences.gold;
+    std::vector<std::pair<std::string, int>> seen; // gold, predicted of each word; line
+    for (std::size_t s = 0; s < gold.size(); ++s)
+        for (std::size_t w = 0; w < gold[s].size(); ++w) {
+            seen.emplace_back(gold[s][w], sentences.lines[s][w]);
+            seen.emplace_back(sentences.predicted[s][w], sentences.lines[s][w]);
         }
-        const std::size_t last = line.rfind(' ');
-        const std::size_t previous = last == std::string_view::npos || last == 0
-                                         ? std::string_view::npos
-                                         : line.rfind(' ', last - 1);
-        if (previous == std::string_view::npos)
-            throw FsllmError(where(report.path, lines.number()) +
-                             "expected 'word gold predicted' separated by spaces");
-        gold.back().emplace_back(line.substr(previous + 1, last - previous - 1));
-        predicted.back().emplace_back(line.substr(last + 1));
-        seen.emplace_back(gold.back().back(), lines.number());
-        seen.emplace_back(predicted.back().back(), lines.number());
-    }
-    if (gold.back().empty()) {
-        gold.pop_back();
-        predicted.pop_back();
-    }
     report.labels = runLabels;
     if (report.labels.empty()) {
         std::set<std::string> found;
@@ -158,7 +138,7 @@ void readTokens(PredictionReport& report, const std::string& text,
     report.classification = Metrics::classification(goldIds, predictedIds, report.labels);
     report.entityLevel = Metrics::hasChunkTags(report.labels);
     if (report.entityLevel)
-        report.entities = Metrics::entities(gold, predicted);
+        report.entities = Metrics::entities(gold, sentences.predicted);
 }
 
 // The "data" field of an evaluation's scores file, or "".
@@ -178,6 +158,42 @@ std::string evaluatedDataFile(const std::string& scoresPath) {
 }
 
 } // namespace
+
+PredictionReport::TokenSentences PredictionReport::readTokenSentences(const std::string& text,
+                                                                      const std::string& path) {
+    TokenSentences sentences;
+    sentences.gold.emplace_back();
+    sentences.predicted.emplace_back();
+    sentences.lines.emplace_back();
+    TextFile::LineCursor lines(text);
+    std::string_view line;
+    while (lines.next(line)) {
+        if (TextFile::trimmed(line).empty()) {
+            if (!sentences.gold.back().empty()) {
+                sentences.gold.emplace_back();
+                sentences.predicted.emplace_back();
+                sentences.lines.emplace_back();
+            }
+            continue;
+        }
+        const std::size_t last = line.rfind(' ');
+        const std::size_t previous = last == std::string_view::npos || last == 0
+                                         ? std::string_view::npos
+                                         : line.rfind(' ', last - 1);
+        if (previous == std::string_view::npos)
+            throw FsllmError(where(path, lines.number()) +
+                             "expected 'word gold predicted' separated by spaces");
+        sentences.gold.back().emplace_back(line.substr(previous + 1, last - previous - 1));
+        sentences.predicted.back().emplace_back(line.substr(last + 1));
+        sentences.lines.back().push_back(lines.number());
+    }
+    if (sentences.gold.back().empty()) {
+        sentences.gold.pop_back();
+        sentences.predicted.pop_back();
+        sentences.lines.pop_back();
+    }
+    return sentences;
+}
 
 PredictionReport PredictionReport::read(const std::string& path,
                                         const std::vector<std::string>& labels) {

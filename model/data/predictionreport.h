@@ -48,6 +48,15 @@ public:
     // for a malformed row or a label outside the run's labels.
     static PredictionReport read(const std::string& path,
                                  const std::vector<std::string>& labels = {});
+    // The sentences of a token predictions file ("word gold predicted" per line, a blank line
+    // after each sentence; the word may hold spaces, the tags are the last two fields): per
+    // sentence the gold and predicted tags and each word's line number (for messages). Throws
+    // FsllmError("<path>:<line>: expected 'word gold predicted' ...") for a malformed line.
+    struct TokenSentences {
+        std::vector<std::vector<std::string>> gold, predicted;
+        std::vector<std::vector<int>> lines;
+    };
+    static TokenSentences readTokenSentences(const std::string& text, const std::string& path);
     // The predictions files of `runDir`: dev first (the run folder's copy, else best/'s), then
     // every evaluated file by name. `devFile`: run.json's dev file, shown as dev's data file.
     static std::vector<PredictionSource> sources(const std::string& runDir,

@@ -3,6 +3,7 @@
 #include "atomicdirectory.h"
 #include "fsllmerror.h"
 #include "metrics.h"
+#include "predictionreport.h"
 #include "textfile.h"
 
 #include <filesystem>
@@ -58,32 +59,10 @@ void readSequence(DevUnits& units, const std::string& text) {
 }
 
 void readTokens(DevUnits& units, const std::string& text) {
-    std::vector<std::vector<std::string>> gold(1), predicted(1);
-    TextFile::LineCursor lines(text);
-    std::string_view line;
-    while (lines.next(line)) {
-        if (TextFile::trimmed(line).empty()) {
-            if (!gold.back().empty()) {
-                gold.emplace_back();
-                predicted.emplace_back();
-            }
-            continue;
-        }
-        // "word gold predicted"; the word may hold spaces: the tags are the last two fields.
-        const std::size_t last = line.rfind(' ');
-        const std::size_t previous = last == std::string_view::npos || last == 0
-                                         ? std::string_view::npos
-                                         : line.rfind(' ', last - 1);
-        if (previous == std::string_view::npos)
-            throw FsllmError(where(units.path, lines.number()) +
-                             "expected 'word gold predicted' separated by spaces");
-        gold.back().emplace_back(line.substr(previous + 1, last - previous - 1));
-        predicted.back().emplace_back(line.substr(last + 1));
-    }
-    if (gold.back().empty()) {
-        gold.pop_back();
-        predicted.pop_back();
-    }
+    const PredictionReport::TokenSentences sentences =
+        PredictionReport::readTokenSentences(text, units.path);
+    const auto& gold = sentences.gold;
+    const auto& predicted = sentences.predicted;
     std::set<std::string> tags;
     for (const auto& sentence : gold)
         tags.insert(sentence.begin(), sentence.end());

@@ -2,6 +2,7 @@
 #include "distributedsettings.h"
 
 #include "fsllmerror.h"
+#include "jsontext.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -22,8 +23,8 @@ int integerVariable(const char* name, int low, int high, int fallback, bool requ
     char* end = nullptr;
     const long parsed = std::strtol(value, &end, 10);
     if (*end != '\0' || parsed < low || parsed > high)
-        throw FsllmError(std::string("environment variable ") + name + "='" + value +
-                         "' is not an integer from " + std::to_string(low) + " to " +
+        throw FsllmError(std::string("environment variable ") + name + "='" +
+                         JsonText::shortened(value, 40) + "' is not an integer from " + std::to_string(low) + " to " +
                          std::to_string(high) + "; " + hint);
     return static_cast<int>(parsed);
 }

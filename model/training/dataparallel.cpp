@@ -99,8 +99,8 @@ std::vector<double> DataParallel::sum(const std::vector<double>& values) {
 void DataParallel::sumGradients(const std::vector<torch::Tensor>& parameters) {
     torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> flat;
-    for (const torch::Tensor& parameter : parameters) {
-        torch::Tensor& grad = const_cast<torch::Tensor&>(parameter).mutable_grad();
+    for (torch::Tensor parameter : parameters) { // a handle: its grad is the parameter's
+        torch::Tensor& grad = parameter.mutable_grad();
         if (!grad.defined())
             grad = torch::zeros_like(parameter);
         flat.push_back(grad.reshape({-1}));
@@ -113,8 +113,8 @@ void DataParallel::sumGradients(const std::vector<torch::Tensor>& parameters) {
     });
 #endif
     std::int64_t offset = 0;
-    for (const torch::Tensor& parameter : parameters) {
-        torch::Tensor& grad = const_cast<torch::Tensor&>(parameter).mutable_grad();
+    for (torch::Tensor parameter : parameters) {
+        torch::Tensor& grad = parameter.mutable_grad();
         grad.copy_(buffer.narrow(0, offset, grad.numel()).view_as(grad));
         offset += grad.numel();
     }

@@ -6,6 +6,7 @@
 #include "lfspointer.h"
 #include "mappedfile.h"
 #include "picklepatch.h"
+#include "tensorutil.h"
 
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/unpickler.h>
@@ -33,21 +34,6 @@ at::DataPtr mappedRecord(const MappedFile& file, std::size_t offset) {
         data, holder,
         [](void* context) { delete static_cast<std::shared_ptr<const void>*>(context); },
         at::Device(at::kCPU));
-}
-
-DType dtypeOfTensor(const std::string& path, const std::string& name, const at::Tensor& tensor) {
-    switch (tensor.scalar_type()) {
-    case at::kFloat:
-        return DType::F32;
-    case at::kHalf:
-        return DType::F16;
-    case at::kBFloat16:
-        return DType::BF16;
-    default:
-        throw FsllmError(path + ": tensor '" + name + "' has dtype " +
-                         std::string(c10::toString(tensor.scalar_type())) +
-                         "; only float32, float16 and bfloat16 weights are supported");
-    }
 }
 
 // The {name: tensor} dict of one .bin file, as views into its mapping.
@@ -99,7 +85,8 @@ std::vector<TensorView> readFile(const std::string& path) {
                                  "); save model.state_dict()");
             const std::string name = item.key().toStringRef();
             at::Tensor tensor = item.value().toTensor();
-            const DType dtype = dtypeOfTensor(path, name, tensor);
+            const DType dtype = withErrorContext(path + ": tensor '" + name + "'",
+                                                 [&] { return dtypeOf(tensor.scalar_type()); });
             // The storage must lie inside the file before a byte of it is read.
             const auto* begin = static_cast<const std::uint8_t*>(tensor.storage().data());
             const std::size_t bytes = tensor.storage().nbytes();
@@ -116,8 +103,8 @@ std::vector<TensorView> readFile(const std::string& path) {
             view.shape.assign(tensor.sizes().begin(), tensor.sizes().end());
             view.data = static_cast<const std::uint8_t*>(tensor.data_ptr());
             view.byteSize = static_cast<std::size_t>(tensor.numel()) * dtypeSize(dtype);
-            view.mapping = std::shared_ptr<const void>(
-                view.data, [tensor](const void*) mutable { tensor = at::Tensor(); });
+            // The deleter's copy of the tensor keeps its storage, and so the mapping, alive.
+            view.mapping = std::shared_ptr<const void>(view.data, [tensor](const void*) {});
             views.push_back(std::move(view));
         }
     } catch (const c10::Error& e) {

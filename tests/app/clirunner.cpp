@@ -12,7 +12,7 @@ bool CliRunner::survivesUtf8(const QByteArray& bytes) {
 
 // QProcess hands QString arguments to the child re-encoded as UTF-8, so bytes that are not UTF-8
 // cannot reach it that way; when an argument has such bytes, the forked child execs fsllm itself.
-CliRunner::Run CliRunner::run(const QList<QByteArray>& args) {
+CliRunner::Run CliRunner::run(const QList<QByteArray>& args, int timeoutMs) {
     QList<QByteArray> argvBytes = args;
     argvBytes.prepend(QByteArray(FSLLM_CLI_PATH));
     std::vector<char*> argv;
@@ -40,7 +40,7 @@ CliRunner::Run CliRunner::run(const QList<QByteArray>& args) {
     process.start();
     if (!process.waitForStarted(kTimeoutMs))
         return result;
-    if (!process.waitForFinished(kTimeoutMs)) {
+    if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished();
         return result;
@@ -53,11 +53,11 @@ CliRunner::Run CliRunner::run(const QList<QByteArray>& args) {
     return result;
 }
 
-CliRunner::Run CliRunner::run(const QStringList& args) {
+CliRunner::Run CliRunner::run(const QStringList& args, int timeoutMs) {
     QList<QByteArray> bytes;
     for (const QString& arg : args)
         bytes << arg.toUtf8();
-    return run(bytes);
+    return run(bytes, timeoutMs);
 }
 
 QStringList CliRunner::outputLines(const QByteArray& output) {

@@ -22,10 +22,10 @@ public:
 
     static constexpr int kTimeoutMs = 60'000;
 
-    // Runs fsllm with `args`, waiting at most kTimeoutMs. Arguments whose bytes are not UTF-8
-    // reach the child unchanged (it execs fsllm itself with the raw bytes).
-    static Run run(const QList<QByteArray>& args);
-    static Run run(const QStringList& args);
+    // Runs fsllm with `args`, waiting at most `timeoutMs` for it to finish. Arguments whose bytes
+    // are not UTF-8 reach the child unchanged (it execs fsllm itself with the raw bytes).
+    static Run run(const QList<QByteArray>& args, int timeoutMs = kTimeoutMs);
+    static Run run(const QStringList& args, int timeoutMs = kTimeoutMs);
 
     // Whether `bytes` survive a round trip through QString (valid UTF-8).
     static bool survivesUtf8(const QByteArray& bytes);

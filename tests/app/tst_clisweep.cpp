@@ -11,7 +11,6 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -21,26 +20,6 @@ const QString kCorpus = QStringLiteral(FSLLM_TEST_DATA_DIR "/badinputs");
 constexpr int kSweepTimeoutMs = 240'000; // four short runs, each its own fsllm process
 
 QString problemOf(const CliRunner::Run& run) { return CliRunner::successProblem(run); }
-
-// As CliRunner::run, with a limit that fits several trainings.
-CliRunner::Run runLong(const QStringList& args) {
-    QProcess process;
-    process.start(QStringLiteral(FSLLM_CLI_PATH), args);
-    CliRunner::Run result;
-    if (!process.waitForStarted(CliRunner::kTimeoutMs))
-        return result;
-    if (!process.waitForFinished(kSweepTimeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return result;
-    }
-    result.finished = true;
-    result.status = process.exitStatus();
-    result.exitCode = process.exitCode();
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    return result;
-}
 
 } // namespace
 
@@ -121,7 +100,7 @@ void TestCliSweep::helpListsTheGridOptions() {
 }
 
 void TestCliSweep::gridTrainsRunsAndSummarises() {
-    const CliRunner::Run run = runLong(sweepArgs());
+    const CliRunner::Run run = CliRunner::run(sweepArgs(), kSweepTimeoutMs);
     QVERIFY2(problemOf(run).isEmpty(), qPrintable(problemOf(run)));
     const QString out = QString::fromUtf8(run.out);
     for (int i = 0; i < m_names.size(); ++i) {
@@ -171,7 +150,7 @@ void TestCliSweep::gridTrainsRunsAndSummarises() {
 void TestCliSweep::rerunSkipsCompleteRuns() {
     const QString best = runDir(m_names[0]) + "/best/best.json";
     const QDateTime before = QFileInfo(best).lastModified();
-    CliRunner::Run run = runLong(sweepArgs());
+    CliRunner::Run run = CliRunner::run(sweepArgs(), kSweepTimeoutMs);
     QVERIFY2(problemOf(run).isEmpty(), qPrintable(problemOf(run)));
     QString out = QString::fromUtf8(run.out);
     for (int i = 0; i < m_names.size(); ++i)
@@ -185,7 +164,7 @@ void TestCliSweep::rerunSkipsCompleteRuns() {
     // Two runs lost (an interrupted sweep that never started them): only those train, two at once.
     QVERIFY(QDir(runDir(m_names[2])).removeRecursively());
     QVERIFY(QDir(runDir(m_names[3])).removeRecursively());
-    run = runLong(sweepArgs({"--jobs", "2"}));
+    run = CliRunner::run(sweepArgs({"--jobs", "2"}), kSweepTimeoutMs);
     QVERIFY2(problemOf(run).isEmpty(), qPrintable(problemOf(run)));
     out = QString::fromUtf8(run.out);
     QVERIFY2(out.contains(QStringLiteral("skip 1/4: ")) && out.contains(QStringLiteral("skip 2/4: ")),

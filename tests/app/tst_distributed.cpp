@@ -199,7 +199,6 @@ void TestDistributed::sameLossesAsOneProcess() {
                      QStringLiteral("step %1: %2 vs %3").arg(step).arg(one[step]).arg(two[step])));
     const Json config = Json::parse(TestFiles::read(dual + "/run.json").toStdString());
     QCOMPARE(config["world_size"].get<int>(), 2);
-    QCOMPARE(TestFiles::read(single + "/best/dev_metrics.json").size() > 0, true);
     const Json a = Json::parse(TestFiles::read(single + "/best/dev_metrics.json").toStdString());
     const Json b = Json::parse(TestFiles::read(dual + "/best/dev_metrics.json").toStdString());
     QCOMPARE(b["f1"].get<double>(), a["f1"].get<double>());
