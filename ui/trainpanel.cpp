@@ -4,6 +4,7 @@
 #include "datapreview.h"
 #include "formwording.h"
 #include "fsllmerror.h"
+#include "localprocessjob.h"
 #include "metatypes.h"
 #include "modelsummaryview.h"
 #include "resourcelocator.h"
@@ -36,6 +37,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 
 namespace fsllm {
@@ -104,6 +106,13 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
     connect(m_worker, &TrainingWorker::finished, this, &TrainPanel::onFinished);
     connect(m_worker, &TrainingWorker::failed, this, &TrainPanel::onFailed);
     m_thread->start();
+    m_processJob = new LocalProcessJob(this);
+    connect(m_processJob, &LocalProcessJob::started, this, &TrainPanel::onStarted);
+    connect(m_processJob, &LocalProcessJob::stepped, m_monitor, &TrainingMonitor::addStep);
+    connect(m_processJob, &LocalProcessJob::evaluated, m_monitor, &TrainingMonitor::addEval);
+    connect(m_processJob, &LocalProcessJob::message, m_monitor, &TrainingMonitor::setStatusText);
+    connect(m_processJob, &LocalProcessJob::finished, this, &TrainPanel::onFinished);
+    connect(m_processJob, &LocalProcessJob::failed, this, &TrainPanel::onFailed);
 
     connect(m_form, &TrainSettingsForm::modelDirChanged, this, &TrainPanel::modelDirChanged);
     connect(m_form, &TrainSettingsForm::dataChanged, this, &TrainPanel::refreshPreviews);
@@ -214,14 +223,15 @@ void TrainPanel::updateStartEnabled() {
                                           : tr("Cannot start: %1").arg(blocker));
 }
 
-void TrainPanel::beginJob() {
+void TrainPanel::beginJob(int processes) {
     m_training = true;
     m_paused = false;
+    m_processes = processes;
     m_form->setEditable(false);
     m_start->setEnabled(false);
     m_resume->setEnabled(false);
     m_sweep->setEnabled(false);
-    m_pause->setEnabled(true);
+    m_pause->setEnabled(processes == 1); // the ranks of a data-parallel run cannot pause
     m_pause->setText(tr("Pause"));
     m_stop->setEnabled(true);
     showMessage(QString(), false);
@@ -258,14 +268,20 @@ void TrainPanel::startTraining() {
         return;
     }
     m_form->saveSettings();
-    launch(config);
+    launch(config, m_form->processes());
 }
 
-void TrainPanel::launch(const TrainingConfig& config) {
-    beginJob();
+void TrainPanel::launch(TrainingConfig config, int processes) {
+    beginJob(processes);
     m_runDir = QString::fromStdString(config.outDir);
     m_monitor->setStatusText(tr("starting…"));
-    spdlog::info("starting a run in {}", config.outDir);
+    spdlog::info("starting a run in {} ({} process(es))", config.outDir, processes);
+    if (processes > 1) {
+        if (config.threads == 0) // "all cores", shared between the processes
+            config.threads = std::max(1, QThread::idealThreadCount() / processes);
+        m_processJob->start(config, processes);
+        return;
+    }
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, config] { worker->start(config); }, Qt::QueuedConnection);
 }
@@ -331,7 +347,7 @@ void TrainPanel::startNextQueued() {
         return;
     }
     const SweepPoint& point = m_queue.takeNext();
-    launch(point.config);
+    launch(point.config, 1); // a sweep's runs train in this process, one after another
     showMessage(tr("Sweep %1").arg(m_queue.progressText()), false);
 }
 
@@ -361,12 +377,17 @@ void TrainPanel::endSweep(bool stopped) {
 void TrainPanel::resumeRun(const QString& runDir) {
     if (m_training || m_shutDown || runDir.isEmpty())
         return;
-    beginJob();
+    const int processes = m_form->processes();
+    beginJob(processes);
     m_runDir = runDir;
     try {
         m_monitor->addRecords(RunRecord::load(runDir.toStdString()));
     } catch (const std::exception& e) {
         spdlog::warn("{}", e.what()); // the worker reports the real problem, if any
+    }
+    if (processes > 1) {
+        m_processJob->resume(runDir, processes);
+        return;
     }
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, runDir] { worker->resume(runDir); }, Qt::QueuedConnection);
@@ -380,7 +401,7 @@ void TrainPanel::chooseRunToResume() {
 }
 
 void TrainPanel::togglePause() {
-    if (!m_training || m_shutDown)
+    if (!m_training || m_shutDown || m_processes > 1)
         return;
     m_paused = !m_paused;
     m_worker->setPaused(m_paused);
@@ -393,7 +414,10 @@ void TrainPanel::togglePause() {
 void TrainPanel::stopTraining() {
     if (!m_training || m_shutDown)
         return;
-    m_worker->requestStop();
+    if (m_processes > 1)
+        m_processJob->requestStop(); // every rank stops at the same step
+    else
+        m_worker->requestStop();
     m_stop->setEnabled(false);
     m_pause->setEnabled(false);
     m_monitor->setStatusText(tr("stopping at the next step…"));
@@ -460,9 +484,12 @@ void TrainPanel::shutdown() {
     // window is going: cut the connections, join, then drop what the worker had already queued.
     QObject::disconnect(m_worker, nullptr, this, nullptr);
     QObject::disconnect(m_worker, nullptr, m_monitor, nullptr);
+    QObject::disconnect(m_processJob, nullptr, this, nullptr);
+    QObject::disconnect(m_processJob, nullptr, m_monitor, nullptr);
     m_stall->stop();
     if (m_training)
         spdlog::info("stopping the run in {} (a checkpoint is saved)", m_runDir.toStdString());
+    m_processJob->shutdown(); // SIGINT, then waits for the ranks' checkpoint
     m_worker->requestStop(); // the job saves its checkpoint at the next step boundary
     m_thread->quit();
     m_thread->wait();

@@ -5,7 +5,10 @@
 // dropped anywhere on the tab. Errors show in the panel's message line, never as exceptions.
 // "Sweep…" (SweepDialog) queues a grid of runs over the form's settings (SweepQueue): they train
 // one after another on the same worker, each into its own folder under the sweep's folder, and
-// the sweep's summary.md/.csv is rewritten as each ends; a user's Stop ends the queue.
+// the sweep's summary.md/.csv is rewritten as each ends; a user's Stop ends the queue. With
+// "Processes" N > 1 a run (started or resumed) trains data-parallel in N local processes
+// (LocalProcessJob: `fsllm train --nproc N`), its curves read from the run folder; Stop stops
+// every rank, Pause is off.
 // Thread-safety: GUI thread only; shutdown() stops the job and joins the thread.
 #pragma once
 
@@ -24,6 +27,7 @@ class QThread;
 namespace fsllm {
 
 class DataPreview;
+class LocalProcessJob;
 class ModelSummaryView;
 class StallMeter;
 class TrainSettingsForm;
@@ -43,6 +47,7 @@ public:
     DataPreview* devPreview() const { return m_devPreview; }
     ModelSummaryView* summaryView() const { return m_summary; }
     TrainingWorker* worker() const { return m_worker; } // null after shutdown()
+    LocalProcessJob* processJob() const { return m_processJob; }
     StallMeter* stallMeter() const { return m_stall; }
     QList<NamedPlot> plots() const;
 
@@ -92,7 +97,7 @@ private:
     QWidget* buildButtons();
     void refreshPreviews();
     void updateStartEnabled();
-    void beginJob();
+    void beginJob(int processes);
     void endJob();
     void showMessage(const QString& text, bool error);
     void onStarted(const QString& runDir, int totalSteps, const QStringList& labels);
@@ -100,7 +105,8 @@ private:
     void onFailed(const QString& error);
     void chooseRunToResume();
     void chooseSweep();
-    void launch(const TrainingConfig& config); // a fresh run on the worker
+    // A fresh run: on the worker (1 process), or `fsllm train --nproc N` (LocalProcessJob).
+    void launch(TrainingConfig config, int processes);
     void startNextQueued();
     void endSweep(bool stopped);
 
@@ -119,10 +125,12 @@ private:
     StallMeter* m_stall;
     QThread* m_thread;
     TrainingWorker* m_worker;
+    LocalProcessJob* m_processJob;
     QString m_runDir;
     QString m_modelError; // of the model chosen last; empty while it loads or once it opened
     bool m_training = false;
     bool m_paused = false;
+    int m_processes = 1; // of the running (or last) job
     bool m_shutDown = false;
 };
 

@@ -223,6 +223,12 @@ QWidget* TrainSettingsForm::buildRuntimeGroup() {
     m_threads = spin(0, 256, 0, tr("all cores"));
     m_threads->setToolTip(tr("CPU threads for training; fewer than the cores keeps a busy "
                              "machine (and this window) responsive"));
+    m_processes = spin(1, kMaxProcesses, 1);
+    m_processes->setObjectName(QStringLiteral("processes"));
+    m_processes->setToolTip(
+        tr("Train data-parallel on this many local processes (fsllm train --nproc N; the same "
+           "global batches as one process). Each process uses Threads threads (all cores: "
+           "shared between them). The curves follow the run folder; there is no pause"));
     m_runFolder = new PathField(PathField::Kind::Folder, tr("Run folder"));
     m_runFolder->setPlaceholderText(
         tr("auto: %1/<date-time>-<mask>")
@@ -231,11 +237,12 @@ QWidget* TrainSettingsForm::buildRuntimeGroup() {
     auto* form = new QFormLayout;
     form->addRow(tr("Device"), m_device);
     form->addRow(tr("Threads"), m_threads);
+    form->addRow(tr("Processes"), m_processes);
     form->addRow(tr("Run folder"), m_runFolder);
     m_memory = new MemoryEstimateLabel;
     m_memory->setObjectName(QStringLiteral("memoryEstimate"));
     form->addRow(tr("Needs"), m_memory);
-    m_editables << m_device << m_threads << m_runFolder;
+    m_editables << m_device << m_threads << m_processes << m_runFolder;
     return group(tr("Runtime and output"), form);
 }
 
@@ -349,6 +356,14 @@ void TrainSettingsForm::setThreads(int threads) {
     m_threads->setValue(threads);
 }
 
+int TrainSettingsForm::processes() const {
+    return m_processes->value();
+}
+
+void TrainSettingsForm::setProcesses(int processes) {
+    m_processes->setValue(processes);
+}
+
 void TrainSettingsForm::setEditable(bool editable) {
     for (QWidget* widget : m_editables)
         widget->setEnabled(editable);
@@ -387,6 +402,7 @@ void TrainSettingsForm::loadSettings() {
     m_seed->setValue(s.value(QStringLiteral("seed"), m_seed->value()).toInt());
     m_device->setCurrentText(text("device", m_device->currentText()));
     m_threads->setValue(s.value(QStringLiteral("threads"), m_threads->value()).toInt());
+    m_processes->setValue(s.value(QStringLiteral("processes"), m_processes->value()).toInt());
     m_gradientCheckpointing->setChecked(
         s.value(QStringLiteral("gradientCheckpointing"), false).toBool());
     updateLambdaEnabled();
@@ -420,6 +436,7 @@ void TrainSettingsForm::saveSettings() const {
     s.setValue(QStringLiteral("seed"), m_seed->value());
     s.setValue(QStringLiteral("device"), m_device->currentText());
     s.setValue(QStringLiteral("threads"), m_threads->value());
+    s.setValue(QStringLiteral("processes"), m_processes->value());
     s.setValue(QStringLiteral("gradientCheckpointing"), m_gradientCheckpointing->isChecked());
 }
 

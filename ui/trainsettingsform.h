@@ -1,7 +1,8 @@
 // The Train tab's settings: model folder, task, train/dev files with format and columns, mask
-// mode and lambda, pooling, head, LoRA, optimisation, device and the run folder, with the memory
-// such a run needs (MemoryEstimateLabel, updated as the fields change). Produces a
-// TrainingConfig; remembers every value in QSettings (group "train"). The mouse wheel over a
+// mode and lambda, pooling, head, LoRA, optimisation, device, threads, local processes (not in
+// the TrainingConfig: for N > 1 TrainPanel starts `fsllm train --nproc N`) and the run folder,
+// with the memory such a run needs (MemoryEstimateLabel, updated as the fields change). Produces
+// a TrainingConfig; remembers every value in QSettings (group "train"). The mouse wheel over a
 // combo box or spin box without keyboard focus scrolls the form instead of changing the field.
 // Thread-safety: GUI thread only.
 #pragma once
@@ -47,6 +48,10 @@ public:
     void setLogEvery(int steps);
     void setMask(const MaskSpec& mask);
     void setThreads(int threads); // 0: all cores
+    // Local processes of a data-parallel run (1: the studio trains in-process).
+    static constexpr int kMaxProcesses = 64;
+    int processes() const;
+    void setProcesses(int processes);
 
     // Locks the fields while a job runs.
     void setEditable(bool editable);
@@ -96,6 +101,7 @@ private:
     QCheckBox* m_gradientCheckpointing;
     QComboBox* m_device;
     QSpinBox* m_threads;
+    QSpinBox* m_processes;
     PathField* m_runFolder;
     MemoryEstimateLabel* m_memory;
     QList<QWidget*> m_editables;

@@ -291,7 +291,10 @@ AttributionResult Engine::attribute(const AttributionRequest& request) {
         }
         result.gradientTimesInput = toVector(TokenAttribution::gradientTimesInput(score, input));
         IntegratedGradients integrated = TokenAttribution::integratedGradients(
-            score, input, TokenAttribution::zeroBaselineKeepingFirst(input), request.steps,
+            score, input,
+            TokenAttribution::zeroBaselineKeepingPrefix(
+                input, static_cast<int64_t>(tokenizer.prefixIds().size())),
+            request.steps,
             request.cancel);
         if (integrated.cancelled) {
             result.cancelled = true;

@@ -67,15 +67,19 @@ struct TrainingJob::Impl {
     std::unique_ptr<TrainingStep> stepper; // owns the AdamW optimizer
     // Data parallelism (RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT): every rank trains a
     // replica on its shard of each global batch; rank 0 writes the run folder, the others a
-    // scratch folder removed at the end.
+    // scratch folder removed at the end. Every rank resumes from the run folder's checkpoint.
     DistributedSettings distributed;
     std::unique_ptr<DataParallel> parallel;
-    std::string scratchDir;
+    std::string runDir;     // the run folder (config.outDir of rank 0)
+    std::string scratchDir; // ranks other than 0: config.outDir
     TrainerState state;
     Clock::time_point started;
     bool checkpointSaved = false;       // this run folder has a checkpoint from this job
     Clock::time_point lastCheckpoint{}; // when it was saved
 
+    std::string checkpointDir() const {
+        return AtomicDirectory::resolve(runDir + "/checkpoint");
+    }
     std::string predictionsName() const {
         return config.task() == TaskKind::Token ? "dev_predictions.conll" : "dev_predictions.tsv";
     }
@@ -131,8 +135,7 @@ void TrainingJob::Impl::prepare() {
     trainRaw = readData(config.trainFile, "train");
     devRaw = readData(config.devFile, "dev");
     // A resumed run keeps the label set (and so the head's rows) it started with.
-    labels = resume ? LabelSet(ClassifierSpec::load(
-                          AtomicDirectory::resolve(config.outDir + "/checkpoint")).labels)
+    labels = resume ? LabelSet(ClassifierSpec::load(checkpointDir()).labels)
                     : LabelSet::fromExamples(trainRaw, config.task());
     if (labels.size() < 2)
         throw FsllmError(config.trainFile + ": only one label (" + labels.name(0) + ") in the "
@@ -197,8 +200,14 @@ AdapterConfig TrainingJob::Impl::adapterConfig() const {
 }
 
 EvalRecord TrainingJob::Impl::evaluate(bool* improved) {
-    const EvaluationResult result =
-        Evaluator::run(*classifier, *devData, devRaw, labels, config.batchSize);
+    std::optional<EvaluationShards> shards; // data-parallel: each rank scores its batches
+    if (parallel)
+        shards = EvaluationShards{distributed.rank, distributed.worldSize,
+                                  [this](const std::vector<double>& values) {
+                                      return parallel->sum(values);
+                                  }};
+    const EvaluationResult result = Evaluator::run(*classifier, *devData, devRaw, labels,
+                                                   config.batchSize, {}, shards ? &*shards : nullptr);
     EvalRecord record;
     record.step = state.step;
     record.epoch = static_cast<double>(state.step) / std::max(1, stepsPerEpoch());
@@ -309,7 +318,11 @@ void TrainingJob::Impl::saveCheckpoint() {
 }
 
 void TrainingJob::Impl::restoreCheckpoint() {
-    const std::string directory = AtomicDirectory::resolve(config.outDir + "/checkpoint");
+    const std::string directory = checkpointDir();
+    if (directory.empty())
+        throw FsllmError(runDir + ": its checkpoint is gone; rank " +
+                         std::to_string(distributed.rank) + " cannot resume from it (with several "
+                         "machines, the run folder must be on a file system every rank sees)");
     state = TrainerState::load(directory + "/state.json");
     AdapterIo::load(directory, *classifier->decoder, classifier->head.get());
     torch::load(stepper->optimizer(), directory + "/optimizer.pt");
@@ -318,13 +331,22 @@ void TrainingJob::Impl::restoreCheckpoint() {
     say("resumed from step " + std::to_string(state.step) + " (epoch " +
         std::to_string(state.epoch + 1) + ")");
     reconcileBest();
+    if (parallel) { // a checkpoint replaced between the ranks' reads would split the replicas
+        const std::vector<double> steps = parallel->sum(
+            {static_cast<double>(state.step), static_cast<double>(state.step) * state.step});
+        const double world = distributed.worldSize, mean = steps[0] / world;
+        if (std::abs(steps[1] / world - mean * mean) > 1e-9)
+            throw FsllmError("data-parallel resume: the ranks read checkpoints of different "
+                             "steps from " + runDir + " (this rank: step " +
+                             std::to_string(state.step) + "); start them again");
+    }
 }
 
 // A kill right after best/ was swapped in leaves it ahead of metrics.jsonl and the checkpoint:
 // best/ wins. Its score stays the one to beat, and the predictions copy is refreshed from it.
 // (RunRecord::load reconciles the metrics records the same way for every reader.)
 void TrainingJob::Impl::reconcileBest() {
-    const std::optional<BestRecord> best = BestRecord::read(folder->directory());
+    const std::optional<BestRecord> best = BestRecord::read(runDir);
     if (!best)
         return;
     if (best->eval.step > state.step)
@@ -505,6 +527,7 @@ TrainingSummary TrainingJob::run(TrainingObserver* observer) {
         }
     } release{d};
     try {
+        d.runDir = d.config.outDir;
         d.distributed = DistributedSettings::fromEnvironment();
         if (d.distributed.distributed())
             d.enterDistributed();
@@ -530,15 +553,10 @@ TrainingSummary TrainingJob::run(TrainingObserver* observer) {
 }
 
 // A data-parallel rank other than 0 writes into a scratch folder of its own (removed when the job
-// ends), so that only rank 0's run folder holds results. Resuming needs one process (the
-// checkpoint is the same as a single process writes, so any later run can continue it).
+// ends), so that only rank 0's run folder holds results. Each rank resumes from the run folder's
+// checkpoint, which is the same whatever the number of processes that wrote it (the global
+// batches do not depend on it), so a run continues with the same or another number.
 void TrainingJob::Impl::enterDistributed() {
-    if (resume)
-        throw FsllmError("resuming with WORLD_SIZE=" + std::to_string(distributed.worldSize) +
-                         " is not supported yet; resume " + config.outDir +
-                         " with one process (fsllm train --resume DIR), its checkpoint is the "
-                         "same");
-    config.worldSize = distributed.worldSize;
     if (distributed.rank == 0)
         return;
     scratchDir =
@@ -558,11 +576,23 @@ void TrainingJob::Impl::openFolder() {
             config.mask.validateFor(
                 ModelConfig::fromFile(config.modelDir + "/config.json").numLayers);
     }
+    const int startedWith = config.worldSize;
+    config.worldSize = distributed.worldSize; // run.json records the processes of the last start
     folder = std::make_unique<RunFolder>(config.outDir);
     if (resume) {
-        const std::string checkpoint = AtomicDirectory::resolve(config.outDir + "/checkpoint");
+        const std::string checkpoint = checkpointDir();
+        if (!checkpoint.empty() && !scratchDir.empty()) { // rank > 0: resumes into scratch
+            folder->writeConfig(config);
+            return;
+        }
         if (!checkpoint.empty()) {
             folder->reopen(TrainerState::load(checkpoint + "/state.json").step);
+            if (startedWith != config.worldSize) {
+                say("resuming a run of " + describeCount(startedWith, "process(es)") + " with " +
+                    describeCount(config.worldSize, "process(es)") +
+                    " (the global batches are the same)");
+                folder->writeConfig(config);
+            }
             return;
         }
         resume = false;

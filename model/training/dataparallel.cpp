@@ -105,7 +105,10 @@ void DataParallel::sumGradients(const std::vector<torch::Tensor>& parameters) {
             grad = torch::zeros_like(parameter);
         flat.push_back(grad.reshape({-1}));
     }
-    torch::Tensor buffer = torch::cat(flat); // one bucket: LoRA + head are small
+    // One bucket (LoRA + head are small), on the host: Gloo reduces CPU tensors, so gradients on
+    // a GPU travel through host memory (NCCL, which would keep them there, needs a CUDA build).
+    const torch::Tensor joined = torch::cat(flat);
+    torch::Tensor buffer = joined.is_cpu() ? joined : joined.to(torch::kCPU);
 #ifdef USE_C10D_GLOO
     m_impl->collective("summing gradients", [&] {
         std::vector<torch::Tensor> tensors{buffer};

@@ -2,6 +2,7 @@
 
 #include "atomicfile.h"
 #include "batchplan.h"
+#include "fsllmerror.h"
 
 #include <nlohmann/json.hpp>
 
@@ -19,11 +20,78 @@ std::vector<std::vector<std::string>> goldTags(const std::vector<RawExample>& ra
     return tags;
 }
 
+// The slots of a data-parallel exchange: 0 is "not scored by this rank", so that the element-wise
+// sum over the ranks leaves each example's value from the one rank that scored it.
+constexpr double kCutSlot = -1.0; // a word cut by the maximum length (Metrics::kCutTag)
+
+[[noreturn]] void notScoredOnce(std::size_t example) {
+    throw FsllmError("data-parallel evaluation: dev example " + std::to_string(example + 1) +
+                     " was scored by no rank or by several; the ranks disagree about the dev "
+                     "set (are they reading the same files with the same settings?)");
+}
+
+// Gives every rank every rank's predictions and the summed loss (see EvaluationShards).
+// Sequence slots per example: predicted class + 1, then the C probabilities; token slots per
+// word: tag id + 1, or kCutSlot.
+void exchangeShards(EvaluationResult& result, double& lossSum, int64_t& lossCount,
+                    const EncodedDataset& data, const LabelSet& labels,
+                    const EvaluationShards& shards) {
+    const std::size_t n = static_cast<std::size_t>(data.size());
+    const std::size_t classes = labels.size();
+    std::vector<double> slots = {lossSum, static_cast<double>(lossCount)};
+    if (data.task() == TaskKind::Sequence) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const bool mine = !result.probabilities[i].empty();
+            slots.push_back(mine ? result.predicted[i] + 1.0 : 0.0);
+            for (std::size_t c = 0; c < classes; ++c)
+                slots.push_back(mine ? static_cast<double>(result.probabilities[i][c]) : 0.0);
+        }
+    } else {
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t words = data.examples()[i].firstSubToken.size();
+            const auto& tags = result.predictedTags[i];
+            for (std::size_t w = 0; w < words; ++w)
+                slots.push_back(tags.empty() ? 0.0
+                                : tags[w] == Metrics::kCutTag
+                                    ? kCutSlot
+                                    : labels.id(tags[w], "predicted", 0) + 1.0);
+        }
+    }
+    const std::vector<double> all = shards.sum(slots);
+    lossSum = all[0];
+    lossCount = static_cast<int64_t>(std::llround(all[1]));
+    std::size_t at = 2;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (data.task() == TaskKind::Sequence) {
+            const double predicted = all[at++];
+            if (predicted < 1.0 || predicted > static_cast<double>(classes))
+                notScoredOnce(i);
+            result.predicted[i] = static_cast<int>(predicted) - 1;
+            result.probabilities[i].resize(classes);
+            for (std::size_t c = 0; c < classes; ++c)
+                result.probabilities[i][c] = static_cast<float>(all[at++]);
+        } else {
+            auto& tags = result.predictedTags[i];
+            tags.clear();
+            for (std::size_t w = 0; w < data.examples()[i].firstSubToken.size(); ++w) {
+                const double slot = all[at++];
+                if (slot == kCutSlot)
+                    tags.push_back(Metrics::kCutTag);
+                else if (slot >= 1.0 && slot <= static_cast<double>(classes))
+                    tags.push_back(labels.name(static_cast<int>(slot) - 1));
+                else
+                    notScoredOnce(i);
+            }
+        }
+    }
+}
+
 } // namespace
 
 EvaluationResult Evaluator::run(ClassifierModelImpl& model, const EncodedDataset& data,
                                 const std::vector<RawExample>& raw, const LabelSet& labels,
-                                int batchSize, const EvaluationControl& control) {
+                                int batchSize, const EvaluationControl& control,
+                                const EvaluationShards* shards) {
     torch::NoGradGuard noGrad;
     const bool wasTraining = model.is_training();
     model.eval();
@@ -43,10 +111,17 @@ EvaluationResult Evaluator::run(ClassifierModelImpl& model, const EncodedDataset
     int64_t lossCount = 0;
     const int total = static_cast<int>(data.size());
     int done = 0;
+    const bool sharded = shards && shards->worldSize > 1;
+    const bool cancellable = control.cancel && !sharded;
     if (control.progress)
         control.progress(0, total);
-    for (const auto& indices : BatchPlan::sorted(data.lengths(), batchSize)) {
-        if (control.cancel && control.cancel()) {
+    const auto batches = BatchPlan::sorted(data.lengths(), batchSize);
+    for (std::size_t b = 0; b < batches.size(); ++b) {
+        if (sharded && static_cast<int>(b % static_cast<std::size_t>(shards->worldSize)) !=
+                           shards->rank)
+            continue;
+        const std::vector<int>& indices = batches[b];
+        if (cancellable && control.cancel()) {
             if (wasTraining)
                 model.train();
             result.cancelled = true;
@@ -84,10 +159,12 @@ EvaluationResult Evaluator::run(ClassifierModelImpl& model, const EncodedDataset
     }
     if (wasTraining)
         model.train();
-    if (control.cancel && control.cancel()) { // after the last batch too: nothing gets written
+    if (cancellable && control.cancel()) { // after the last batch too: nothing gets written
         result.cancelled = true;
         return result;
     }
+    if (sharded)
+        exchangeShards(result, lossSum, lossCount, data, labels, *shards);
     result.loss = lossCount ? lossSum / static_cast<double>(lossCount) : 0.0;
     if (task == TaskKind::Sequence) {
         std::vector<int> gold;

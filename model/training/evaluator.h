@@ -10,6 +10,7 @@
 #include "metrics.h"
 #include "rawexample.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,13 +40,27 @@ struct EvaluationResult {
     std::string toJsonText() const;
 };
 
+// A data-parallel evaluation: rank r of worldSize scores batches r, r + worldSize, ... of the
+// length-sorted batches (each batch exactly as one process forms it), then every rank receives
+// every prediction through `sum` (an element-wise sum over the ranks, e.g. DataParallel::sum)
+// and scores the whole set with the same code as one process: the metrics are computed from
+// counts over all examples, never averaged over ranks.
+struct EvaluationShards {
+    int rank = 0;
+    int worldSize = 1;
+    std::function<std::vector<double>(const std::vector<double>&)> sum;
+};
+
 class Evaluator {
 public:
     // `control` reports examples scored after each batch; its cancel is polled before each batch
-    // and after the last one.
+    // and after the last one (not with `shards`: every rank must reach the collective).
+    // `shards` (optional) splits the batches over data-parallel ranks; every rank returns the
+    // same whole-set result.
     static EvaluationResult run(ClassifierModelImpl& model, const EncodedDataset& data,
                                 const std::vector<RawExample>& raw, const LabelSet& labels,
-                                int batchSize, const EvaluationControl& control = {});
+                                int batchSize, const EvaluationControl& control = {},
+                                const EvaluationShards* shards = nullptr);
     // Writes predictions: seq -> TSV (line, gold, predicted, one probability column per label);
     // token -> CoNLL columns (word gold predicted; Metrics::kCutTag for a word cut by the
     // maximum length). Atomic.

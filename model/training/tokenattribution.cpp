@@ -69,10 +69,12 @@ IntegratedGradients TokenAttribution::integratedGradients(const EmbeddingScore& 
     return result;
 }
 
-torch::Tensor TokenAttribution::zeroBaselineKeepingFirst(const torch::Tensor& input) {
+torch::Tensor TokenAttribution::zeroBaselineKeepingPrefix(const torch::Tensor& input,
+                                                          int64_t prefix) {
     auto baseline = torch::zeros_like(input); // [T, D]
-    if (input.size(0) > 0)
-        baseline[0].copy_(input[0]);
+    const int64_t kept = std::min<int64_t>(std::max<int64_t>(prefix, 0), input.size(0));
+    if (kept > 0)
+        baseline.slice(0, 0, kept).copy_(input.slice(0, 0, kept));
     return baseline;
 }
 

@@ -44,9 +44,10 @@ public:
                                                    const torch::Tensor& baseline, int steps,
                                                    const std::function<bool()>& stop = {});
 
-    // The baseline the engine uses: every token's embedding zeroed except the first (the BOS
-    // token, kept so the sentence still starts as the model expects; its attribution is 0).
-    static torch::Tensor zeroBaselineKeepingFirst(const torch::Tensor& input);
+    // The baseline the engine uses: every token's embedding [T, D] zeroed except the first
+    // `prefix` ones (the tokenizer's prefix: BOS, or ChatGLM's [gMASK] sop, kept so the input
+    // still starts as the model expects; their attribution is 0).
+    static torch::Tensor zeroBaselineKeepingPrefix(const torch::Tensor& input, int64_t prefix);
 };
 
 } // namespace fsllm

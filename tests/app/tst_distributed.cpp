@@ -1,8 +1,9 @@
 // Data-parallel training (c10d Gloo on the loopback interface): `fsllm train --nproc 2` trains on
 // exactly the global batches of one process (the same per-step losses and dev scores, dropout
 // off), for a sequence and a token task; a torchrun-style environment launch works; a rank that
-// dies or never comes ends the job with a message within the timeout; bad rendezvous settings
-// are refused naming the variable. The model is the real pretrained stories260K (test data).
+// dies or never comes ends the job with a message within the timeout; a killed run resumes with
+// another number of processes on the same global batches; the dev set is evaluated in shards
+// with the same predictions; bad rendezvous settings are refused naming the variable. The model is the real pretrained stories260K (test data).
 #include "clirunner.h"
 #include "distributedsettings.h"
 #include "fsllmerror.h"
@@ -56,7 +57,9 @@ QMap<int, double> stepLosses(const QString& runDir) {
     for (const QByteArray& line : text.split('\n')) {
         if (line.trimmed().isEmpty())
             continue;
-        const Json record = Json::parse(line.toStdString());
+        const Json record = Json::parse(line.toStdString(), nullptr, /*allow_exceptions=*/false);
+        if (record.is_discarded())
+            continue; // a line being written
         if (record.value("type", "") == "step")
             losses[record["step"].get<int>()] = record["train_loss"].get<double>();
     }
@@ -98,6 +101,39 @@ void startRank(QProcess& process, const QStringList& args, int rank, int world, 
     process.start(QStringLiteral(FSLLM_CLI_PATH), args);
 }
 
+// Starts `fsllm args` (no launcher variables).
+void startCli(QProcess& process, const QStringList& args) {
+    process.setProcessEnvironment(QProcessEnvironment::systemEnvironment());
+    process.start(QStringLiteral(FSLLM_CLI_PATH), args);
+}
+
+// Waits until the run in `runDir` has logged step `step`, then stops it as Ctrl-C does and waits
+// for it; returns the last step logged.
+int stopAfterStep(QProcess& process, const QString& runDir, int step) {
+    QElapsedTimer waited;
+    waited.start();
+    while (process.state() != QProcess::NotRunning && waited.elapsed() < 60'000 &&
+           (stepLosses(runDir).isEmpty() || stepLosses(runDir).lastKey() < step))
+        QTest::qWait(20);
+    if (process.state() != QProcess::NotRunning) // (a pid of 0 would signal this group)
+        ::kill(static_cast<pid_t>(process.processId()), SIGINT);
+    process.waitForFinished(60'000);
+    return stepLosses(runDir).isEmpty() ? 0 : stepLosses(runDir).lastKey();
+}
+
+// The sequence predictions file's rows (line, gold, predicted) and its probability columns.
+void readPredictions(const QString& path, QStringList* labels, QList<double>* probabilities) {
+    const QList<QByteArray> lines = TestFiles::read(path).split('\n');
+    for (int i = 1; i < lines.size(); ++i) {
+        const QList<QByteArray> cells = lines[i].split('\t');
+        if (cells.size() < 4)
+            continue;
+        *labels << QString::fromUtf8(cells[0] + " " + cells[1] + " " + cells[2]);
+        for (int c = 3; c < cells.size(); ++c)
+            *probabilities << cells[c].toDouble();
+    }
+}
+
 } // namespace
 
 class TestDistributed : public QObject {
@@ -109,6 +145,7 @@ private slots:
     void sameLossesAsOneProcess();
     void torchrunEnvironment();
     void deadRankEndsTheJob();
+    void resumeWithAnotherNumberOfProcesses();
     void badRendezvousSettings();
 };
 
@@ -179,7 +216,8 @@ void TestDistributed::sameLossesAsOneProcess() {
     QTemporaryDir dir;
     const bool token = task == QLatin1String("token");
     const QString train = token ? writeConll(dir, "train.conll", 13) : kData + "/good_train.tsv";
-    const QString dev = token ? writeConll(dir, "dev.conll", 5) : kData + "/good_dev.tsv";
+    // Dev sets of 3 batches: rank 0 scores 2 of them, rank 1 one.
+    const QString dev = token ? writeConll(dir, "dev.conll", 13) : kData + "/good_train.tsv";
     const QString single = dir.filePath("single");
     const QString dual = dir.filePath("dual");
     CliRunner::Run run = CliRunner::run(trainArguments(task, train, dev, single));
@@ -202,6 +240,23 @@ void TestDistributed::sameLossesAsOneProcess() {
     const Json a = Json::parse(TestFiles::read(single + "/best/dev_metrics.json").toStdString());
     const Json b = Json::parse(TestFiles::read(dual + "/best/dev_metrics.json").toStdString());
     QCOMPARE(b["f1"].get<double>(), a["f1"].get<double>());
+    QVERIFY(std::abs(b["loss"].get<double>() - a["loss"].get<double>()) < 1e-5);
+    // The dev set was scored in shards (rank 0 and rank 1 each took every other batch) and
+    // gathered: every prediction is there, as one process made it.
+    if (token) {
+        QCOMPARE(TestFiles::read(dual + "/dev_predictions.conll"),
+                 TestFiles::read(single + "/dev_predictions.conll"));
+    } else {
+        QStringList rowsA, rowsB;
+        QList<double> pA, pB;
+        readPredictions(single + "/dev_predictions.tsv", &rowsA, &pA);
+        readPredictions(dual + "/dev_predictions.tsv", &rowsB, &pB);
+        QCOMPARE(rowsB, rowsA);
+        QCOMPARE(pB.size(), pA.size());
+        QVERIFY(rowsA.size() == 12 && pA.size() == 24);
+        for (int i = 0; i < pA.size(); ++i)
+            QVERIFY2(std::abs(pA[i] - pB[i]) < 1e-4, qPrintable(QString::number(i)));
+    }
 }
 
 // Two processes started as torchrun would (each with its own RANK); rank 0 writes the folder.
@@ -257,6 +312,66 @@ void TestDistributed::deadRankEndsTheJob() {
              message.constData());
     QVERIFY(QFile::exists(dir.filePath("b") + "/checkpoint/state.json"));
     rank1.waitForFinished();
+}
+
+// Two processes, rank 1 killed; resumed with one process, stopped; resumed with two, stopped: the
+// run's per-step losses equal an uninterrupted single process's (the same global batches), and
+// run.json records the processes of the last start.
+void TestDistributed::resumeWithAnotherNumberOfProcesses() {
+    QTemporaryDir dir;
+    const QString run = dir.filePath("run"), reference = dir.filePath("reference");
+    QStringList args = trainArguments("seq", kData + "/good_train.tsv", kData + "/good_dev.tsv",
+                                      run);
+    args[args.indexOf("--epochs") + 1] = "1000";
+    const int port = freePort();
+    QProcess rank0, rank1;
+    startRank(rank1, args, 1, 2, port, "30");
+    startRank(rank0, args, 0, 2, port, "30");
+    QElapsedTimer waited;
+    waited.start();
+    while (stepLosses(run).size() < 8 && waited.elapsed() < 60'000)
+        QTest::qWait(20);
+    ::kill(static_cast<pid_t>(rank1.processId()), SIGKILL);
+    QVERIFY(rank0.waitForFinished(60'000));
+    QCOMPARE(rank0.exitCode(), 2);
+    rank1.waitForFinished();
+    const QMap<int, double> killed = stepLosses(run);
+    QVERIFY(!killed.isEmpty());
+
+    QProcess single;
+    startCli(single, {"train", "--resume", run});
+    const int afterSingle = stopAfterStep(single, run, killed.lastKey() + 6);
+    QVERIFY2(single.exitCode() == 0, single.readAllStandardError().constData());
+    QVERIFY(TestFiles::read(run + "/train.log")
+                .contains("resuming a run of 2 process(es) with 1 process(es)"));
+    QCOMPARE(Json::parse(TestFiles::read(run + "/run.json").toStdString())["world_size"].get<int>(),
+             1);
+
+    QProcess dual;
+    startCli(dual, {"train", "--resume", run, "--nproc", "2"});
+    const int afterDual = stopAfterStep(dual, run, afterSingle + 6);
+    QVERIFY2(dual.exitCode() == 0, dual.readAllStandardError().constData());
+    QVERIFY(afterDual > afterSingle);
+    QCOMPARE(Json::parse(TestFiles::read(run + "/run.json").toStdString())["world_size"].get<int>(),
+             2);
+
+    QStringList referenceArgs = args;
+    referenceArgs[referenceArgs.indexOf("--out") + 1] = reference;
+    QProcess uninterrupted;
+    startCli(uninterrupted, referenceArgs);
+    stopAfterStep(uninterrupted, reference, afterDual);
+    const QMap<int, double> resumed = stepLosses(run), expected = stepLosses(reference);
+    QVERIFY(resumed.lastKey() == afterDual && expected.lastKey() >= afterDual);
+    qInfo("killed at step %d, resumed with 1 process to step %d, with 2 to step %d",
+          killed.lastKey(), afterSingle, afterDual);
+    for (int step = 1; step <= afterDual; ++step) {
+        QVERIFY2(resumed.contains(step) && expected.contains(step), qPrintable(QString::number(step)));
+        QVERIFY2(std::abs(resumed[step] - expected[step]) < 1e-5,
+                 qPrintable(QStringLiteral("step %1: %2 vs %3")
+                                .arg(step)
+                                .arg(resumed[step])
+                                .arg(expected[step])));
+    }
 }
 
 void TestDistributed::badRendezvousSettings() {

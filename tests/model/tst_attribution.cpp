@@ -105,9 +105,16 @@ private slots:
     void integratedGradientsAreComplete() {
         for (const MaskSpec& mask : kMasks) {
             const LinearProbe f = probe(mask);
-            const auto baseline = TokenAttribution::zeroBaselineKeepingFirst(m_input);
+            const auto baseline = TokenAttribution::zeroBaselineKeepingPrefix(m_input, 1);
             QCOMPARE(maxAbsDiff(baseline[0], m_input[0]), 0.0);
             QCOMPARE(baseline.slice(0, 1).abs().sum().item<double>(), 0.0);
+            // ChatGLM's two-token prefix ([gMASK] sop) is kept whole; a prefix longer than the
+            // input keeps all of it.
+            const auto two = TokenAttribution::zeroBaselineKeepingPrefix(m_input, 2);
+            QCOMPARE(maxAbsDiff(two.slice(0, 0, 2), m_input.slice(0, 0, 2)), 0.0);
+            QCOMPARE(two.slice(0, 2).abs().sum().item<double>(), 0.0);
+            QCOMPARE(maxAbsDiff(TokenAttribution::zeroBaselineKeepingPrefix(m_input, 999), m_input),
+                     0.0);
             const double kFloor = 1e-5;
             double previous = INFINITY;
             QString errors;
