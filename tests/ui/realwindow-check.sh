@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The studio in a real X window (Xvfb), driven with xdotool as a user would: open the model, press
 # F5 (Training > Start), wait for logged steps, switch tabs (Ctrl+2, Ctrl+3, Ctrl+1), quit mid-run
-# (round 1: Ctrl+Q; round 2: File > Quit through the menu with Alt+F, Q), and check that the
-# studio exits with code 0 within kQuitSeconds and that the run folder keeps its checkpoint.
+# (round 1: Ctrl+Q; round 2: File > Quit through the menu with Alt+F, Q; round 3: Ctrl+Q with the
+# Train form's Processes set to 2, so the run trains in `fsllm train --nproc 2` child processes),
+# and check that the studio exits with code 0 within kQuitSeconds, that the run folder keeps its
+# checkpoint and says the run stopped, and (round 3) that no rank outlives the studio.
 # Screenshots of the running window go to $FSLLM_CHECK_OUT (default: the temporary folder).
 #   tests/ui/realwindow-check.sh FSLLM_STUDIO [MODEL_DIR]
 # Needs xvfb-run, xdotool and ImageMagick's import (installer/install-deps.sh installs them).
@@ -72,9 +74,13 @@ stepCount() { # logged steps of the newest run folder
 hasSteps() { [[ "$(stepCount)" -ge 2 ]]; }
 
 round() {
-    local name="$1" quitHow="$2"
+    local name="$1" quitHow="$2" processes="${3:-1}"
     logFile="${work}/${name}.log"
     rm -rf "${runsRoot}"
+    # The Train form's remembered settings (QSettings): processes, one thread each.
+    local settings="${XDG_CONFIG_HOME}/FS-LLM Studio/fsllm-studio.conf"
+    mkdir -p "$(dirname "${settings}")"
+    printf '[train]\nprocesses=%s\nthreads=1\n' "${processes}" >"${settings}"
     "${studio}" --model "${model}" --epochs 50 >"${logFile}" 2>&1 &
     studioPid=$!
     waitFor "${kStartSeconds}" grep -q "model opened" "${logFile}" || fail "${name}: the model did not open"
@@ -116,10 +122,19 @@ round() {
     local run
     run="$(ls -td "${runsRoot}"/*/ | head -n 1)"
     [[ -d "${run}checkpoint" || -d "${run}checkpoint.old" ]] || fail "${name}: no checkpoint in ${run}"
-    grep -q "stopped by user" "${logFile}" || fail "${name}: the log does not say the run stopped"
+    grep -q "finished: stopped by user" "${run}train.log" ||
+        fail "${name}: ${run}train.log does not say the run stopped"
+    if [[ "${processes}" -gt 1 ]]; then
+        grep -q "world_size\": ${processes}" "${run}run.json" || fail "${name}: run.json's world_size is not ${processes}"
+        sleep 1
+        if pgrep -f "fsllm train.*${runsRoot}" >/dev/null; then
+            fail "${name}: a rank outlived the studio: $(pgrep -af "fsllm train.*${runsRoot}")"
+        fi
+    fi
     log "${name}: exit 0 after $((SECONDS - start)) s, checkpoint kept in ${run}checkpoint"
 }
 
 round ctrlq key
 round menu menu
+round processes key 2
 log "passed"
