@@ -1,6 +1,8 @@
 #include "localprocessjob.h"
 
 #include "atomicfile.h"
+#include "backgroundcall.h"
+#include "runpreflight.h"
 #include "runrecord.h"
 
 #include <QCoreApplication>
@@ -60,6 +62,34 @@ QString LocalProcessJob::cliPath() {
 }
 
 void LocalProcessJob::start(const TrainingConfig& config, int processes) {
+    if (m_shutDown || m_checking || isRunning())
+        return;
+    m_checking = true;
+    m_stopPending = false;
+    BackgroundCall::run(
+        this,
+        [config]() -> QString {
+            try {
+                RunPreflight::check(config); // before the job creates the run folder
+                return {};
+            } catch (const std::exception& e) {
+                return QString::fromUtf8(e.what());
+            }
+        },
+        [this, config, processes](const QString& problem) {
+            m_checking = false;
+            if (m_shutDown)
+                return;
+            if (!problem.isEmpty())
+                emit failed(problem);
+            else if (m_stopPending)
+                emit failed(tr("stopped before the run started; nothing was written"));
+            else
+                launchChecked(config, processes);
+        });
+}
+
+void LocalProcessJob::launchChecked(const TrainingConfig& config, int processes) {
     if (!m_settingsDir.isValid()) {
         emit failed(tr("cannot create a temporary folder for the run's settings"));
         return;
@@ -87,6 +117,8 @@ void LocalProcessJob::launch(const QStringList& arguments, const QString& runDir
     if (m_shutDown || isRunning())
         return;
     m_runDir = runDir;
+    m_jobStarted = false;
+    m_stopPending = false;
     m_outputLine.clear();
     m_lastError.clear();
     m_tail = std::make_unique<MetricsTail>(
@@ -107,8 +139,10 @@ void LocalProcessJob::launch(const QStringList& arguments, const QString& runDir
 }
 
 void LocalProcessJob::requestStop() {
-    if (isRunning())
+    if (isRunning() && m_jobStarted)
         ::kill(static_cast<pid_t>(m_process.processId()), SIGINT);
+    else
+        m_stopPending = true; // sent when the job says its labels (or nothing is started)
 }
 
 void LocalProcessJob::shutdown() {
@@ -121,7 +155,9 @@ void LocalProcessJob::shutdown() {
         return;
     spdlog::info("stopping the data-parallel run in {} (a checkpoint is saved)",
                  m_runDir.toStdString());
-    requestStop();
+    // Now, even before the job said its labels: a job killed that early has written nothing
+    // a later run cannot redo.
+    ::kill(static_cast<pid_t>(m_process.processId()), SIGINT);
     if (!m_process.waitForFinished(kShutdownWaitMs)) {
         spdlog::warn("the run in {} did not stop within {} s; killed (its last checkpoint is "
                      "kept)",
@@ -137,8 +173,12 @@ void LocalProcessJob::readOutput() {
         const QString line = QString::fromUtf8(m_outputLine.left(end)).trimmed();
         m_outputLine.remove(0, end + 1);
         QStringList labels;
-        if (parseLabels(line, &labels))
+        if (parseLabels(line, &labels)) {
+            m_jobStarted = true;
             emit started(m_runDir, 0, labels);
+            if (m_stopPending)
+                requestStop();
+        }
         else if (!line.isEmpty() && !line.startsWith(QLatin1String("step ")))
             emit message(line); // the curves come from metrics.jsonl
     }

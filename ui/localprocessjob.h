@@ -37,12 +37,15 @@ public:
     // The CLI the job starts: $FSLLM_CLI, else `fsllm` in the studio's executable folder.
     static QString cliPath();
 
-    // A fresh run of `config` on `processes` (>= 2) processes; a stopped run continued on them.
-    // A problem starting it is reported by failed().
+    // A fresh run of `config` on `processes` (>= 2) processes, after RunPreflight's checks (on a
+    // pool thread: nothing is created for bad settings, model or data); a stopped run continued
+    // on them. A problem starting it is reported by failed().
     void start(const TrainingConfig& config, int processes);
     void resume(const QString& runDir, int processes);
 
-    void requestStop(); // SIGINT: the ranks stop at the next step boundary, checkpoint saved
+    // SIGINT: the ranks stop at the next step boundary, checkpoint saved (sent once the job has
+    // installed its handler, i.e. said its labels; before the launch nothing is started).
+    void requestStop();
     bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
     // Stops a running job (requestStop, then a kill after kShutdownWaitMs) and waits for it;
     // afterwards no signal is emitted. Idempotent.
@@ -58,6 +61,7 @@ signals:
 
 private:
     void launch(const QStringList& arguments, const QString& runDir);
+    void launchChecked(const TrainingConfig& config, int processes);
     void readOutput();
     void readErrors();
     void poll();
@@ -73,6 +77,9 @@ private:
     int m_lastEvalStep = 0; // the step of the last evaluation emitted
     QByteArray m_outputLine; // stdout bytes after the last newline
     QString m_lastError;     // the child's last stderr line
+    bool m_checking = false;    // RunPreflight runs
+    bool m_jobStarted = false;  // the job said its labels: its stop handler is installed
+    bool m_stopPending = false; // Stop came before that
     bool m_shutDown = false;
 };
 

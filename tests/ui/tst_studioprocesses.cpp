@@ -2,7 +2,8 @@
 // `fsllm train --nproc 2` started by the studio (LocalProcessJob), and the monitor's curves fill
 // from the run folder as it is written; Pause is off; Stop stops every rank with a checkpoint and
 // the run resumes on 2 processes to completion; closing the panel mid-run stops the ranks and keeps
-// the checkpoint; a missing command-line tool is reported in the panel, not a crash.
+// the checkpoint; the settings are checked before the launch (a used run folder is refused, Stop
+// during the checks starts nothing); a missing command-line tool is reported in the panel.
 #include "atomicdirectory.h"
 #include "livecurveplot.h"
 #include "localprocessjob.h"
@@ -171,6 +172,39 @@ private slots:
         QFile log(runDir + QStringLiteral("/train.log"));
         QVERIFY(log.open(QIODevice::ReadOnly));
         QVERIFY(log.readAll().contains("finished: stopped by user"));
+    }
+
+    // The in-process run's checks come first (RunPreflight): a run folder that holds results is
+    // refused and left as it was; Stop before the launch starts nothing.
+    void checkedBeforeTheLaunch() {
+        TrainPanel panel;
+        panel.show();
+        const QString used = path("runs/two"); // trainsOnTwoProcesses's run
+        const QByteArray metrics = [&] {
+            QFile file(used + QStringLiteral("/metrics.jsonl"));
+            return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+        }();
+        QVERIFY(!metrics.isEmpty());
+        configure(panel, used, 1);
+        QSignalSpy failed(panel.processJob(), &LocalProcessJob::failed);
+        panel.startTraining();
+        QVERIFY(failed.wait(30'000) || !failed.isEmpty());
+        QVERIFY2(panel.messageText().contains(QStringLiteral("already holds")),
+                 qPrintable(panel.messageText()));
+        QFile file(used + QStringLiteral("/metrics.jsonl"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), metrics);
+
+        const QString early = path("runs/early");
+        configure(panel, early, 1);
+        failed.clear();
+        panel.startTraining();
+        panel.stopTraining(); // while the checks run
+        QVERIFY(failed.wait(30'000) || !failed.isEmpty());
+        QVERIFY2(failed[0][0].toString().contains(QStringLiteral("stopped before the run started")),
+                 qPrintable(failed[0][0].toString()));
+        QVERIFY(!panel.isTraining());
+        QVERIFY(!QFileInfo::exists(early));
     }
 
     void missingToolIsReported() {
