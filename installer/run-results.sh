@@ -10,6 +10,8 @@
 #   mainheads  the same with the fs and the linear head                          -> OUT_DIR/SET/main
 #   layerk     decay (0.5) from layer 2 on against causal                        -> OUT_DIR/SET/layerk
 #   lambda     decay with lambda 0.1, 0.5, 1, 2 against causal                   -> OUT_DIR/SET/lambda
+#   zeroshot   the w/o LS baseline: label words scored by the LM head (sequence
+#              sets; "Review: {text}\nSentiment:", deterministic, no seeds)      -> OUT_DIR/SET/zeroshot
 # layerk and lambda reuse main's causal (and decay 0.5) runs through symbolic links, so run main
 # first. Every step is a resumable sweep: run the script again after a stop. Two copies of the
 # script with different steps can share a 2-core machine (one thread each).
@@ -60,6 +62,14 @@ for step in "$@"; do
         linkRuns "${set}" lambda causal-fs
         linkRuns "${set}" lambda decay0.5-fs
         "${cli}" sweep "${common[@]}" "${dataArgs[@]}" --masks causal,decay --lambdas 0.1,0.5,1,2 --heads fs --out "${out}/${set}/lambda" ;;
-    *) echo "unknown step kind '${kind}' (main, mainheads, layerk, lambda)" >&2; exit 2 ;;
+    zeroshot)
+        verbalizers=()
+        [[ "${set}" == "twitter_fin" ]] && verbalizers=(--verbalizers 0=bearish,1=bullish,2=neutral)
+        rm -rf "${out}/${set}/zeroshot"
+        # dataArgs: --task seq --train FILE --dev FILE then the format options; the default
+        # template is the one above.
+        "${cli}" zeroshot --model "${model}" --data "${dataArgs[5]}" "${dataArgs[@]:6}" "${verbalizers[@]}" \
+            --threads 1 --dtype float32 --out "${out}/${set}/zeroshot" ;;
+    *) echo "unknown step kind '${kind}' (main, mainheads, layerk, lambda, zeroshot)" >&2; exit 2 ;;
     esac
 done
