@@ -81,10 +81,11 @@ void ModelSummaryView::showSummary(const ModelSummary& s) {
     html += row(tr("tokenizer"), s.tokenizerKind.empty()
                                      ? tr("none (no tokenizer.model or tokenizer.json)")
                                      : QString::fromStdString(s.tokenizerKind).toHtmlEscaped());
-    // The summary comes from the Inspect tab's engine. With dtype "auto", small half-precision
-    // models compute in float32 on a CPU, in training too (LoadedModel).
+    // The summary comes from the Inspect tab's engine. With dtype "auto", half-precision models
+    // compute in float32 on a CPU where ComputeDtypeChoice says so, in training too.
     html += row(tr("dtype"),
-                tr("stored %1 (on a CPU, float16 and small bfloat16 models compute in float32, "
+                tr("stored %1 (on a CPU, float16, small bfloat16 models and, without BF16 "
+                   "instructions, bfloat16 models whose float32 copy fits compute in float32, "
                    "in training too); the Inspect tab computes in %2 on %3")
                     .arg(QString::fromStdString(s.storedDtype),
                          QString::fromStdString(s.computeDtype), QString::fromStdString(s.device)));

@@ -1,5 +1,6 @@
 #include "memoryestimate.h"
 
+#include "computedtypechoice.h"
 #include "fsllmerror.h"
 
 #include <algorithm>
@@ -56,6 +57,15 @@ std::string mib(double value) {
     return text;
 }
 
+// Base parameters of a LLaMA-shaped model (the same count CheckpointShapes expects).
+double baseParameters(const ModelConfig& c) {
+    const double d = c.hiddenSize, f = c.intermediateSize, layers = c.numLayers;
+    const double heads = c.numHeads, kvHeads = c.numKvHeads, headDim = c.headDim;
+    const double perLayer = d * heads * headDim * 2 + d * kvHeads * headDim * 2 + 3 * d * f + 2 * d;
+    const double embeddings = static_cast<double>(c.vocabSize) * d * (c.tieWordEmbeddings ? 1 : 2);
+    return layers * perLayer + embeddings + d;
+}
+
 } // namespace
 
 double MemoryEstimate::trainingMiB(bool gradientCheckpointing) const {
@@ -91,7 +101,11 @@ MemoryEstimateInput MemoryEstimate::inputFor(const TrainingConfig& run, const Mo
     input.config = model;
     input.onCpu = run.device == "cpu" || run.device == "auto"; // auto: CPU on this build's usual
     input.storedBytes = bytesOf(model.torchDtype);
-    const std::string compute = run.dtype == "auto" ? model.torchDtype : run.dtype;
+    const std::string compute =
+        run.dtype == "auto"
+            ? ComputeDtypeChoice::forAutoHere(model.torchDtype, input.onCpu,
+                                              static_cast<std::int64_t>(baseParameters(model)))
+            : run.dtype;
     input.computeBytes = compute == "float16" && input.onCpu ? 4 : bytesOf(compute);
     input.loraRank = run.loraRank;
     input.loraTargets = run.loraTargets;
@@ -124,15 +138,12 @@ MemoryEstimate MemoryEstimate::estimate(const MemoryEstimateInput& in) {
     positive(in.storedBytes, "stored dtype");
 
     const double d = c.hiddenSize, f = c.intermediateSize, layers = c.numLayers;
-    const double heads = c.numHeads, kvHeads = c.numKvHeads, headDim = c.headDim;
+    const double heads = c.numHeads, headDim = c.headDim;
     const double b = in.computeBytes, t = in.length, r = in.loraRank;
     const bool converts = in.computeBytes != 4; // LoRA and norms keep f32 copies of inputs
 
-    // Base parameters (the same count CheckpointShapes expects).
-    const double perLayer = d * heads * headDim * 2 + d * kvHeads * headDim * 2 + 3 * d * f + 2 * d;
-    const double embeddings = static_cast<double>(c.vocabSize) * d * (c.tieWordEmbeddings ? 1 : 2);
     MemoryEstimate e;
-    e.weightsMiB = (layers * perLayer + embeddings + d) * b / kMiB;
+    e.weightsMiB = baseParameters(c) * b / kMiB;
     e.weightsMapped = in.onCpu && in.storedBytes == in.computeBytes;
 
     // Trainable: f32 value + gradient + AdamW exp_avg + exp_avg_sq = 16 bytes each.

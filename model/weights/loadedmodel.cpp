@@ -2,6 +2,7 @@
 
 #include "checkpointindex.h"
 #include "checkpointshapes.h"
+#include "computedtypechoice.h"
 #include "fsllmerror.h"
 #include "modelfamily.h"
 #include "tensorutil.h"
@@ -17,12 +18,10 @@ namespace fsllm {
 
 namespace {
 
-// "auto" is the stored dtype, except on a CPU for half precision: float16 always computes in
-// float32 (slow or missing kernels), and bfloat16 too for models of at most
-// ModelHeaders::kFloat32AutoMaxParameters, whose float32 copy stays small. On this project's
-// machines (Debian's LibTorch 1.13, AVX-512 BF16) a bfloat16 matmul runs at 3.5 GFLOP/s against
-// 59 in float32 (`fsllm bench --dtype bfloat16`, one thread), so the bundled default model trains
-// about 13x faster in float32. Bigger bfloat16 checkpoints keep their dtype (memory, zero-copy).
+// "auto" is the stored dtype, except on a CPU for half precision (ComputeDtypeChoice says when).
+// With Debian's LibTorch 1.13 a bfloat16 matmul ran at 3.5 GFLOP/s against 59 in float32 on an
+// AVX-512 machine (`fsllm bench --dtype bfloat16`, one thread), and at 0.86 against 43.8 on one
+// without BF16 instructions, so the bundled default model trains about 13x faster in float32.
 torch::ScalarType computeDtype(const std::string& name, DType stored, const torch::Device& device,
                                std::int64_t parameters) {
     if (name != "auto") {
@@ -34,11 +33,12 @@ torch::ScalarType computeDtype(const std::string& name, DType stored, const torc
                              "bfloat16 on the CPU, or float16 with --device cuda");
         return type;
     }
-    if (device.is_cpu() &&
-        (stored == DType::F16 ||
-         (stored == DType::BF16 && parameters <= ModelHeaders::kFloat32AutoMaxParameters)))
-        return torch::kFloat32;
-    return scalarTypeOf(stored);
+    if (stored != DType::F16 && stored != DType::BF16)
+        return scalarTypeOf(stored);
+    const std::string half = stored == DType::F16 ? "float16" : "bfloat16";
+    return ComputeDtypeChoice::forAutoHere(half, device.is_cpu(), parameters) == "float32"
+               ? torch::kFloat32
+               : scalarTypeOf(stored);
 }
 
 } // namespace

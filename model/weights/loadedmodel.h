@@ -43,10 +43,6 @@ struct ModelHeaders {
                                     const std::string& dtype);
     // Elements of the decoder's base parameters, from the header shapes (tied LM head once).
     std::int64_t parameterCount() const;
-
-    // Half-precision checkpoints up to this size compute in float32 on a CPU when the dtype is
-    // "auto" (loadedmodel.cpp says why); the float32 copy costs at most 200 MB.
-    static constexpr std::int64_t kFloat32AutoMaxParameters = 50'000'000;
 };
 
 struct LoadedModel {
@@ -60,7 +56,7 @@ struct LoadedModel {
     WeightLoadStats weightStats; // bytes used in place from the file vs converted
 
     // device: "auto" | "cpu" | "cuda" | "cuda:N"; dtype: "auto" (stored; on a CPU F16, and BF16
-    // up to ModelHeaders::kFloat32AutoMaxParameters, compute in float32) |
+    // where ComputeDtypeChoice says so, compute in float32) |
     // "float32" | "bfloat16" | "float16". Throws FsllmError naming the file and what to fix, or
     // LoadCancelled when `progress` (see loadprogress.h; may be empty) returns false.
     static LoadedModel open(const std::string& directory, const std::string& device,

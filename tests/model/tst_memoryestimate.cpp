@@ -1,5 +1,8 @@
 // MemoryEstimate: the counts it is built from, checked by hand for LLaMA-2-7B, and how the
-// estimate moves with batch, length and activation checkpointing.
+// estimate moves with batch, length and activation checkpointing; the compute dtype that
+// `--dtype auto` picks (ComputeDtypeChoice) and the CPU flags it reads (CpuFeatures).
+#include "computedtypechoice.h"
+#include "cpufeatures.h"
 #include "fsllmerror.h"
 #include "memoryestimate.h"
 
@@ -97,6 +100,48 @@ private slots:
         QCOMPARE(input.length, 50);
         QCOMPARE(input.numLabels, 5);
         QVERIFY(!input.fsHead);
+        model.torchDtype = "bfloat16"; // a small model: float32 on the CPU, as it is loaded
+        QCOMPARE(MemoryEstimate::inputFor(run, model, 5).computeBytes, 4);
+        run.device = "cuda";
+        QCOMPARE(MemoryEstimate::inputFor(run, model, 5).computeBytes, 2);
+    }
+
+    // --dtype auto: float32 where a half-precision matmul would be slow and the copy fits.
+    void autoComputeDtype() {
+        const long ram = 24 * 1024; // MiB
+        const auto choose = [ram](const char* stored, bool cpu, std::int64_t parameters,
+                                  bool bf16Instructions, long ramMiB = 24 * 1024) {
+            return ComputeDtypeChoice::forAuto(stored, cpu, parameters, bf16Instructions, ramMiB);
+        };
+        QCOMPARE(choose("float32", true, 7'000'000'000, false), std::string("float32"));
+        QCOMPARE(choose("float16", true, 7'000'000'000, false), std::string("float32"));
+        QCOMPARE(choose("float16", false, 1'000'000, false), std::string("float16")); // a GPU
+        QCOMPARE(choose("bfloat16", false, 1'000'000, false), std::string("bfloat16"));
+        // Small models: float32 whatever the CPU.
+        QCOMPARE(choose("bfloat16", true, 3'100'000, true), std::string("float32"));
+        // 1.5 B parameters: 5.6 GiB in float32, 23% of 24 GiB: converted without BF16
+        // instructions, kept with them; 7 B (26 GiB) is kept either way.
+        QCOMPARE(choose("bfloat16", true, 1'500'000'000, false), std::string("float32"));
+        QCOMPARE(choose("bfloat16", true, 1'500'000'000, true), std::string("bfloat16"));
+        QCOMPARE(choose("bfloat16", true, 7'000'000'000, false), std::string("bfloat16"));
+        // The boundary: at most 40% of the RAM.
+        const std::int64_t fits = static_cast<std::int64_t>(0.4 * ram * 1024.0 * 1024.0 / 4.0);
+        QCOMPARE(choose("bfloat16", true, fits, false), std::string("float32"));
+        QCOMPARE(choose("bfloat16", true, fits + 1'000'000, false), std::string("bfloat16"));
+        QCOMPARE(choose("bfloat16", true, 1'500'000'000, false, -1), std::string("bfloat16"));
+    }
+
+    void cpuFlags() {
+        const std::string withBf16 = "processor\t: 0\nflags\t\t: fpu sse avx2 avx512f "
+                                     "avx512_bf16 avx512_vnni\nbugs\t\t: none\n";
+        const std::string withAmx = "flags\t: avx512f amx_tile amx_bf16 amx_int8\n";
+        const std::string without = "flags\t\t: fpu sse avx avx2 avx512bw\nbugs\t\t: avx512_bf16\n";
+        QVERIFY(CpuFeatures::flagsHaveBf16(withBf16));
+        QVERIFY(CpuFeatures::flagsHaveBf16(withAmx));
+        QVERIFY(!CpuFeatures::flagsHaveBf16(without)); // another line's words do not count
+        QVERIFY(!CpuFeatures::flagsHaveBf16(""));
+        qInfo("this CPU: %s", CpuFeatures::hasBf16Instructions() ? "BF16 instructions"
+                                                                  : "no BF16 instructions");
     }
 };
 
