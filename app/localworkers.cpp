@@ -83,6 +83,7 @@ LocalWorkers::LocalWorkers(int processes, const std::vector<std::string>& argume
     ::setenv("WORLD_SIZE", world.c_str(), 1);
     ::setenv("MASTER_ADDR", "127.0.0.1", 1);
     ::setenv("MASTER_PORT", port.c_str(), 1);
+    ::setenv("LOCAL_WORLD_SIZE", world.c_str(), 1); // all on this machine: they share its cores
     std::vector<std::string> childArguments = {std::filesystem::read_symlink("/proc/self/exe"),
                                                "train"};
     for (const std::string& argument : withoutNproc(arguments))

@@ -65,6 +65,14 @@ def pct(value, signed=False):
     return f"{100 * float(value):+.2f}" if signed else f"{100 * float(value):.2f}"
 
 
+def p_value(text):
+    """The summary's p as the studio shows it: 3 decimals, "<0.001" below that."""
+    if text in ("", None):
+        return "-"
+    value = float(text)
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
 def table(sweep):
     with open(os.path.join(sweep, "summary.csv"), encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -82,8 +90,8 @@ def table(sweep):
         baseline = row["baseline"] == "yes"
         ci = "-" if baseline or row["ci_low"] == "" else \
             f"[{pct(row['ci_low'], True)}, {pct(row['ci_high'], True)}]"
-        p_bootstrap = f"{float(row['p_bootstrap']):.3f}" if row["p_bootstrap"] else "-"
-        p_mcnemar = f"{float(row['p_mcnemar']):.3f}" if row["p_mcnemar"] else "-"
+        p_bootstrap = p_value(row["p_bootstrap"])
+        p_mcnemar = p_value(row["p_mcnemar"])
         difference = "baseline" if baseline else pct(row["difference"], True)
         lines.append(f"| {describe(row)} | {row['runs']} | {pct(row['mean'])} ± {pct(row['std'])} | "
                      f"{mean_std(other)} | {difference} | {ci} | {p_bootstrap} | {p_mcnemar} |")

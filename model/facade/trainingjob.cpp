@@ -131,7 +131,14 @@ std::vector<RawExample> TrainingJob::Impl::readData(const std::string& path, con
 
 void TrainingJob::Impl::prepare() {
     config.validate();
-    Runtime::configureThreads(config.threads);
+    // Data-parallel with "all cores": the processes on this machine share its cores.
+    const int threads = config.threads == 0 && distributed.distributed()
+                            ? distributed.threadsPerProcess(Runtime::availableCores())
+                            : config.threads;
+    const int used = Runtime::configureThreads(threads);
+    if (distributed.distributed())
+        say(describeCount(used, "torch thread(s)") + " in this process (" +
+            describeCount(distributed.localWorldSize, "process(es)") + " on this machine)");
     trainRaw = readData(config.trainFile, "train");
     devRaw = readData(config.devFile, "dev");
     // A resumed run keeps the label set (and so the head's rows) it started with.

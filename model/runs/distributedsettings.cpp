@@ -42,6 +42,8 @@ DistributedSettings DistributedSettings::fromEnvironment() {
                                     "this process's rank, 0 to WORLD_SIZE - 1; " + launch);
     settings.localRank = integerVariable("LOCAL_RANK", 0, 1 << 16, settings.rank, false,
                                          "this process's rank on its machine");
+    settings.localWorldSize = integerVariable("LOCAL_WORLD_SIZE", 1, settings.worldSize, 1, false,
+                                              "the number of training processes on this machine");
     const char* addr = std::getenv("MASTER_ADDR");
     if (!addr || !*addr)
         throw FsllmError("environment variable MASTER_ADDR is not set; give the host name or "
@@ -53,6 +55,10 @@ DistributedSettings DistributedSettings::fromEnvironment() {
     settings.timeoutSeconds = integerVariable("FSLLM_DIST_TIMEOUT", 1, 24 * 3600, 300, false,
                                               "seconds a rank waits for the others");
     return settings;
+}
+
+int DistributedSettings::threadsPerProcess(int cores) const {
+    return std::max(1, cores / std::max(1, localWorldSize));
 }
 
 std::vector<int> DistributedSettings::shardOf(const std::vector<int>& global, int rank,

@@ -179,8 +179,8 @@ void TestDistributed::settingsFromTheEnvironment() {
         }
         return std::string();
     };
-    for (const char* name :
-         {"RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "FSLLM_DIST_TIMEOUT"})
+    for (const char* name : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR",
+                             "MASTER_PORT", "FSLLM_DIST_TIMEOUT"})
         qunsetenv(name);
     QVERIFY(!fsllm::DistributedSettings::fromEnvironment().distributed());
     qputenv("WORLD_SIZE", "4");
@@ -194,6 +194,17 @@ void TestDistributed::settingsFromTheEnvironment() {
     QCOMPARE(settings.masterAddr, std::string("node-0"));
     QCOMPARE(settings.masterPort, 29501);
     QCOMPARE(settings.timeoutSeconds, 7.0);
+    QCOMPARE(settings.localWorldSize, 1); // not set: one process on this machine
+    QCOMPARE(settings.threadsPerProcess(16), 16);
+    qputenv("LOCAL_WORLD_SIZE", "4");
+    const fsllm::DistributedSettings shared = fsllm::DistributedSettings::fromEnvironment();
+    QCOMPARE(shared.localWorldSize, 4);
+    QCOMPARE(shared.threadsPerProcess(16), 4);
+    QCOMPARE(shared.threadsPerProcess(2), 1); // at least one
+    qputenv("LOCAL_WORLD_SIZE", "5");
+    QVERIFY(QString::fromStdString(errorOf()).contains(
+        "environment variable LOCAL_WORLD_SIZE='5' is not an integer from 1 to 4"));
+    qunsetenv("LOCAL_WORLD_SIZE");
     qputenv("RANK", "4");
     QVERIFY(QString::fromStdString(errorOf()).contains(
         "environment variable RANK='4' is not an integer from 0 to 3"));
@@ -237,6 +248,8 @@ void TestDistributed::sameLossesAsOneProcess() {
                      QStringLiteral("step %1: %2 vs %3").arg(step).arg(one[step]).arg(two[step])));
     const Json config = Json::parse(TestFiles::read(dual + "/run.json").toStdString());
     QCOMPARE(config["world_size"].get<int>(), 2);
+    // --nproc says the processes share this machine (LOCAL_WORLD_SIZE, as torchrun does).
+    QVERIFY(TestFiles::read(dual + "/train.log").contains("(2 process(es) on this machine)"));
     const Json a = Json::parse(TestFiles::read(single + "/best/dev_metrics.json").toStdString());
     const Json b = Json::parse(TestFiles::read(dual + "/best/dev_metrics.json").toStdString());
     QCOMPARE(b["f1"].get<double>(), a["f1"].get<double>());
