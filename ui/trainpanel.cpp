@@ -37,7 +37,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <exception>
 
 namespace fsllm {
@@ -271,14 +270,12 @@ void TrainPanel::startTraining() {
     launch(config, m_form->processes());
 }
 
-void TrainPanel::launch(TrainingConfig config, int processes) {
+void TrainPanel::launch(const TrainingConfig& config, int processes) {
     beginJob(processes);
     m_runDir = QString::fromStdString(config.outDir);
     m_monitor->setStatusText(tr("starting…"));
     spdlog::info("starting a run in {} ({} process(es))", config.outDir, processes);
-    if (processes > 1) {
-        if (config.threads == 0) // "all cores", shared between the processes
-            config.threads = std::max(1, QThread::idealThreadCount() / processes);
+    if (processes > 1) { // "all cores" is shared between the processes (fsllm train --nproc)
         m_processJob->start(config, processes);
         return;
     }

@@ -106,7 +106,7 @@ private:
     void chooseRunToResume();
     void chooseSweep();
     // A fresh run: on the worker (1 process), or `fsllm train --nproc N` (LocalProcessJob).
-    void launch(TrainingConfig config, int processes);
+    void launch(const TrainingConfig& config, int processes);
     void startNextQueued();
     void endSweep(bool stopped);
 
