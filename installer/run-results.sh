@@ -8,11 +8,11 @@
 # lays them out), KIND one of
 #   main       causal, bidirectional and decay (lambda 0.5) masks, fs head      -> OUT_DIR/SET/main
 #   mainheads  the same with the fs and the linear head                          -> OUT_DIR/SET/main
-#   layerk     decay (0.5) from layer 2 on against causal                        -> OUT_DIR/SET/layerk
+#   layerk     decay (0.5) from layer 0 and from layer 2 on, against causal      -> OUT_DIR/SET/layerk
 #   lambda     decay with lambda 0.1, 0.5, 1, 2 against causal                   -> OUT_DIR/SET/lambda
 #   zeroshot   the w/o LS baseline: label words scored by the LM head (sequence
 #              sets; "Review: {text}\nSentiment:", deterministic, no seeds)      -> OUT_DIR/SET/zeroshot
-# layerk and lambda reuse main's causal (and decay 0.5) runs through symbolic links, so run main
+# layerk and lambda reuse main's causal and decay 0.5 runs through symbolic links, so run main
 # first. Every step is a resumable sweep: run the script again after a stop. Two copies of the
 # script with different steps can share a 2-core machine (one thread each).
 # installer/sweep_tables.py OUT_DIR/SET/KIND ... prints the tables.
@@ -57,7 +57,8 @@ for step in "$@"; do
     mainheads) "${cli}" sweep "${common[@]}" "${dataArgs[@]}" --masks causal,bidirectional,decay --heads fs,linear --out "${out}/${set}/main" ;;
     layerk)
         linkRuns "${set}" layerk causal-fs
-        "${cli}" sweep "${common[@]}" "${dataArgs[@]}" --masks causal,decay --mask-from-layers 2 --heads fs --out "${out}/${set}/layerk" ;;
+        linkRuns "${set}" layerk decay0.5-fs
+        "${cli}" sweep "${common[@]}" "${dataArgs[@]}" --masks causal,decay --mask-from-layers 0,2 --heads fs --out "${out}/${set}/layerk" ;;
     lambda)
         linkRuns "${set}" lambda causal-fs
         linkRuns "${set}" lambda decay0.5-fs
