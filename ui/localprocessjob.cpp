@@ -20,6 +20,11 @@ namespace fsllm {
 
 namespace {
 
+// The longest stdout line kept while its newline is awaited, and the longest stderr line shown in
+// the panel: the job's own lines are far shorter.
+constexpr int kMaxLineBytes = 64 * 1024;
+constexpr int kMaxErrorChars = 600;
+
 // "labels (3): a, b, c" (the job's message) -> {"a", "b", "c"}; false for any other line.
 bool parseLabels(const QString& line, QStringList* labels) {
     if (!line.startsWith(QLatin1String("labels (")))
@@ -182,15 +187,20 @@ void LocalProcessJob::readOutput() {
         else if (!line.isEmpty() && !line.startsWith(QLatin1String("step ")))
             emit message(line); // the curves come from metrics.jsonl
     }
+    if (m_outputLine.size() > kMaxLineBytes)
+        m_outputLine.clear(); // not a line of the job's: nothing to show
 }
 
 void LocalProcessJob::readErrors() {
     const QStringList lines =
         QString::fromUtf8(m_process.readAllStandardError()).split('\n', Qt::SkipEmptyParts);
     for (const QString& line : lines)
-        spdlog::warn("fsllm train: {}", line.toStdString());
-    if (!lines.isEmpty())
+        spdlog::warn("fsllm train: {}", line.left(kMaxErrorChars).toStdString());
+    if (!lines.isEmpty()) {
         m_lastError = lines.last().trimmed();
+        if (m_lastError.size() > kMaxErrorChars)
+            m_lastError = m_lastError.left(kMaxErrorChars) + QStringLiteral("…");
+    }
 }
 
 void LocalProcessJob::poll() {

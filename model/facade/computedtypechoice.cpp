@@ -23,8 +23,8 @@ std::string ComputeDtypeChoice::forAuto(const std::string& stored, bool onCpu,
 
 std::string ComputeDtypeChoice::forAutoHere(const std::string& stored, bool onCpu,
                                             std::int64_t parameters) {
-    return forAuto(stored, onCpu, parameters, CpuFeatures::hasBf16Instructions(),
-                   MemoryProbe::totalRamMiB());
+    static const long ramMiB = MemoryProbe::totalRamMiB(); // read once, as the CPU flags are
+    return forAuto(stored, onCpu, parameters, CpuFeatures::hasBf16Instructions(), ramMiB);
 }
 
 } // namespace fsllm

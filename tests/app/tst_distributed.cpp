@@ -101,6 +101,29 @@ void startRank(QProcess& process, const QStringList& args, int rank, int world, 
     process.start(QStringLiteral(FSLLM_CLI_PATH), args);
 }
 
+// Trains `args` (their --out is `runDir`) as ranks 0 and 1 of 2, kills rank 1 once `steps` steps
+// are logged, and waits for rank 0 to end; returns its exit code and error output.
+QPair<int, QByteArray> killRankOneAfter(const QStringList& args, const QString& runDir, int steps) {
+    const int port = freePort();
+    QProcess rank0, rank1;
+    startRank(rank1, args, 1, 2, port, "30");
+    startRank(rank0, args, 0, 2, port, "30");
+    QElapsedTimer waited;
+    waited.start();
+    while (stepLosses(runDir).size() < steps && waited.elapsed() < 60'000)
+        QTest::qWait(20);
+    const bool stepped = stepLosses(runDir).size() >= steps;
+    ::kill(static_cast<pid_t>(rank1.processId()), SIGKILL);
+    rank0.waitForFinished(60'000);
+    rank1.waitForFinished();
+    return {stepped ? rank0.exitCode() : -1, rank0.readAllStandardError()};
+}
+
+// run.json's world_size.
+int worldSizeOf(const QString& runDir) {
+    return Json::parse(TestFiles::read(runDir + "/run.json").toStdString())["world_size"].get<int>();
+}
+
 // Starts `fsllm args` (no launcher variables).
 void startCli(QProcess& process, const QStringList& args) {
     process.setProcessEnvironment(QProcessEnvironment::systemEnvironment());
@@ -246,8 +269,7 @@ void TestDistributed::sameLossesAsOneProcess() {
         QVERIFY2(std::abs(one[step] - two[step]) < 1e-5,
                  qPrintable(
                      QStringLiteral("step %1: %2 vs %3").arg(step).arg(one[step]).arg(two[step])));
-    const Json config = Json::parse(TestFiles::read(dual + "/run.json").toStdString());
-    QCOMPARE(config["world_size"].get<int>(), 2);
+    QCOMPARE(worldSizeOf(dual), 2);
     // --nproc says the processes share this machine (LOCAL_WORLD_SIZE, as torchrun does).
     QVERIFY(TestFiles::read(dual + "/train.log").contains("(2 process(es) on this machine)"));
     const Json a = Json::parse(TestFiles::read(single + "/best/dev_metrics.json").toStdString());
@@ -308,23 +330,11 @@ void TestDistributed::deadRankEndsTheJob() {
     QStringList longer = trainArguments("seq", kData + "/good_train.tsv", kData + "/good_dev.tsv",
                                         dir.filePath("b"));
     longer[longer.indexOf("--epochs") + 1] = "200";
-    const int port = freePort();
-    QProcess rank0, rank1;
-    startRank(rank1, longer, 1, 2, port, "30");
-    startRank(rank0, longer, 0, 2, port, "30");
-    QElapsedTimer waited;
-    waited.start();
-    while (stepLosses(dir.filePath("b")).size() < 3 && waited.elapsed() < 60'000)
-        QTest::qWait(100);
-    QVERIFY(stepLosses(dir.filePath("b")).size() >= 3);
-    ::kill(static_cast<pid_t>(rank1.processId()), SIGKILL);
-    QVERIFY(rank0.waitForFinished(60'000));
-    QCOMPARE(rank0.exitCode(), 2);
-    const QByteArray message = rank0.readAllStandardError();
+    const auto [exitCode, message] = killRankOneAfter(longer, dir.filePath("b"), 3);
+    QCOMPARE(exitCode, 2);
     QVERIFY2(message.contains("another rank has probably died or stopped answering"),
              message.constData());
     QVERIFY(QFile::exists(dir.filePath("b") + "/checkpoint/state.json"));
-    rank1.waitForFinished();
 }
 
 // Two processes, rank 1 killed; resumed with one process, stopped; resumed with two, stopped: the
@@ -336,18 +346,7 @@ void TestDistributed::resumeWithAnotherNumberOfProcesses() {
     QStringList args = trainArguments("seq", kData + "/good_train.tsv", kData + "/good_dev.tsv",
                                       run);
     args[args.indexOf("--epochs") + 1] = "1000";
-    const int port = freePort();
-    QProcess rank0, rank1;
-    startRank(rank1, args, 1, 2, port, "30");
-    startRank(rank0, args, 0, 2, port, "30");
-    QElapsedTimer waited;
-    waited.start();
-    while (stepLosses(run).size() < 8 && waited.elapsed() < 60'000)
-        QTest::qWait(20);
-    ::kill(static_cast<pid_t>(rank1.processId()), SIGKILL);
-    QVERIFY(rank0.waitForFinished(60'000));
-    QCOMPARE(rank0.exitCode(), 2);
-    rank1.waitForFinished();
+    QCOMPARE(killRankOneAfter(args, run, 8).first, 2);
     const QMap<int, double> killed = stepLosses(run);
     QVERIFY(!killed.isEmpty());
 
@@ -357,16 +356,14 @@ void TestDistributed::resumeWithAnotherNumberOfProcesses() {
     QVERIFY2(single.exitCode() == 0, single.readAllStandardError().constData());
     QVERIFY(TestFiles::read(run + "/train.log")
                 .contains("resuming a run of 2 process(es) with 1 process(es)"));
-    QCOMPARE(Json::parse(TestFiles::read(run + "/run.json").toStdString())["world_size"].get<int>(),
-             1);
+    QCOMPARE(worldSizeOf(run), 1);
 
     QProcess dual;
     startCli(dual, {"train", "--resume", run, "--nproc", "2"});
     const int afterDual = stopAfterStep(dual, run, afterSingle + 6);
     QVERIFY2(dual.exitCode() == 0, dual.readAllStandardError().constData());
     QVERIFY(afterDual > afterSingle);
-    QCOMPARE(Json::parse(TestFiles::read(run + "/run.json").toStdString())["world_size"].get<int>(),
-             2);
+    QCOMPARE(worldSizeOf(run), 2);
 
     QStringList referenceArgs = args;
     referenceArgs[referenceArgs.indexOf("--out") + 1] = reference;

@@ -12,6 +12,8 @@ using namespace fsllm;
 
 namespace {
 
+constexpr long kMachineRamMiB = 24 * 1024; // the machine of ComputeDtypeChoice's cases
+
 MemoryEstimateInput llama7b() {
     MemoryEstimateInput input;
     input.config = ModelConfig::llamaShaped("test", 32, 4096, 32, 32, 11008, 32000);
@@ -108,9 +110,8 @@ private slots:
 
     // --dtype auto: float32 where a half-precision matmul would be slow and the copy fits.
     void autoComputeDtype() {
-        const long ram = 24 * 1024; // MiB
-        const auto choose = [ram](const char* stored, bool cpu, std::int64_t parameters,
-                                  bool bf16Instructions, long ramMiB = 24 * 1024) {
+        const auto choose = [](const char* stored, bool cpu, std::int64_t parameters,
+                               bool bf16Instructions, long ramMiB = kMachineRamMiB) {
             return ComputeDtypeChoice::forAuto(stored, cpu, parameters, bf16Instructions, ramMiB);
         };
         QCOMPARE(choose("float32", true, 7'000'000'000, false), std::string("float32"));
@@ -125,7 +126,8 @@ private slots:
         QCOMPARE(choose("bfloat16", true, 1'500'000'000, true), std::string("bfloat16"));
         QCOMPARE(choose("bfloat16", true, 7'000'000'000, false), std::string("bfloat16"));
         // The boundary: at most 40% of the RAM.
-        const std::int64_t fits = static_cast<std::int64_t>(0.4 * ram * 1024.0 * 1024.0 / 4.0);
+        const std::int64_t fits =
+            static_cast<std::int64_t>(0.4 * kMachineRamMiB * 1024.0 * 1024.0 / 4.0);
         QCOMPARE(choose("bfloat16", true, fits, false), std::string("float32"));
         QCOMPARE(choose("bfloat16", true, fits + 1'000'000, false), std::string("bfloat16"));
         QCOMPARE(choose("bfloat16", true, 1'500'000'000, false, -1), std::string("bfloat16"));

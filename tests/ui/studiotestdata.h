@@ -4,15 +4,38 @@
 #pragma once
 
 #include "maskspec.h"
+#include "tinycheckpoint.h"
 #include "trainsettingsform.h"
 
+#include <QCoreApplication>
 #include <QFile>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QStringList>
 #include <QtTest>
 
 #include <random>
 
 namespace fsllm::testing {
+
+// Keeps the suite's settings (QSettings, as INI files under `settingsDir`) and data folders
+// (QStandardPaths' test mode) away from the user's, under the application name `suite`.
+inline void isolateSettings(const QString& settingsDir, const QString& suite) {
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir);
+    QCoreApplication::setOrganizationName(QStringLiteral("FS-LLM Studio Tests"));
+    QCoreApplication::setApplicationName(suite);
+}
+
+// A tiny generated LLaMA at `directory` with the repository's tiny corpus as its tokenizer text;
+// `qkStd` is the q/k initialisation (larger: sharper attention).
+inline void writeTinyModel(const QString& directory, double qkStd) {
+    TinyCheckpointOptions options;
+    options.corpusPath = FSLLM_SOURCE_DIR "/resources/corpus/tiny_corpus.txt";
+    options.qkStd = qkStd;
+    TinyCheckpoint::write(directory.toStdString(), options);
+}
 
 // `rows` sentences of six filler words plus "good" (label pos) or "bad" (label neg).
 inline void writeCueTsv(const QString& path, int rows, unsigned seed) {

@@ -92,17 +92,10 @@ private:
 private slots:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, path("settings"));
-        QCoreApplication::setOrganizationName(QStringLiteral("FS-LLM Studio Tests"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_studio"));
+        testing::isolateSettings(path("settings"), QStringLiteral("tst_studio"));
 
         m_model = path("model");
-        TinyCheckpointOptions options;
-        options.corpusPath = FSLLM_SOURCE_DIR "/resources/corpus/tiny_corpus.txt";
-        options.qkStd = 0.1;
-        TinyCheckpoint::write(m_model.toStdString(), options);
+        testing::writeTinyModel(m_model, 0.1);
         m_train = path("train.tsv");
         m_dev = path("dev.tsv");
         writeTsv(m_train, 96, 1);

@@ -67,15 +67,9 @@ private:
 private slots:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, path("settings"));
-        QCoreApplication::setOrganizationName(QStringLiteral("FS-LLM Studio Tests"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_studioux"));
+        testing::isolateSettings(path("settings"), QStringLiteral("tst_studioux"));
         m_model = path("model");
-        TinyCheckpointOptions options;
-        options.corpusPath = FSLLM_SOURCE_DIR "/resources/corpus/tiny_corpus.txt";
-        TinyCheckpoint::write(m_model.toStdString(), options);
+        testing::writeTinyModel(m_model, TinyCheckpointOptions().qkStd);
         m_train = path("train.tsv");
         m_dev = path("dev.tsv");
         testing::writeCueTsv(m_train, 48, 1);
