@@ -290,7 +290,7 @@ int EngineCommands::initTiny(const std::vector<std::string>& args) {
 int EngineCommands::bench(const std::vector<std::string>& args) {
     CommandLine line("bench", args,
                      {"layers", "hidden", "heads", "kv-heads", "intermediate", "batch", "seq-len",
-                      "steps", "lora-rank", "dtype", "device", "threads", "vocab"},
+                      "steps", "lora-rank", "dtype", "device", "threads", "vocab", "profile"},
                      {});
     BenchmarkOptions options;
     options.layers = line.intValue("layers", options.layers);
@@ -306,6 +306,7 @@ int EngineCommands::bench(const std::vector<std::string>& args) {
     options.dtype = line.value("dtype", options.dtype);
     options.device = line.value("device", options.device);
     options.threads = line.intValue("threads", options.threads);
+    options.profileFile = line.value("profile", "");
     const BenchmarkReport report = Benchmark::run(
         options, [](const std::string& text) { std::cerr << "... " << text << "\n"; });
     std::cout << report.toText();

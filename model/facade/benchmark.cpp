@@ -2,9 +2,12 @@
 
 #include "classifiermodel.h"
 #include "decoder.h"
+#include "flatadamw.h"
 #include "fsllmerror.h"
 #include "runtimeinfo.h"
 #include "tensorutil.h"
+
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <sys/resource.h>
 
@@ -151,20 +154,23 @@ BenchmarkReport Benchmark::run(const BenchmarkOptions& o,
     {
         decoder->enableLora(LoraSettings{o.loraRank, 32.0, 0.1}, LoraTargets{});
         classifier->train();
-        torch::optim::AdamW optimizer(classifier->trainableParameters(),
-                                      torch::optim::AdamWOptions(2e-4));
+        FlatAdamW optimizer(classifier->trainableParameters(), 2e-4, 0.01);
         auto step = [&] {
-            optimizer.zero_grad();
+            optimizer.zeroGrad();
             ClassifierModelImpl::loss(classifier->forward(ids, lengths), labels).backward();
             optimizer.step();
         };
         step();
         synchronise(device);
+        std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+        if (!o.profileFile.empty())
+            profile = std::make_unique<torch::autograd::profiler::RecordProfile>(o.profileFile);
         const auto start = Clock::now();
         for (int i = 0; i < o.steps; ++i)
             step();
         synchronise(device);
         const double seconds = secondsSince(start);
+        profile.reset(); // writes the trace
         report.trainTokensPerSecond = B * T * o.steps / seconds;
         report.trainGflops =
             report.trainTokensPerSecond * (4.0 * matmulParams + 3.0 * attentionFlops) / 1e9;

@@ -23,6 +23,7 @@ struct BenchmarkOptions {
     std::string dtype = "float32";
     std::string device = "cpu";
     int threads = 0;
+    std::string profileFile; // non-empty: Chrome trace (chrome://tracing) of the timed train steps
 };
 
 struct BenchmarkReport {

@@ -1,11 +1,11 @@
 #include "checkpointbenchmark.h"
 
-#include "adamwsetup.h"
 #include "atomicfile.h"
 #include "benchmark.h"
 #include "checkpointshapes.h"
 #include "classifiermodel.h"
 #include "engine.h"
+#include "flatadamw.h"
 #include "fsllmerror.h"
 #include "loadedmodel.h"
 #include "memoryestimate.h"
@@ -210,14 +210,14 @@ std::string CheckpointBenchmark::run(const CheckpointBenchmarkOptions& o,
     model.decoder->enableLora(LoraSettings{o.loraRank, 32.0, 0.1}, LoraTargets{});
     ClassifierModel classifier(model.decoder, spec);
     classifier->train();
-    auto optimizer = AdamWSetup::create(classifier->trainableParameters(), 2e-4, 0.01);
+    FlatAdamW optimizer(classifier->trainableParameters(), 2e-4, 0.01);
     auto ids = torch::randint(3, o.vocab, {B, T}, torch::kInt64);
     auto lengths = torch::full({B}, T, torch::kInt64);
     auto labels = torch::randint(0, 2, {B}, torch::kInt64);
     auto step = [&] {
-        optimizer->zero_grad();
+        optimizer.zeroGrad();
         ClassifierModelImpl::loss(classifier->forward(ids, lengths), labels).backward();
-        optimizer->step();
+        optimizer.step();
     };
     // Matmul work per token: 2N forward, 2N backward (input gradients of frozen weights),
     // plus one more forward when layers are recomputed.

@@ -332,7 +332,11 @@ void TrainingJob::Impl::restoreCheckpoint() {
                          "machines, the run folder must be on a file system every rank sees)");
     state = TrainerState::load(directory + "/state.json");
     AdapterIo::load(directory, *classifier->decoder, classifier->head.get());
-    torch::load(stepper->optimizer(), directory + "/optimizer.pt");
+    {
+        torch::serialize::InputArchive archive;
+        archive.load_from(directory + "/optimizer.pt");
+        stepper->optimizer().load(archive);
+    }
     checkpointSaved = true;
     lastCheckpoint = Clock::now();
     say("resumed from step " + std::to_string(state.step) + " (epoch " +

@@ -4,11 +4,14 @@
 // has no fused kernel). Thread-safety: forward is safe concurrently in eval mode.
 #pragma once
 
+#include "fusedprojection.h"
 #include "loralinear.h"
 #include "modelconfig.h"
 #include "rmsnorm.h"
 
 #include <torch/torch.h>
+
+#include <memory>
 
 namespace fsllm {
 
@@ -24,8 +27,11 @@ public:
 
     LoraLinear qProj{nullptr}, kProj{nullptr}, vProj{nullptr}, oProj{nullptr};
     RmsNorm qNorm{nullptr}, kNorm{nullptr}; // weights [hd]; null unless config.qkNorm
+    // q, k and v computed as one projection (their weights are allocated side by side).
+    FusedProjection& qkvProjection() { return *m_qkv; }
 
 private:
+    std::unique_ptr<FusedProjection> m_qkv;
     int64_t m_heads;
     int64_t m_kvHeads;
     int64_t m_headDim;

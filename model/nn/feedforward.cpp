@@ -6,10 +6,13 @@ FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t hidden, const torch::Tenso
     gateProj = register_module("gate_proj", LoraLinear(dim, hidden, false, options));
     upProj = register_module("up_proj", LoraLinear(dim, hidden, false, options));
     downProj = register_module("down_proj", LoraLinear(hidden, dim, false, options));
+    m_gateUp = std::make_unique<FusedProjection>(std::vector<LoraLinear>{gateProj, upProj});
+    m_gateUp->allocateTogether();
 }
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
-    return downProj(torch::silu(gateProj(x)) * upProj(x)); // [..., F] inside
+    const std::vector<torch::Tensor> gateUp = m_gateUp->forward(x, is_training()); // 2 x [..., F]
+    return downProj(torch::silu(gateUp[0]) * gateUp[1]);
 }
 
 } // namespace fsllm

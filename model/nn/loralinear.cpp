@@ -18,13 +18,17 @@ LoraLinearImpl::LoraLinearImpl(int64_t inFeatures, int64_t outFeatures, bool has
 
 torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x) {
     auto y = torch::nn::functional::linear(x, weight, bias); // [..., out]
-    if (!m_hasLora)
-        return y;
-    auto input = x.to(torch::kFloat32);
+    return m_hasLora ? y + loraUpdate(x) : y;
+}
+
+torch::Tensor LoraLinearImpl::loraUpdate(const torch::Tensor& x) {
+    // In x's dtype; A and B are cast from their f32 masters (the casts pass gradients back).
+    auto input = x;
     if (is_training() && m_settings.dropout > 0.0)
         input = torch::dropout(input, m_settings.dropout, /*train=*/true);
-    auto update = torch::matmul(torch::matmul(input, loraA.t()), loraB.t()); // [..., out] f32
-    return y + (update * m_settings.scaling()).to(y.scalar_type());
+    const auto type = x.scalar_type();
+    auto reduced = torch::matmul(input, loraA.to(type).t());             // [..., r]
+    return torch::matmul(reduced, (loraB * m_settings.scaling()).to(type).t()); // [..., out]
 }
 
 void LoraLinearImpl::enableLora(const LoraSettings& settings) {

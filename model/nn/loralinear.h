@@ -1,8 +1,8 @@
 // A frozen linear layer y = x W^T (+ b) with an optional LoRA adapter (Hu et al.; PEFT semantics):
 // y = x W^T + b + scaling * dropout(x) A^T B^T, scaling = alpha / rank
 // (alpha / sqrt(rank) with rsLora), A [r, in] Kaiming-uniform,
-// B [out, r] zero, so a fresh adapter leaves the output unchanged. A and B are f32 whatever the
-// base dtype. W starts uninitialised: load or randomise it before use; it is never written in
+// B [out, r] zero, so a fresh adapter leaves the output unchanged. A and B are f32 master copies
+// whatever the base dtype; the adapter's matmuls run in the compute dtype (x's). W starts uninitialised: load or randomise it before use; it is never written in
 // place (it may be a view of a read-only checkpoint mapping). Thread-safety: forward is safe concurrently in eval mode; enable/merge are not.
 #pragma once
 
@@ -30,6 +30,10 @@ public:
 
     // x: [..., in] -> [..., out] in x's dtype.
     torch::Tensor forward(const torch::Tensor& x);
+    // The adapter's term alone, dropout(x) A^T (scaling B)^T: [..., in] -> [..., out], computed
+    // in x's dtype (the compute dtype) from the f32 A and B, so that gradients reach them in
+    // f32. Requires hasLora().
+    torch::Tensor loraUpdate(const torch::Tensor& x);
 
     // Adds trainable A and B (registered as "lora_A", "lora_B"); base stays frozen.
     void enableLora(const LoraSettings& settings);

@@ -87,11 +87,17 @@ torch::Tensor RotaryEmbedding::apply(const torch::Tensor& x, const torch::Tensor
             torch::stack({-pairs.select(-1, 1), pairs.select(-1, 0)}, -1).reshape(x.sizes());
         return x * cos + rotated * sin;
     }
+    // rotate_half(x) * sin = [-x2, x1] * [s1, s2] = [x2, x1] * [-s1, s2]: the halves swapped by
+    // one flip (whose backward is a flip, where narrowing and concatenating x would fill a
+    // zero tensor per half), and the sign moved onto the small [T, hd] table. Same values to
+    // the bit: only the sign of a product moves.
     const int64_t half = x.size(-1) / 2;
-    auto first = x.narrow(-1, 0, half);
-    auto second = x.narrow(-1, half, half);
-    auto rotated = torch::cat({-second, first}, -1); // rotate_half(x)
-    return x * cos + rotated * sin;                  // cos/sin [T, hd] broadcast over B, heads
+    std::vector<int64_t> halves(x.sizes().begin(), x.sizes().end() - 1);
+    halves.push_back(2);
+    halves.push_back(half);
+    const auto swapped = x.reshape(halves).flip(-2).reshape(x.sizes()); // [x2, x1]
+    const auto signedSin = torch::cat({-sin.narrow(-1, 0, half), sin.narrow(-1, half, half)}, -1);
+    return x * cos + swapped * signedSin; // cos/sin [T, hd] broadcast over B, heads
 }
 
 } // namespace fsllm

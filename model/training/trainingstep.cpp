@@ -1,6 +1,5 @@
 #include "trainingstep.h"
 
-#include "adamwsetup.h"
 #include "dataparallel.h"
 
 #include <cmath>
@@ -19,7 +18,8 @@ LearningRateSchedule scheduleFor(const TrainingConfig& config, int totalSteps) {
 TrainingStep::TrainingStep(ClassifierModel classifier, const TrainingConfig& config,
                            int totalSteps)
     : m_classifier(std::move(classifier)), m_trainable(m_classifier->trainableParameters()),
-      m_optimizer(AdamWSetup::create(m_trainable, config.learningRate, config.weightDecay)),
+      m_optimizer(std::make_unique<FlatAdamW>(m_trainable, config.learningRate,
+                                              config.weightDecay)),
       m_schedule(scheduleFor(config, totalSteps)), m_maxGradNorm(config.maxGradNorm),
       m_gradAccum(std::max(1, config.gradAccum)) {
     m_classifier->setRecomputeLayers(config.gradientCheckpointing);
@@ -56,11 +56,11 @@ double TrainingStep::apply(int step, DataParallel* parallel) {
     if (parallel)
         parallel->sumGradients(m_trainable);
     const double rate = m_schedule.at(step);
-    AdamWSetup::setLearningRate(*m_optimizer, rate);
+    m_optimizer->setLearningRate(rate);
     if (m_maxGradNorm > 0.0)
-        torch::nn::utils::clip_grad_norm_(m_trainable, m_maxGradNorm);
+        m_optimizer->clipGradientNorm(m_maxGradNorm);
     m_optimizer->step();
-    m_optimizer->zero_grad();
+    m_optimizer->zeroGrad();
     return rate;
 }
 

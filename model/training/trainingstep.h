@@ -3,12 +3,13 @@
 // (tests/model/tst_trainingparity): per micro-batch, forward + cross-entropy + backward of
 // loss / gradAccum (gradients add up); then the scheduled learning rate on every AdamW group,
 // clipping of the global gradient norm, the AdamW update, and zeroed gradients.
-// Owns the AdamW optimizer (decoupled decay on matrices only, AdamWSetup) over the classifier's
-// trainable parameters (LoRA A/B and the head). Thread-safety: one thread at a time.
+// Owns the AdamW optimizer (decoupled decay on matrices only; FlatAdamW, which moves the
+// classifier's trainable parameters, LoRA A/B and the head, into one buffer). Thread-safety: one thread at a time.
 #pragma once
 
 #include "classifiermodel.h"
 #include "encodeddataset.h"
+#include "flatadamw.h"
 #include "learningrateschedule.h"
 #include "trainingconfig.h"
 
@@ -43,7 +44,7 @@ public:
     // With `parallel`, the gradients are first summed over the ranks.
     double apply(int step, DataParallel* parallel = nullptr);
 
-    torch::optim::AdamW& optimizer() { return *m_optimizer; }
+    FlatAdamW& optimizer() { return *m_optimizer; }
     const LearningRateSchedule& schedule() const { return m_schedule; }
     // LoRA A/B and head parameters, in ClassifierModel::trainableParameters order.
     const std::vector<torch::Tensor>& trainable() const { return m_trainable; }
@@ -51,7 +52,7 @@ public:
 private:
     ClassifierModel m_classifier;
     std::vector<torch::Tensor> m_trainable;
-    std::unique_ptr<torch::optim::AdamW> m_optimizer;
+    std::unique_ptr<FlatAdamW> m_optimizer;
     LearningRateSchedule m_schedule;
     double m_maxGradNorm;
     int m_gradAccum;

@@ -6,6 +6,7 @@
 #include "tensorutil.h"
 
 #include <map>
+#include <set>
 
 namespace fsllm {
 
@@ -42,6 +43,28 @@ TensorView rowsOf(const TensorView& view, std::int64_t offset, std::int64_t rows
     return part;
 }
 
+// Packs q, k, v (and gate, up) of every layer into one buffer each, for the fused matmul
+// (FusedProjection), unless a part is used in place from the file mapping (`mapped`): packing it
+// would copy it into private memory.
+void packCopiedProjections(DecoderImpl& decoder, const std::set<const c10::TensorImpl*>& mapped) {
+    const auto anyMapped = [&](const std::vector<LoraLinear>& parts) {
+        for (const auto& part : parts)
+            if (mapped.count(part->weight.unsafeGetTensorImpl()) ||
+                (part->bias.defined() && mapped.count(part->bias.unsafeGetTensorImpl())))
+                return true;
+        return false;
+    };
+    for (const auto& module : *decoder.layers) {
+        auto& layer = *module->as<DecoderLayerImpl>();
+        auto& attention = *layer.selfAttn;
+        if (!anyMapped({attention.qProj, attention.kProj, attention.vProj}))
+            attention.qkvProjection().pack();
+        auto& mlp = *layer.mlp;
+        if (!anyMapped({mlp.gateProj, mlp.upProj}))
+            mlp.gateUpProjection().pack();
+    }
+}
+
 } // namespace
 
 void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint,
@@ -70,6 +93,7 @@ void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint,
             throw LoadCancelled(checkpoint.directory());
     };
     report();
+    std::set<const c10::TensorImpl*> mapped; // parameters used in place from the file
     for (const CheckpointShapes::Tensor& tensor : tensors) {
         torch::Tensor& parameter = parameterOf(parameters, tensor);
         const std::vector<std::int64_t> sizes(parameter.sizes().begin(), parameter.sizes().end());
@@ -89,6 +113,7 @@ void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint,
             shared = tensorSharingView(view);
         if (shared.defined()) {
             parameter.set_data(shared);
+            mapped.insert(parameter.unsafeGetTensorImpl());
             counted.sharedBytes += static_cast<std::int64_t>(view.byteSize);
         } else {
             parameter.set_data(tensorFromView(view, parameter.scalar_type(), parameter.device()));
@@ -97,6 +122,7 @@ void WeightLoader::load(DecoderImpl& decoder, const CheckpointIndex& checkpoint,
         bytesDone += static_cast<std::int64_t>(view.byteSize);
         report();
     }
+    packCopiedProjections(decoder, mapped);
     if (stats)
         *stats = counted;
 }

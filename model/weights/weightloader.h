@@ -25,7 +25,8 @@ public:
     // Gives every base parameter the checkpoint's values. Zero-copy where it can: on the CPU, a
     // tensor stored in the decoder's dtype becomes a view of the read-only file mapping (which
     // stays mapped while any parameter uses it, after `checkpoint` is gone); other tensors are
-    // converted into new memory, one at a time. Parameters get new storage either way (never
+    // converted into new memory, one at a time; then the converted q, k, v (and gate, up) of a
+    // layer are copied side by side into one buffer for the fused matmul. Parameters get new storage either way (never
     // written in place), so base weights must not be modified in place afterwards.
     // Throws FsllmError naming the folder and tensor for a missing tensor, a shape that
     // contradicts config.json, or tensors the family does not use (CheckpointShapes::check's

@@ -57,6 +57,47 @@ void train(DecoderImpl& decoder, ClassificationHeadImpl& head, int steps) {
 
 const std::vector<int64_t> kProbe = {1, 17, 42, 100, 5, 63, 28, 81, 3};
 
+// Every layer's q, k, v and gate, up in one buffer each (FusedProjection::pack), or each weight
+// in its own storage, so that every projection runs on its own.
+void packProjections(DecoderImpl& decoder, bool packed) {
+    torch::NoGradGuard noGrad;
+    for (const auto& module : *decoder.layers) {
+        auto& layer = *module->as<DecoderLayerImpl>();
+        if (packed) {
+            layer.selfAttn->qkvProjection().pack();
+            layer.mlp->gateUpProjection().pack();
+            continue;
+        }
+        for (auto part : {layer.selfAttn->qProj, layer.selfAttn->kProj, layer.selfAttn->vProj,
+                          layer.mlp->gateProj, layer.mlp->upProj})
+            part->weight.set_data(part->weight.clone());
+    }
+}
+
+bool allPacked(DecoderImpl& decoder) {
+    bool packed = true;
+    for (const auto& module : *decoder.layers) {
+        auto& layer = *module->as<DecoderLayerImpl>();
+        packed = packed && layer.selfAttn->qkvProjection().packed() &&
+                 layer.mlp->gateUpProjection().packed();
+    }
+    return packed;
+}
+
+// The tiny model with adapters on `targets` whose B matrices are random (seeded, so two calls
+// give the same adapters), its projections packed or not.
+Decoder adaptedDecoder(const std::string& targets, bool packed,
+                       torch::ScalarType dtype = torch::kFloat32) {
+    Decoder decoder = loadDecoder(kModel, dtype);
+    packProjections(*decoder, packed);
+    torch::manual_seed(11);
+    decoder->enableLora(LoraSettings{4, 16.0, 0.0}, LoraTargets::parse(targets));
+    torch::NoGradGuard noGrad;
+    for (auto& [path, layer] : decoder->loraLayers())
+        layer->loraB.normal_(0.0, 0.05);
+    return decoder;
+}
+
 } // namespace
 
 class TstLora : public QObject {
@@ -98,9 +139,18 @@ private slots:
     }
 
     // Activation checkpointing recomputes each layer in backward: same outputs, same gradients,
-    // with LoRA dropout on (its random numbers must be replayed, not drawn again).
+    // with LoRA dropout on (its random numbers must be replayed, not drawn again), with the
+    // projections fused (one dropout mask shared by q, k, v and one by gate, up) or not.
+    void recomputedLayersGiveTheSameGradients_data() {
+        QTest::addColumn<bool>("packed");
+        QTest::newRow("separate projections") << false;
+        QTest::newRow("fused projections") << true;
+    }
     void recomputedLayersGiveTheSameGradients() {
+        QFETCH(bool, packed);
         Decoder decoder = loadDecoder(kModel);
+        packProjections(*decoder, packed);
+        QCOMPARE(allPacked(*decoder), packed);
         decoder->enableLora(LoraSettings{4, 16.0, 0.3}, LoraTargets::parse("q,k,v,o,gate,up,down"));
         {
             torch::NoGradGuard noGrad;
@@ -258,6 +308,90 @@ private slots:
             QVERIFY2(QString(e.what()).contains("score.weight") &&
                          QString(e.what()).contains("[3, 64]"),
                      e.what());
+        }
+    }
+
+    // q, k, v (and gate, up) in one matmul, their adapters' A stacked and B block-diagonal: the
+    // same outputs and gradients as each projection on its own, whichever projections have
+    // adapters.
+    void fusedProjectionsEqualSeparateOnes_data() {
+        QTest::addColumn<QString>("targets");
+        QTest::newRow("all") << "q,k,v,o,gate,up,down";
+        QTest::newRow("q,v") << "q,v";
+        QTest::newRow("k,up") << "k,up";
+        QTest::newRow("none of them") << "o,down";
+    }
+    void fusedProjectionsEqualSeparateOnes() {
+        QFETCH(QString, targets);
+        auto [ids, lengths] = padBatch({{1, 17, 42, 100, 5}, {1, 50, 7}, {1, 9, 9, 9}});
+        std::map<std::string, torch::Tensor> gradients[2];
+        torch::Tensor hidden[2];
+        for (int packed = 0; packed < 2; ++packed) {
+            Decoder decoder = adaptedDecoder(targets.toStdString(), packed == 1);
+            QCOMPARE(allPacked(*decoder), packed == 1);
+            decoder->train();
+            auto out = decoder->forward(ids, lengths, ForwardOptions{kDecay, false, false});
+            hidden[packed] = out.hidden.detach();
+            torch::manual_seed(3);
+            (out.hidden * torch::randn_like(out.hidden)).sum().backward();
+            for (const auto& item : decoder->named_parameters())
+                if (item.value().requires_grad())
+                    gradients[packed][item.key()] = item.value().grad().clone();
+        }
+        QVERIFY(maxAbsDiff(hidden[0], hidden[1]) < 1e-5);
+        QVERIFY(!gradients[0].empty());
+        QCOMPARE(gradients[0].size(), gradients[1].size());
+        for (const auto& [name, separate] : gradients[0]) {
+            const torch::Tensor& fused = gradients[1].at(name);
+            const double scale = std::max(1e-3, separate.abs().max().item<double>());
+            QVERIFY2(separate.abs().max().item<double>() > 0.0, name.c_str());
+            QVERIFY2(maxAbsDiff(separate, fused) / scale < 1e-5, name.c_str());
+        }
+    }
+
+    // The fused path needs the parts side by side: a part whose weight was replaced (as merge()
+    // does) sends the group back to separate matmuls until it is packed again.
+    void packingFollowsTheWeights() {
+        Decoder decoder = adaptedDecoder("q,k,v", true);
+        QVERIFY(allPacked(*decoder));
+        auto& attention = *decoder->layers[0]->as<DecoderLayerImpl>()->selfAttn;
+        torch::NoGradGuard noGrad;
+        attention.kProj->weight.set_data(attention.kProj->weight.clone()); // as merge() does
+        QVERIFY(!attention.qkvProjection().packed());
+        attention.qkvProjection().pack();
+        QVERIFY(attention.qkvProjection().packed());
+        // The parts are views of one buffer: same storage, consecutive rows.
+        QVERIFY(attention.qProj->weight.storage().is_alias_of(attention.vProj->weight.storage()));
+    }
+
+    // In bfloat16 the adapters' matmuls run in bfloat16 from their float32 masters: the
+    // gradients arrive in float32 and agree with a float32 run to bfloat16's precision.
+    void adaptersRunInTheComputeDtype() {
+        auto [ids, lengths] = padBatch({{1, 17, 42, 100, 5}, {1, 50, 7}});
+        std::map<std::string, torch::Tensor> gradients[2];
+        torch::Tensor hidden[2];
+        const torch::ScalarType types[2] = {torch::kFloat32, torch::kBFloat16};
+        for (int i = 0; i < 2; ++i) {
+            Decoder decoder = adaptedDecoder("q,k,v,o,gate,up,down", true, types[i]);
+            QVERIFY(allPacked(*decoder));
+            decoder->train();
+            auto out = decoder->forward(ids, lengths, ForwardOptions{kDecay, false, false});
+            QCOMPARE(out.hidden.scalar_type(), types[i]);
+            hidden[i] = out.hidden.detach().to(torch::kFloat32);
+            out.hidden.to(torch::kFloat32).pow(2).mean().backward();
+            for (const auto& item : decoder->named_parameters())
+                if (item.value().requires_grad()) {
+                    QCOMPARE(item.value().grad().scalar_type(), torch::kFloat32);
+                    gradients[i][item.key()] = item.value().grad().clone();
+                }
+        }
+        const double scale = hidden[0].abs().max().item<double>();
+        QVERIFY(maxAbsDiff(hidden[0], hidden[1]) < 0.05 * scale);
+        for (const auto& [name, exact] : gradients[0]) {
+            const double size = exact.norm().item<double>();
+            QVERIFY2(size > 0.0, name.c_str());
+            QVERIFY2((exact - gradients[1].at(name)).norm().item<double>() < 0.1 * size,
+                     name.c_str());
         }
     }
 
