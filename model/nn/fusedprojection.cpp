@@ -109,9 +109,17 @@ std::vector<torch::Tensor> FusedProjection::forward(const torch::Tensor& x, bool
         if (part->bias.defined())
             biases.push_back(part->bias);
     }
+    // Trainable base weights (pre-training) run one by one: the fused weight is a view made
+    // from the first part, and autograd would give the other parts no gradient through it.
+    bool baseTrains = false;
+    for (const auto& tensor : weights)
+        baseTrains = baseTrains || tensor.requires_grad();
+    for (const auto& tensor : biases)
+        baseTrains = baseTrains || tensor.requires_grad();
     const torch::Tensor weight = consecutiveRows(weights); // [sum out, in]
     const torch::Tensor bias = biases.empty() ? torch::Tensor() : consecutiveRows(biases);
-    if (fusionDisabled() || !weight.defined() || (!biases.empty() && !bias.defined())) {
+    if (fusionDisabled() || baseTrains || !weight.defined() ||
+        (!biases.empty() && !bias.defined())) {
         for (auto& part : m_parts)
             outputs.push_back(part->forward(x));
         return outputs;

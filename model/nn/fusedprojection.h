@@ -7,7 +7,8 @@
 // modules with their own names, so checkpoints and PEFT adapters are unchanged.
 // The fused path needs the parts' weights to be consecutive rows of one storage (pack() or
 // allocateTogether() arranges that; a fused checkpoint tensor used in place already is);
-// otherwise, e.g. after one part's weight was replaced, each part runs on its own.
+// otherwise, e.g. after one part's weight was replaced, and whenever a base weight requires grad
+// (pre-training), each part runs on its own.
 // Thread-safety: forward as LoraLinear::forward; pack() not concurrently with anything.
 #pragma once
 

@@ -349,6 +349,33 @@ private slots:
         }
     }
 
+    // Pre-training trains the base weights: every part of a packed group gets its own gradient,
+    // the one it gets when each projection runs on its own.
+    void trainableBaseWeightsGetTheirGradients() {
+        auto [ids, lengths] = padBatch({{1, 17, 42, 100, 5}, {1, 50, 7}});
+        std::map<std::string, torch::Tensor> gradients[2];
+        for (int packed = 0; packed < 2; ++packed) {
+            Decoder decoder = loadDecoder(kModel);
+            packProjections(*decoder, packed == 1);
+            QCOMPARE(allPacked(*decoder), packed == 1);
+            for (auto& parameter : decoder->parameters())
+                parameter.set_requires_grad(true);
+            decoder->forward(ids, lengths, ForwardOptions{kDecay, false, false})
+                .hidden.pow(2).mean().backward();
+            for (const auto& item : decoder->named_parameters())
+                gradients[packed][item.key()] =
+                    item.value().grad().defined() ? item.value().grad().clone() : torch::Tensor();
+        }
+        for (const char* name : {"layers.0.self_attn.k_proj.weight",
+                                 "layers.1.self_attn.v_proj.weight", "layers.1.mlp.up_proj.weight"}) {
+            const torch::Tensor& separate = gradients[0].at(name);
+            const torch::Tensor& fused = gradients[1].at(name);
+            QVERIFY2(separate.defined() && fused.defined(), name);
+            QVERIFY2(separate.abs().max().item<double>() > 0.0, name);
+            QVERIFY2(maxAbsDiff(separate, fused) < 1e-6, name);
+        }
+    }
+
     // The fused path needs the parts side by side: a part whose weight was replaced (as merge()
     // does) sends the group back to separate matmuls until it is packed again.
     void packingFollowsTheWeights() {
