@@ -61,15 +61,21 @@ FusedProjection::FusedProjection(std::vector<LoraLinear> parts) : m_parts(std::m
     }
 }
 
-void FusedProjection::allocateTogether() {
-    torch::NoGradGuard noGrad;
-    const auto options = m_parts.front()->weight.options();
+std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>>
+FusedProjection::baseTensors() const {
     std::vector<torch::Tensor> weights, biases;
     for (const auto& part : m_parts) {
         weights.push_back(part->weight);
         if (part->bias.defined())
             biases.push_back(part->bias);
     }
+    return {weights, biases};
+}
+
+void FusedProjection::allocateTogether() {
+    torch::NoGradGuard noGrad;
+    const auto options = m_parts.front()->weight.options();
+    const auto [weights, biases] = baseTensors();
     viewRowsOf(torch::empty({m_totalOut, m_parts.front()->inFeatures()}, options), weights);
     if (biases.size() == m_parts.size()) // biases start at zero (LoraLinear's constructor)
         viewRowsOf(torch::zeros({m_totalOut}, options), biases);
@@ -77,12 +83,7 @@ void FusedProjection::allocateTogether() {
 
 void FusedProjection::pack() {
     torch::NoGradGuard noGrad;
-    std::vector<torch::Tensor> weights, biases;
-    for (const auto& part : m_parts) {
-        weights.push_back(part->weight);
-        if (part->bias.defined())
-            biases.push_back(part->bias);
-    }
+    const auto [weights, biases] = baseTensors();
     if (!consecutiveRows(weights).defined())
         viewRowsOf(torch::cat(weights, 0), weights);
     if (biases.size() == m_parts.size() && !consecutiveRows(biases).defined())
@@ -90,12 +91,7 @@ void FusedProjection::pack() {
 }
 
 bool FusedProjection::packed() const {
-    std::vector<torch::Tensor> weights, biases;
-    for (const auto& part : m_parts) {
-        weights.push_back(part->weight);
-        if (part->bias.defined())
-            biases.push_back(part->bias);
-    }
+    const auto [weights, biases] = baseTensors();
     if (!consecutiveRows(weights).defined())
         return false;
     return biases.empty() || (biases.size() == m_parts.size() && consecutiveRows(biases).defined());
@@ -103,12 +99,7 @@ bool FusedProjection::packed() const {
 
 std::vector<torch::Tensor> FusedProjection::forward(const torch::Tensor& x, bool training) {
     std::vector<torch::Tensor> outputs;
-    std::vector<torch::Tensor> weights, biases;
-    for (auto& part : m_parts) {
-        weights.push_back(part->weight);
-        if (part->bias.defined())
-            biases.push_back(part->bias);
-    }
+    const auto [weights, biases] = baseTensors();
     // Trainable base weights (pre-training) run one by one: the fused weight is a view made
     // from the first part, and autograd would give the other parts no gradient through it.
     bool baseTrains = false;

@@ -16,6 +16,7 @@
 
 #include <torch/torch.h>
 
+#include <utility>
 #include <vector>
 
 namespace fsllm {
@@ -37,6 +38,9 @@ public:
     bool packed() const;
 
 private:
+    // The parts' weights, and their biases (fewer than the parts when some have none).
+    std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> baseTensors() const;
+
     std::vector<LoraLinear> m_parts;
     int64_t m_totalOut = 0;
 };
