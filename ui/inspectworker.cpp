@@ -250,27 +250,31 @@ InspectOutcome InspectWorker::inspect(const InspectQuery& query) {
     request.wantHidden = false;
     request.wantLogits = false;
     request.cancel = [this] { return m_stopping.load(); };
-    // Everything but decay(lambda) depends on the text alone: computed once per text, so a
-    // slider move costs one forward pass.
+    // Everything but decay(lambda) depends on the text alone: computed once per text, all masks
+    // of a new text in one batched forward pass, so a slider move costs one forward pass.
+    const MaskSpec decay{MaskMode::Decay, query.lambda};
     if (query.text != m_cachedText) {
         m_cachedText.clear();
-        request.mask = MaskSpec{MaskMode::Causal, 0.0};
-        m_causal = m_engine->inspect(request);
-        request.mask = MaskSpec{MaskMode::Bidirectional, 0.0};
-        m_bidirectional = m_engine->inspect(request);
+        std::vector<MaskSpec> masks = {MaskSpec{MaskMode::Causal, 0.0},
+                                       MaskSpec{MaskMode::Bidirectional, 0.0}, decay};
+        if (m_adapterMask)
+            masks.push_back(*m_adapterMask);
+        std::vector<InspectResult> results = m_engine->inspectMasks(request, masks);
+        m_causal = std::move(results[0]);
+        m_bidirectional = std::move(results[1]);
+        out.decay = std::move(results[2]);
         m_prediction = InspectResult{};
         if (m_adapterMask) {
-            request.mask = *m_adapterMask;
-            request.wantAttention = false;
-            m_prediction = m_engine->inspect(request);
-            request.wantAttention = true;
+            m_prediction = std::move(results[3]);
+            m_prediction.attention.clear(); // only its prediction is kept
         }
         m_cachedText = query.text;
+    } else {
+        request.mask = decay;
+        out.decay = m_engine->inspect(request);
     }
     out.causal = m_causal;
     out.bidirectional = m_bidirectional;
-    request.mask = MaskSpec{MaskMode::Decay, query.lambda};
-    out.decay = m_engine->inspect(request);
     if (m_adapterMask) {
         out.prediction = m_prediction;
         out.hasPrediction = out.prediction.hasPrediction;

@@ -176,53 +176,70 @@ const ClassifierSpec* Engine::classifier() const {
 }
 
 InspectResult Engine::inspect(const InspectRequest& request) {
+    return inspectMasks(request, {request.mask}).front();
+}
+
+std::vector<InspectResult> Engine::inspectMasks(const InspectRequest& request,
+                                                const std::vector<MaskSpec>& masks) {
     Impl& impl = *m_impl;
     LoadedModel& d = impl.model;
+    if (masks.empty())
+        throw FsllmError("inspect: no mask to inspect under");
+    for (const MaskSpec& mask : masks)
+        mask.validate();
     const Tokenizer& tokenizer = d.requireTokenizer();
-    request.mask.validate();
-    InspectResult result;
-    result.ids = tokenizer.encode(request.text, /*addBos=*/true);
-    result.tokens = tokenizer.pieces(result.ids);
-    const int T = static_cast<int>(result.ids.size());
+    InspectResult common;
+    common.ids = tokenizer.encode(request.text, /*addBos=*/true);
+    common.tokens = tokenizer.pieces(common.ids);
+    const int T = static_cast<int>(common.ids.size());
     if (T > d.config.maxPositionEmbeddings)
         throw FsllmError("the text has " + std::to_string(T) + " tokens, more than the model's "
                          "max_position_embeddings (" + std::to_string(d.config.maxPositionEmbeddings) +
                          "); shorten it");
-    result.mask = request.mask;
-    result.layers = d.config.numLayers;
-    result.heads = d.config.numHeads;
-    result.tokenCount = T;
-    result.hiddenSize = d.config.hiddenSize;
-    result.vocabSize = d.config.vocabSize;
+    common.layers = d.config.numLayers;
+    common.heads = d.config.numHeads;
+    common.tokenCount = T;
+    common.hiddenSize = d.config.hiddenSize;
+    common.vocabSize = d.config.vocabSize;
+    const int64_t rows = static_cast<int64_t>(masks.size());
 
+    std::vector<InspectResult> results(masks.size(), common);
     torch::NoGradGuard noGrad;
     try {
-        std::vector<int64_t> ids(result.ids.begin(), result.ids.end());
-        auto idTensor = torch::tensor(ids, torch::kInt64).unsqueeze(0); // [1, T]
-        auto lengths = torch::full({1}, T, torch::kInt64);               // [1]
-        ForwardOptions options{request.mask, request.wantAttention, request.wantLogits};
+        std::vector<int64_t> ids(common.ids.begin(), common.ids.end());
+        auto idTensor = torch::tensor(ids, torch::kInt64).unsqueeze(0).repeat({rows, 1}); // [R, T]
+        auto lengths = torch::full({rows}, T, torch::kInt64);                             // [R]
+        ForwardOptions options{masks.front(), request.wantAttention, request.wantLogits};
+        if (rows > 1)
+            options.rowMasks = masks;
         options.stop = request.cancel;
         DecoderOutput output = d.decoder->forward(idTensor, lengths, options);
-        for (const auto& layerProbabilities : output.attention) {
-            auto values = toVector(layerProbabilities[0]); // [H, T, T]
-            result.attention.insert(result.attention.end(), values.begin(), values.end());
-        }
-        if (request.wantHidden)
-            result.hidden = toVector(output.hidden[0]); // [T, D]
-        if (output.logits.defined())
-            result.logits = toVector(output.logits[0]); // [T, V]
-        if (impl.classifier) {
-            const ClassifierSpec& spec = *impl.classifier;
-            result.hasPrediction = true;
-            result.task = spec.task;
-            result.labels = spec.labels;
-            auto logits = impl.classifierModel->classify(output.hidden, lengths)[0]; // [C] or [T, C]
-            result.probabilities = toVector(torch::softmax(logits, -1));
+        torch::Tensor classes; // [R, C] or [R, T, C]
+        if (impl.classifier)
+            classes = torch::softmax(impl.classifierModel->classify(output.hidden, lengths), -1);
+        for (int64_t row = 0; row < rows; ++row) {
+            InspectResult& result = results[static_cast<std::size_t>(row)];
+            result.mask = masks[static_cast<std::size_t>(row)];
+            for (const auto& layerProbabilities : output.attention) {
+                auto values = toVector(layerProbabilities[row]); // [H, T, T]
+                result.attention.insert(result.attention.end(), values.begin(), values.end());
+            }
+            if (request.wantHidden)
+                result.hidden = toVector(output.hidden[row]); // [T, D]
+            if (output.logits.defined())
+                result.logits = toVector(output.logits[row]); // [T, V]
+            if (impl.classifier) {
+                const ClassifierSpec& spec = *impl.classifier;
+                result.hasPrediction = true;
+                result.task = spec.task;
+                result.labels = spec.labels;
+                result.probabilities = toVector(classes[row]);
+            }
         }
     } catch (const c10::Error& e) {
         throw FsllmError(std::string("inspect failed: ") + e.what_without_backtrace());
     }
-    return result;
+    return results;
 }
 
 AttributionResult Engine::attribute(const AttributionRequest& request) {

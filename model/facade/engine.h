@@ -108,6 +108,11 @@ public:
 
     // Tokenizes `request.text` (BOS first) and runs the decoder under `request.mask`.
     InspectResult inspect(const InspectRequest& request);
+    // The same under each of `masks` (request.mask is ignored), in one batched forward pass:
+    // one result per mask, in order, each as inspect() gives it for that mask (within float
+    // rounding). Throws FsllmError for an empty list or an invalid mask.
+    std::vector<InspectResult> inspectMasks(const InspectRequest& request,
+                                            const std::vector<MaskSpec>& masks);
 
     // Token attribution (gradient x input and integrated gradients, TokenAttribution) for the
     // class the loaded classifier predicts for `request.text` under `request.mask`: the

@@ -5,6 +5,7 @@
 #include "layerrecompute.h"
 #include "masking.h"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -94,27 +95,18 @@ DecoderOutput DecoderImpl::forward(const torch::Tensor& ids, const torch::Tensor
 DecoderOutput DecoderImpl::forwardEmbeddings(const torch::Tensor& embeddings,
                                              const torch::Tensor& lengths,
                                              const ForwardOptions& options) {
-    const int64_t T = embeddings.size(1);
+    const int64_t B = embeddings.size(0), T = embeddings.size(1);
     const auto onDevice = lengths.to(device());
-    const MaskSpec& mask = options.mask;
-    mask.validateFor(m_config.numLayers);
-    // The additive biases [B, 1, T, T] f32 of one mask: all keys, and for sliding-window layers
-    // (Mistral, Qwen) the windowed one when the window is shorter than the input.
-    const bool windowMatters = m_config.slidingWindow > 0 && m_config.slidingWindow < T;
-    struct Biases {
-        torch::Tensor full, window;
-    };
-    const auto biasesOf = [&](const MaskSpec& spec) {
-        Biases biases;
-        biases.full = buildAttentionBias(spec, onDevice, T);
-        biases.window = windowMatters
-                            ? buildAttentionBias(spec, onDevice, T, m_config.slidingWindow)
-                            : biases.full;
-        return biases;
-    };
-    // Layers below mask.fromLayer stay causal (MaskSpec::atLayer); the others use the mask.
-    const Biases upper = biasesOf(mask.atLayer(m_config.numLayers));
-    const Biases lower = mask.fromLayer > 0 ? biasesOf(mask.atLayer(0)) : upper;
+    // Each row's mask: options.mask for all, or options.rowMasks.
+    std::vector<MaskSpec> masks = options.rowMasks;
+    if (masks.empty())
+        masks.assign(static_cast<std::size_t>(B), options.mask);
+    if (static_cast<int64_t>(masks.size()) != B)
+        throw FsllmError("internal error: " + std::to_string(masks.size()) +
+                         " row masks for a batch of " + std::to_string(B));
+    for (const MaskSpec& mask : masks)
+        mask.validateFor(m_config.numLayers);
+    const std::vector<Biases> layerBiases = biasesPerLayer(masks, onDevice, T);
     auto [cos, sin] = m_rope.table(T, device(), dtype()); // [T, hd] each
 
     DecoderOutput output;
@@ -125,7 +117,7 @@ DecoderOutput DecoderImpl::forwardEmbeddings(const torch::Tensor& embeddings,
         auto layer = layers[index]->as<DecoderLayerImpl>();
         if (options.stop && options.stop())
             throw Cancelled("stopped before decoder layer " + std::to_string(index));
-        const Biases& biases = static_cast<int>(index) < mask.fromLayer ? lower : upper;
+        const Biases& biases = layerBiases[index];
         const auto& layerBias =
             m_config.slidesAt(static_cast<int>(index)) ? biases.window : biases.full;
         if (recompute) {
@@ -142,6 +134,53 @@ DecoderOutput DecoderImpl::forwardEmbeddings(const torch::Tensor& embeddings,
     if (options.wantLogits)
         output.logits = lmLogits(output.hidden);
     return output;
+}
+
+std::vector<DecoderImpl::Biases> DecoderImpl::biasesPerLayer(const std::vector<MaskSpec>& masks,
+                                                             const torch::Tensor& lengths,
+                                                             int64_t T) const {
+    const bool windowMatters = m_config.slidingWindow > 0 && m_config.slidingWindow < T;
+    const auto biasesOf = [&](const MaskSpec& spec, const torch::Tensor& rowLengths) {
+        Biases biases;
+        biases.full = buildAttentionBias(spec, rowLengths, T);
+        biases.window = windowMatters
+                            ? buildAttentionBias(spec, rowLengths, T, m_config.slidingWindow)
+                            : biases.full;
+        return biases;
+    };
+    const int layerCount = m_config.numLayers;
+    const bool oneMask = std::all_of(masks.begin(), masks.end(), [&](const MaskSpec& mask) {
+        return mask.mode == masks.front().mode && mask.lambda == masks.front().lambda &&
+               mask.fromLayer == masks.front().fromLayer;
+    });
+    // Each row's bias above and below its fromLayer (MaskSpec::atLayer: causal below it).
+    std::vector<Biases> upper, lower;
+    for (std::size_t row = 0; row < (oneMask ? 1 : masks.size()); ++row) {
+        const auto rowLengths = oneMask ? lengths : lengths.narrow(0, static_cast<int64_t>(row), 1);
+        upper.push_back(biasesOf(masks[row].atLayer(layerCount), rowLengths));
+        lower.push_back(masks[row].fromLayer > 0 ? biasesOf(masks[row].atLayer(0), rowLengths)
+                                                 : upper.back());
+    }
+    std::vector<Biases> perLayer;
+    std::vector<bool> previous; // which rows were below their fromLayer at the previous layer
+    for (int layer = 0; layer < layerCount; ++layer) {
+        std::vector<bool> below;
+        for (std::size_t row = 0; row < upper.size(); ++row)
+            below.push_back(layer < masks[row].fromLayer);
+        if (!perLayer.empty() && below == previous) {
+            perLayer.push_back(perLayer.back());
+            continue;
+        }
+        std::vector<torch::Tensor> full, window;
+        for (std::size_t row = 0; row < upper.size(); ++row) {
+            full.push_back((below[row] ? lower : upper)[row].full);
+            window.push_back((below[row] ? lower : upper)[row].window);
+        }
+        perLayer.push_back(full.size() == 1 ? Biases{full[0], window[0]}
+                                            : Biases{torch::cat(full, 0), torch::cat(window, 0)});
+        previous = below;
+    }
+    return perLayer;
 }
 
 torch::Tensor DecoderImpl::lmLogits(const torch::Tensor& hidden) {

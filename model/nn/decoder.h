@@ -35,6 +35,10 @@ struct ForwardOptions {
     // Polled before each decoder layer (may be empty); when it returns true the forward throws
     // Cancelled. For inference that must stop promptly (a window closing over a 7B model).
     std::function<bool()> stop;
+    // One mask per batch row (size B), in place of `mask`: row b is computed under rowMasks[b],
+    // so that several masks of one sentence cost one batched forward pass. Empty: every row
+    // uses `mask`.
+    std::vector<MaskSpec> rowMasks;
 };
 
 // Which projections receive LoRA adapters ("q", "k", "v", "o", "gate", "up", "down").
@@ -79,6 +83,15 @@ public:
     TokenEmbedding lmHead{nullptr}; // weight [V, D]; null when tied to embed_tokens
 
 private:
+    // The additive biases [B, 1, T, T] f32 of one layer: all keys, and for sliding-window layers
+    // (Mistral, Qwen) the windowed one (the same tensor when the window is not shorter than T).
+    struct Biases {
+        torch::Tensor full, window;
+    };
+    // The biases of every layer for rows under `masks` (one per row; lengths [B]).
+    std::vector<Biases> biasesPerLayer(const std::vector<MaskSpec>& masks,
+                                       const torch::Tensor& lengths, int64_t T) const;
+
     ModelConfig m_config;
     RotaryEmbedding m_rope;
 };

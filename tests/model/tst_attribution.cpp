@@ -230,6 +230,36 @@ private slots:
         QCOMPARE(polls, 3);
     }
 
+    // Several masks in one batched forward pass (the studio's Inspect tab for a new sentence):
+    // each result as inspect() gives it for that mask alone, prediction included.
+    void engineInspectsSeveralMasksAtOnce() {
+        QTemporaryDir dir;
+        const auto [model, adapter] =
+            writeModelAndAdapter(dir, TaskKind::Sequence, {"neg", "neu", "pos"});
+        auto engine = Engine::open(model);
+        engine->loadAdapter(adapter);
+        InspectRequest request;
+        request.text = "the film was good and the music was better";
+        const std::vector<MaskSpec> masks(std::begin(kMasks), std::end(kMasks));
+        const std::vector<InspectResult> together = engine->inspectMasks(request, masks);
+        QCOMPARE(together.size(), masks.size());
+        for (std::size_t i = 0; i < masks.size(); ++i) {
+            request.mask = masks[i];
+            const InspectResult alone = engine->inspect(request);
+            QCOMPARE(together[i].mask.describe(), masks[i].describe());
+            QCOMPARE(together[i].tokens, alone.tokens);
+            QCOMPARE(together[i].attention.size(), alone.attention.size());
+            QVERIFY(!alone.attention.empty());
+            for (std::size_t j = 0; j < alone.attention.size(); ++j)
+                QVERIFY(std::abs(together[i].attention[j] - alone.attention[j]) < 1e-5f);
+            QVERIFY(together[i].hasPrediction);
+            QCOMPARE(together[i].probabilities.size(), std::size_t{3});
+            for (std::size_t c = 0; c < 3; ++c)
+                QVERIFY(std::abs(together[i].probabilities[c] - alone.probabilities[c]) < 1e-5f);
+        }
+        QVERIFY_THROWS_EXCEPTION(FsllmError, engine->inspectMasks(request, {}));
+    }
+
     // A token classifier: the tag of a chosen token is attributed (its probability is the one
     // inspect gives that token), -1 picks the most confident non-"O" token after BOS, and a
     // token past the end is refused by name.

@@ -230,6 +230,38 @@ private slots:
         }
     }
 
+    // One batched forward with a mask per row (ForwardOptions::rowMasks, Engine::inspectMasks):
+    // each row as that mask alone gives it, with padding and a mask from layer 1 among them.
+    void rowMasksEqualEachMaskAlone() {
+        Decoder decoder = loadDecoder(kReference + "/tiny_mistral");
+        MaskSpec fromOne{MaskMode::Decay, 2.0};
+        fromOne.fromLayer = 1;
+        const std::vector<MaskSpec> masks = {{MaskMode::Causal, 0.0},
+                                             {MaskMode::Bidirectional, 0.0},
+                                             {MaskMode::Decay, 0.5},
+                                             fromOne};
+        const std::vector<std::vector<int64_t>> sentences = {
+            {1, 12, 76, 40, 3, 59, 21, 8, 14, 30}, {1, 12, 76, 40, 3, 59, 21, 8, 14, 30},
+            {1, 50, 7, 33}, {1, 12, 76, 40, 3, 59, 21}};
+        auto [ids, lengths] = padBatch(sentences, /*padId=*/0);
+        ForwardOptions options{masks.front(), true, true};
+        options.rowMasks = masks;
+        torch::NoGradGuard noGrad;
+        const auto batch = decoder->forward(ids, lengths, options);
+        for (std::size_t b = 0; b < masks.size(); ++b) {
+            const int64_t len = static_cast<int64_t>(sentences[b].size());
+            const auto alone = runAlone(*decoder, sentences[b], masks[b]);
+            QVERIFY(maxAbsDiff(batch.hidden[b].narrow(0, 0, len), alone.hidden[0]) < 1e-5);
+            for (std::size_t l = 0; l < batch.attention.size(); ++l)
+                QVERIFY(maxAbsDiff(batch.attention[l][b].narrow(1, 0, len).narrow(2, 0, len),
+                                   alone.attention[l][0]) < 1e-5);
+        }
+        // The rows really differ: the same sentence under causal and bidirectional.
+        QVERIFY(maxAbsDiff(batch.hidden[0], batch.hidden[1]) > 1e-3);
+        options.rowMasks.pop_back();
+        QVERIFY_THROWS_EXCEPTION(FsllmError, decoder->forward(ids, lengths, options));
+    }
+
     void biasMatrixMatchesDefinition() {
         auto lengths = torch::tensor({4, 2}, torch::kInt64);
         auto bias = buildAttentionBias({MaskMode::Decay, 0.7}, lengths, 4); // [2, 1, 4, 4]
