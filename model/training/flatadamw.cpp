@@ -4,14 +4,27 @@
 #include "fsllmerror.h"
 
 #include <cmath>
+#include <sstream>
+#include <string>
+#include <type_traits>
 
 namespace fsllm {
 
 namespace {
 
-// torch::optim's key of a parameter's state.
-std::string stateKey(const torch::Tensor& parameter) {
-    return c10::guts::to_string(parameter.unsafeGetTensorImpl());
+// torch::optim's key of a parameter's state in `states`: the TensorImpl's address, as a string
+// in LibTorch 1.13 (c10::guts::to_string, an ostringstream), as the pointer itself in later
+// versions.
+template <typename StateMap>
+typename StateMap::key_type stateKey(const StateMap& /*states*/, const torch::Tensor& parameter) {
+    using Key = typename StateMap::key_type;
+    if constexpr (std::is_same_v<Key, std::string>) {
+        std::ostringstream text;
+        text << parameter.unsafeGetTensorImpl();
+        return text.str();
+    } else {
+        return static_cast<Key>(parameter.unsafeGetTensorImpl());
+    }
 }
 
 } // namespace
@@ -91,7 +104,7 @@ void FlatAdamW::save(torch::serialize::OutputArchive& archive) const {
                                .view(parameter.sizes()).clone());
             state->exp_avg_sq(m_secondMoment.narrow(0, m_offsets[i], parameter.numel())
                                   .view(parameter.sizes()).clone());
-            persisted->state()[stateKey(parameter)] = std::move(state);
+            persisted->state()[stateKey(persisted->state(), parameter)] = std::move(state);
         }
     persisted->save(archive);
 }
@@ -105,7 +118,7 @@ void FlatAdamW::load(torch::serialize::InputArchive& archive) {
         const auto& parameter = m_parameters[i];
         auto first = m_firstMoment.narrow(0, m_offsets[i], parameter.numel());
         auto second = m_secondMoment.narrow(0, m_offsets[i], parameter.numel());
-        const auto found = persisted->state().find(stateKey(parameter));
+        const auto found = persisted->state().find(stateKey(persisted->state(), parameter));
         if (found == persisted->state().end()) { // saved before the first step
             first.zero_();
             second.zero_();
