@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <fstream>
 #include <sstream>
 
 namespace fsllm {
@@ -88,6 +89,9 @@ BenchmarkReport Benchmark::run(const BenchmarkOptions& o,
     };
     if (o.batch < 1 || o.seqLen < 1 || o.steps < 1)
         throw FsllmError("bench: batch, seq-len and steps must be >= 1");
+    if (!o.profileFile.empty() && !std::ofstream(o.profileFile))
+        throw FsllmError("bench --profile: cannot write " + o.profileFile +
+                         "; give a file in a folder that exists and is writable");
     Runtime::configureThreads(o.threads);
     const torch::Device device(o.device);
     const auto dtype = scalarTypeFromName(o.dtype);

@@ -27,6 +27,11 @@ typename StateMap::key_type stateKey(const StateMap& /*states*/, const torch::Te
     }
 }
 
+// A parameter's part of a flat buffer, shaped like the parameter (a view).
+torch::Tensor partOf(const torch::Tensor& buffer, int64_t offset, const torch::Tensor& parameter) {
+    return buffer.narrow(0, offset, parameter.numel()).view(parameter.sizes());
+}
+
 } // namespace
 
 FlatAdamW::FlatAdamW(std::vector<torch::Tensor> parameters, double learningRate,
@@ -62,11 +67,10 @@ FlatAdamW::FlatAdamW(std::vector<torch::Tensor> parameters, double learningRate,
     torch::NoGradGuard noGrad;
     for (std::size_t i = 0; i < m_parameters.size(); ++i) {
         auto& parameter = m_parameters[i];
-        const int64_t n = parameter.numel();
-        auto value = m_values.narrow(0, m_offsets[i], n).view(parameter.sizes());
+        auto value = partOf(m_values, m_offsets[i], parameter);
         value.copy_(parameter);
         parameter.set_data(value);
-        parameter.mutable_grad() = m_gradients.narrow(0, m_offsets[i], n).view(parameter.sizes());
+        parameter.mutable_grad() = partOf(m_gradients, m_offsets[i], parameter);
     }
 }
 
@@ -100,10 +104,8 @@ void FlatAdamW::save(torch::serialize::OutputArchive& archive) const {
             const auto& parameter = m_parameters[i];
             auto state = std::make_unique<torch::optim::AdamWParamState>();
             state->step(m_step);
-            state->exp_avg(m_firstMoment.narrow(0, m_offsets[i], parameter.numel())
-                               .view(parameter.sizes()).clone());
-            state->exp_avg_sq(m_secondMoment.narrow(0, m_offsets[i], parameter.numel())
-                                  .view(parameter.sizes()).clone());
+            state->exp_avg(partOf(m_firstMoment, m_offsets[i], parameter).clone());
+            state->exp_avg_sq(partOf(m_secondMoment, m_offsets[i], parameter).clone());
             persisted->state()[stateKey(persisted->state(), parameter)] = std::move(state);
         }
     persisted->save(archive);
@@ -116,8 +118,8 @@ void FlatAdamW::load(torch::serialize::InputArchive& archive) {
     int64_t step = 0;
     for (std::size_t i = 0; i < m_parameters.size(); ++i) {
         const auto& parameter = m_parameters[i];
-        auto first = m_firstMoment.narrow(0, m_offsets[i], parameter.numel());
-        auto second = m_secondMoment.narrow(0, m_offsets[i], parameter.numel());
+        auto first = partOf(m_firstMoment, m_offsets[i], parameter);
+        auto second = partOf(m_secondMoment, m_offsets[i], parameter);
         const auto found = persisted->state().find(stateKey(persisted->state(), parameter));
         if (found == persisted->state().end()) { // saved before the first step
             first.zero_();
@@ -125,11 +127,12 @@ void FlatAdamW::load(torch::serialize::InputArchive& archive) {
             continue;
         }
         const auto& state = static_cast<const torch::optim::AdamWParamState&>(*found->second);
-        if (state.exp_avg().numel() != parameter.numel() ||
-            state.exp_avg_sq().numel() != parameter.numel())
+        if (!state.exp_avg().defined() || !state.exp_avg_sq().defined() ||
+            state.exp_avg().sizes() != parameter.sizes() ||
+            state.exp_avg_sq().sizes() != parameter.sizes())
             throw FsllmError("the optimizer state does not match the trainable parameters");
-        first.copy_(state.exp_avg().reshape({-1}));
-        second.copy_(state.exp_avg_sq().reshape({-1}));
+        first.copy_(state.exp_avg());
+        second.copy_(state.exp_avg_sq());
         step = std::max<int64_t>(step, state.step());
     }
     m_step = step;

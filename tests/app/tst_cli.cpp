@@ -376,6 +376,7 @@ private slots:
     void infoReadsHeadersOnly();
     void infoEstimatesTrainingMemory();
     void benchCheckpointStreamsLoadsAndTrains();
+    void benchWritesAProfile();
     void inspectWritesJson();
     void inspectMasksTheFuture_data();
     void inspectMasksTheFuture();
@@ -640,6 +641,25 @@ void TestCli::benchCheckpointStreamsLoadsAndTrains() {
     other << "--layers" << "3";
     const CliRunner::Run refused = CliRunner::run(other);
     const QString problem = CliRunner::refusalProblem(refused, {out, "another model"});
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+// bench --profile writes a Chrome trace of the timed training steps; a file that cannot be
+// written is refused before the benchmark runs, naming it.
+void TestCli::benchWritesAProfile() {
+    QTemporaryDir dir;
+    const QString trace = dir.filePath(QStringLiteral("trace.json"));
+    const QStringList shape{"bench", "--layers", "1", "--hidden", "32", "--heads", "2",
+                            "--kv-heads", "1", "--batch", "2", "--seq-len", "4", "--steps", "1",
+                            "--threads", "1", "--profile"};
+    const CliRunner::Run run = CliRunner::run(QStringList(shape) << trace);
+    QVERIFY2(CliRunner::successProblem(run).isEmpty(), run.err.constData());
+    QFile file(trace);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.readAll().contains("\"aten::mm\""));
+    const QString unwritable = dir.filePath(QStringLiteral("no-such-folder/trace.json"));
+    const CliRunner::Run refused = CliRunner::run(QStringList(shape) << unwritable);
+    const QString problem = CliRunner::refusalProblem(refused, {unwritable, "cannot write"});
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
